@@ -1,0 +1,297 @@
+"""The engine's command API: the one surface that protocol adapters (gRPC, REST) and tests use.
+
+Adapters translate wire messages into these calls and these results/errors back into wire
+messages; they hold no state of their own. Every call is processed by the engine's single
+writer and returns only after the resulting records are durable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Protocol
+
+JsonObject = dict[str, Any]
+DEFAULT_TENANT = "<default>"
+
+
+class EngineError(Exception):
+    """A refused command. `status` names the gRPC status code Zeebe uses for the same refusal."""
+
+    status: ClassVar[str] = "INTERNAL"
+    http_status: ClassVar[int] = 500
+    title: ClassVar[str] = "INTERNAL_ERROR"
+
+
+class NotFound(EngineError):
+    status = "NOT_FOUND"
+    http_status = 404
+    title = "NOT_FOUND"
+
+
+class InvalidArgument(EngineError):
+    status = "INVALID_ARGUMENT"
+    http_status = 400
+    title = "INVALID_ARGUMENT"
+
+
+class FailedPrecondition(EngineError):
+    status = "FAILED_PRECONDITION"
+    http_status = 409
+    title = "INVALID_STATE"
+
+
+class AlreadyExists(EngineError):
+    status = "ALREADY_EXISTS"
+    http_status = 409
+    title = "ALREADY_EXISTS"
+
+
+class ResourceExhausted(EngineError):
+    status = "RESOURCE_EXHAUSTED"
+    http_status = 429
+    title = "RESOURCE_EXHAUSTED"
+
+
+class PermissionDenied(EngineError):
+    status = "PERMISSION_DENIED"
+    http_status = 403
+    title = "FORBIDDEN"
+
+
+class Unauthenticated(EngineError):
+    status = "UNAUTHENTICATED"
+    http_status = 401
+    title = "UNAUTHORIZED"
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class DeployedProcess:
+    bpmn_process_id: str
+    version: int
+    process_definition_key: int
+    resource_name: str
+    tenant_id: str = DEFAULT_TENANT
+
+
+@dataclass(frozen=True)
+class DeployedDecision:
+    decision_id: str
+    decision_name: str
+    version: int
+    decision_key: int
+    decision_requirements_id: str
+    decision_requirements_key: int
+    tenant_id: str = DEFAULT_TENANT
+
+
+@dataclass(frozen=True)
+class DeployedDecisionRequirements:
+    decision_requirements_id: str
+    decision_requirements_name: str
+    version: int
+    decision_requirements_key: int
+    resource_name: str
+    tenant_id: str = DEFAULT_TENANT
+
+
+@dataclass(frozen=True)
+class DeployedForm:
+    form_id: str
+    version: int
+    form_key: int
+    resource_name: str
+    tenant_id: str = DEFAULT_TENANT
+
+
+@dataclass(frozen=True)
+class Deployment:
+    key: int
+    processes: tuple[DeployedProcess, ...] = ()
+    decisions: tuple[DeployedDecision, ...] = ()
+    decision_requirements: tuple[DeployedDecisionRequirements, ...] = ()
+    forms: tuple[DeployedForm, ...] = ()
+    tenant_id: str = DEFAULT_TENANT
+
+
+@dataclass(frozen=True)
+class ProcessInstanceCreated:
+    process_definition_key: int
+    bpmn_process_id: str
+    version: int
+    process_instance_key: int
+    tenant_id: str = DEFAULT_TENANT
+
+
+@dataclass(frozen=True)
+class ProcessInstanceResult:
+    process_definition_key: int
+    bpmn_process_id: str
+    version: int
+    process_instance_key: int
+    variables: JsonObject
+    tenant_id: str = DEFAULT_TENANT
+
+
+@dataclass(frozen=True)
+class ActivatedJob:
+    key: int
+    type: str
+    process_instance_key: int
+    bpmn_process_id: str
+    process_definition_version: int
+    process_definition_key: int
+    element_id: str
+    element_instance_key: int
+    custom_headers: Mapping[str, str]
+    worker: str
+    retries: int
+    deadline: int  # epoch milliseconds, engine clock
+    variables: JsonObject
+    tenant_id: str = DEFAULT_TENANT
+
+
+@dataclass(frozen=True)
+class MessagePublished:
+    key: int
+    tenant_id: str = DEFAULT_TENANT
+
+
+@dataclass(frozen=True)
+class SignalBroadcast:
+    key: int
+    tenant_id: str = DEFAULT_TENANT
+
+
+@dataclass(frozen=True)
+class EvaluatedDecision:
+    decision_id: str
+    decision_name: str
+    decision_key: int
+    decision_version: int
+    decision_type: str  # "DECISION_TABLE" | "LITERAL_EXPRESSION"
+    output: Any
+    evaluated_inputs: tuple[Mapping[str, Any], ...] = ()  # {"inputId","inputName","inputValue"}
+    matched_rules: tuple[Mapping[str, Any], ...] = ()  # {"ruleId","ruleIndex","evaluatedOutputs":[...]}
+
+
+@dataclass(frozen=True)
+class DecisionEvaluation:
+    decision_key: int
+    decision_id: str
+    decision_name: str
+    decision_version: int
+    decision_requirements_id: str
+    decision_requirements_key: int
+    output: Any
+    evaluated_decisions: tuple[EvaluatedDecision, ...] = ()
+    failed_decision_id: str = ""
+    failure_message: str = ""
+    decision_instance_key: int = 0
+    tenant_id: str = DEFAULT_TENANT
+
+
+@dataclass(frozen=True)
+class ActivateJobsRequest:
+    type: str
+    worker: str
+    timeout_ms: int
+    max_jobs_to_activate: int
+    fetch_variables: Sequence[str] = ()  # empty = all variables
+    request_timeout_ms: int = 0  # how long to hold the call when no job is there (long polling)
+    tenant_ids: Sequence[str] = field(default_factory=lambda: (DEFAULT_TENANT,))
+
+
+class Engine(Protocol):
+    """What the adapters may call. All methods may raise an EngineError subclass."""
+
+    async def deploy(
+        self, resources: Sequence[Resource], tenant_id: str = DEFAULT_TENANT
+    ) -> Deployment: ...
+
+    async def create_process_instance(
+        self,
+        *,
+        bpmn_process_id: str | None = None,
+        process_definition_key: int | None = None,
+        version: int = -1,
+        variables: JsonObject | None = None,
+        start_element_ids: Sequence[str] = (),
+        tenant_id: str = DEFAULT_TENANT,
+    ) -> ProcessInstanceCreated: ...
+
+    async def await_process_instance_result(
+        self, process_instance_key: int, fetch_variables: Sequence[str], timeout_ms: int
+    ) -> ProcessInstanceResult:
+        """Waits until the instance completes; raises FailedPrecondition-like errors as Zeebe
+        does (DEADLINE is signalled by raising TimeoutError)."""
+        ...
+
+    async def cancel_process_instance(self, process_instance_key: int) -> None: ...
+
+    async def activate_jobs(self, request: ActivateJobsRequest) -> list[ActivatedJob]:
+        """Activates up to max_jobs_to_activate jobs. When none is activatable, holds the call
+        up to request_timeout_ms (long polling); waiting requests are served in arrival order."""
+        ...
+
+    async def complete_job(self, job_key: int, variables: JsonObject | None = None) -> None: ...
+
+    async def fail_job(
+        self,
+        job_key: int,
+        retries: int,
+        error_message: str = "",
+        retry_backoff_ms: int = 0,
+        variables: JsonObject | None = None,
+    ) -> None: ...
+
+    async def throw_error(
+        self,
+        job_key: int,
+        error_code: str,
+        error_message: str = "",
+        variables: JsonObject | None = None,
+    ) -> None: ...
+
+    async def update_job_retries(self, job_key: int, retries: int) -> None: ...
+
+    async def update_job_timeout(self, job_key: int, timeout_ms: int) -> None: ...
+
+    async def publish_message(
+        self,
+        name: str,
+        correlation_key: str,
+        time_to_live_ms: int = 0,
+        message_id: str = "",
+        variables: JsonObject | None = None,
+        tenant_id: str = DEFAULT_TENANT,
+    ) -> MessagePublished: ...
+
+    async def broadcast_signal(
+        self, signal_name: str, variables: JsonObject | None = None, tenant_id: str = DEFAULT_TENANT
+    ) -> SignalBroadcast: ...
+
+    async def evaluate_decision(
+        self,
+        *,
+        decision_id: str | None = None,
+        decision_key: int | None = None,
+        variables: JsonObject | None = None,
+        tenant_id: str = DEFAULT_TENANT,
+    ) -> DecisionEvaluation: ...
+
+    async def set_variables(
+        self, element_instance_key: int, variables: JsonObject, local: bool = False
+    ) -> int: ...
+
+    async def resolve_incident(self, incident_key: int) -> None: ...
+
+    async def pin_clock(self, epoch_ms: int) -> None: ...
+
+    async def reset_clock(self) -> None: ...

@@ -1,0 +1,1 @@
+"""Cross-cutting concerns shared by the engine, the workers and the desk (logging)."""

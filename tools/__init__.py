@@ -1,0 +1,1 @@
+"""Developer commands behind the Makefile (demo, bench); not part of the installed product."""

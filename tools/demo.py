@@ -1,0 +1,150 @@
+"""`make demo`: run the procedure on the embedded engine with its workers and the desk.
+
+Starts each part that exists as a child process, deploys every model in bpmn/ and forms/, opens a
+sample case, prints where to look, and on Ctrl-C stops every process it started. A part that does
+not exist yet is named, so nobody wonders why it is missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import structlog
+
+from observability.logging import configure_logging
+
+ROOT = Path(__file__).resolve().parent.parent
+GRPC_ADDRESS = os.environ.get("ZEEBE_ADDRESS", "127.0.0.1:26500")
+HTTP_ADDRESS = os.environ.get("ENGINE_HTTP_ADDRESS", "127.0.0.1:8080")
+DATA_DIR = Path(os.environ.get("DEMO_DATA_DIR", ROOT / "var" / "demo"))
+
+log = structlog.get_logger("demo")
+
+
+@dataclass
+class Part:
+    name: str
+    module: str
+    args: list[str] = field(default_factory=list)
+    ready_line: str | None = None
+    process: subprocess.Popen[str] | None = None
+
+    def exists(self) -> bool:
+        return (ROOT / self.module / "__main__.py").exists()
+
+    def start(self, env: dict[str, str]) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", self.module, *self.args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout_s: float = 20.0) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        if self.ready_line is None:
+            return
+        end = time.monotonic() + timeout_s
+        while time.monotonic() < end:
+            line = self.process.stdout.readline()
+            if not line:
+                raise RuntimeError(f"{self.name} exited before it was ready")
+            sys.stdout.write(f"[{self.name}] {line}")
+            if self.ready_line in line:
+                return
+        raise RuntimeError(f"{self.name} did not say '{self.ready_line}' within {timeout_s:.0f} s")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+def main() -> int:
+    configure_logging()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "ZEEBE_ADDRESS": GRPC_ADDRESS,
+        "EXEMPTION_DATA_DIR": str(DATA_DIR / "workers"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    engine = Part(
+        "engine",
+        "engine",
+        [
+            "serve",
+            "--grpc-address",
+            GRPC_ADDRESS,
+            "--http-address",
+            HTTP_ADDRESS,
+            "--data-dir",
+            str(DATA_DIR / "engine"),
+        ],
+        ready_line="ready",
+    )
+    parts = [engine, Part("workers", "workers"), Part("desk", "desk")]
+    started: list[Part] = []
+    try:
+        for part in parts:
+            if not part.exists():
+                print(f"demo: {part.name} ({part.module}/) is not there yet; not started")
+                continue
+            part.start(env)
+            started.append(part)
+            part.wait_ready()
+        if engine in started:
+            from tools.deploy import deploy_models, open_sample_case
+
+            deploy_models(GRPC_ADDRESS, ROOT)
+            open_sample_case(GRPC_ADDRESS)
+            print(f"demo: engine gRPC gateway  {GRPC_ADDRESS}")
+            print(f"demo: engine REST API      http://{HTTP_ADDRESS}/v2")
+            print(f"demo: desk                 http://{HTTP_ADDRESS}/")
+        print("demo: running; press Ctrl-C to stop")
+        _relay_output(started)
+    except KeyboardInterrupt:
+        print("\ndemo: stopping")
+    finally:
+        for part in reversed(started):
+            part.stop()
+    return 0
+
+
+def _relay_output(parts: list[Part]) -> None:
+    """Echo the children's output until one of them ends or Ctrl-C."""
+    selector = selectors.DefaultSelector()
+    for part in parts:
+        assert part.process is not None and part.process.stdout is not None
+        selector.register(part.process.stdout, selectors.EVENT_READ, part)
+    while selector.get_map():
+        for key, _ in selector.select():
+            part = key.data
+            line = key.fileobj.readline()  # type: ignore[union-attr]
+            if not line:
+                selector.unregister(key.fileobj)
+                print(f"demo: {part.name} exited with {part.process.wait()}")
+                return
+            sys.stdout.write(f"[{part.name}] {line}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

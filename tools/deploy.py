@@ -1,0 +1,43 @@
+"""Deploys the models to a Zeebe gateway and opens a sample case (used by `make demo`)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+from pyzeebe import ZeebeClient, create_insecure_channel
+
+SAMPLE_CASE = Path(__file__).resolve().parent / "sample-application.json"
+
+
+def model_files(root: Path) -> list[Path]:
+    return sorted([*root.glob("bpmn/*.bpmn"), *root.glob("bpmn/*.dmn"), *root.glob("forms/*.form")])
+
+
+async def _deploy(address: str, files: list[Path]) -> None:
+    client = ZeebeClient(create_insecure_channel(grpc_address=address))
+    if files:
+        await client.deploy_resource(*[str(path) for path in files])
+
+
+def deploy_models(address: str, root: Path) -> None:
+    files = model_files(root)
+    asyncio.run(_deploy(address, files))
+    print(f"demo: deployed {len(files)} model file(s) from bpmn/ and forms/")
+
+
+async def _open(address: str, variables: dict[str, Any]) -> int:
+    client = ZeebeClient(create_insecure_channel(grpc_address=address))
+    created = await client.run_process("exemption-procedure", variables=variables)
+    return int(created.process_instance_key)
+
+
+def open_sample_case(address: str) -> None:
+    if not SAMPLE_CASE.exists():
+        print("demo: no sample application yet (tools/sample-application.json); no case opened")
+        return
+    variables = json.loads(SAMPLE_CASE.read_text(encoding="utf-8"))
+    key = asyncio.run(_open(address, variables))
+    print(f"demo: opened a sample case, process instance {key}")
