@@ -11,7 +11,7 @@ FEEL_BUNDLE := engine/feel/feelin.bundle.js
 
 .PHONY: setup demo test lint lint-python lint-models pytest bench clean
 
-setup: $(STAMPS)/python $(STAMPS)/node $(FEEL_BUNDLE)
+setup: $(STAMPS)/system $(STAMPS)/python $(STAMPS)/node $(FEEL_BUNDLE)
 
 $(STAMPS):
 	mkdir -p $(STAMPS)
@@ -19,6 +19,10 @@ $(STAMPS):
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMPS)/system: tools/system-packages.sh | $(STAMPS)
+	tools/system-packages.sh
+	touch $@
 
 $(STAMPS)/python: pyproject.toml $(PY) | $(STAMPS)
 	$(PY) -m pip install --quiet -e '.[dev]'

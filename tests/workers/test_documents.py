@@ -1,0 +1,164 @@
+"""The notices and the written opinion as real PDFs with the case's content."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from tests.workers.support import determined_case, pdf_text, valid_application
+from workers.chinese_dates import chinese_date
+from workers.documents import CaseFacts, DocumentType, MissingCaseDataError, compose
+from workers.official_layout import render_pdf
+
+ISSUED = date(2026, 10, 13)
+
+
+def render(tmp_path: Path, kind: DocumentType, variables: dict[str, object]) -> str:
+    facts = CaseFacts.model_validate(variables)
+    path = tmp_path / f"{kind.value}.pdf"
+    path.write_bytes(render_pdf(compose(kind, facts, ISSUED)))
+    return pdf_text(path)
+
+
+@pytest.mark.parametrize(
+    ("day", "written"),
+    [
+        (date(2026, 10, 13), "二〇二六年十月十三日"),
+        (date(2026, 9, 28), "二〇二六年九月二十八日"),
+        (date(2030, 1, 20), "二〇三〇年一月二十日"),
+        (date(2027, 12, 31), "二〇二七年十二月三十一日"),
+    ],
+)
+def test_chinese_date(day: date, written: str) -> None:
+    assert chinese_date(day) == written
+
+
+def test_pdf_has_the_official_layout_and_embeds_the_chinese_font(tmp_path: Path) -> None:
+    path = tmp_path / "notice.pdf"
+    facts = CaseFacts.model_validate(determined_case())
+    path.write_bytes(render_pdf(compose(DocumentType.ACCEPTANCE_NOTICE, facts, ISSUED)))
+    assert path.read_bytes().startswith(b"%PDF-")
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in PdfReader(path).pages
+        for font in page["/Resources"]["/Font"].values()  # type: ignore[index]
+    }
+    # Subset-embedded TrueType (the "ABCDEF+" prefix) of the Debian fonts the setup installs.
+    assert any("+UMing" in name for name in fonts), fonts
+    assert b"/FontFile2" in path.read_bytes()
+    text = pdf_text(path)
+    # 红头, 文号, title, addressee, issuing organ, date in Chinese numerals, seal placeholder.
+    assert text.index("游仙区容错纠错工作领导小组办公室") < text.index("游容免〔2026〕3号")
+    assert text.index("游容免〔2026〕3号") < text.index("容错免责申请受理通知书")
+    assert "李明同志：" in text
+    assert text.count("游仙区容错纠错工作领导小组办公室") == 2
+    assert "二〇二六年十月十三日" in text
+    assert "（印章）" in text
+
+
+def test_same_case_renders_the_same_bytes() -> None:
+    facts = CaseFacts.model_validate(determined_case())
+    document = compose(DocumentType.DETERMINATION_OPINION, facts, ISSUED)
+    assert render_pdf(document) == render_pdf(document)
+
+
+def test_invalid_application_reply_gives_the_reasons(tmp_path: Path) -> None:
+    reasons = ["尚未启动问责（accountabilityStarted），不符合第八条第（一）项"]
+    text = render(
+        tmp_path,
+        DocumentType.INVALID_APPLICATION_REPLY,
+        {**valid_application(), "accountabilityStarted": False, "invalidReasons": reasons},
+    )
+    assert "关于容错免责申请的答复" in text
+    assert "李明同志：" in text
+    assert "2026年9月1日" in text
+    assert "尚未启动问责" in text and "accountabilityStarted" in text
+    assert "游容免〔" not in text  # no case is opened
+
+
+def test_acceptance_notice(tmp_path: Path) -> None:
+    text = render(tmp_path, DocumentType.ACCEPTANCE_NOTICE, determined_case())
+    assert "游容免〔2026〕3号" in text
+    assert "会同问责主体区纪委监委审核" in text
+    assert "决定予以受理" in text
+    assert "抄送：区纪委监委。" in text
+
+
+def test_rejection_notice_gives_both_opinions_of_the_joint_review(tmp_path: Path) -> None:
+    case = {
+        **determined_case(),
+        "officeAcceptsApplication": True,
+        "subjectAcceptsApplication": False,
+        "subjectAcceptanceReason": "问责事项已办结且当事人未在规定期限内申请",
+    }
+    text = render(tmp_path, DocumentType.REJECTION_NOTICE, case)
+    assert "容错免责申请不予受理通知书" in text
+    assert "决定不予受理" in text
+    assert "领导小组办公室意见：同意受理" in text
+    assert "问责主体区纪委监委意见：不同意受理，问责事项已办结且当事人未在规定期限内申请" in text
+
+
+def test_rejection_notice_needs_a_refusal() -> None:
+    facts = CaseFacts.model_validate(determined_case())
+    with pytest.raises(MissingCaseDataError, match="subjectAcceptsApplication=false"):
+        compose(DocumentType.REJECTION_NOTICE, facts, ISSUED)
+
+
+def test_determination_opinion_states_findings_distinctions_and_outcomes(tmp_path: Path) -> None:
+    text = render(tmp_path, DocumentType.DETERMINATION_OPINION, determined_case())
+    assert "容错免责书面审定意见书" in text
+    assert "游容免〔2026〕3号" in text
+    assert "申请人：李明（游仙区发展和改革局），职务：副局长" in text
+    assert "区审计局、区委组织部会同问责主体区纪委监委" in text
+    assert "区审计局核实结论：容缺受理程序有会议纪要支持；问责主体会同核实无异议。" in text
+    assert "区委组织部核实结论：未发现谋取私利；" in text
+    assert "问责主体会同核实有不同意见（建议补充核实）。" in text
+    assert "经审定，认定申请人的行为符合容错免责情形" in text
+    assert "第七条第（二）项" in text and "第七条第（八）项" in text
+    assert "容缺受理、容缺审查出现偏差" in text
+    assert "属于推进改革中因缺乏经验、先行先试出现的失误和错误" in text
+    assert "属于为推动发展的无意过失" in text
+    assert "第九条第（一）项" in text and "第九条第（四）项" in text
+    assert "第九条第（二）项" not in text
+    assert "公示期为7个工作日" in text
+
+
+def test_determination_opinion_not_recognised(tmp_path: Path) -> None:
+    case = {
+        **determined_case(),
+        "determinationRecognised": False,
+        "determinationDistinctionIntent": "private-gain-violation",
+        "publicityRequired": False,
+    }
+    text = render(tmp_path, DocumentType.DETERMINATION_OPINION, case)
+    assert "经审定，不认定申请人的行为符合容错免责情形" in text
+    assert "属于为谋取私利的违纪违法行为" in text
+    assert "适用以下免责" not in text
+    assert "不需公示" in text
+
+
+def test_publicity_announcement_states_the_period(tmp_path: Path) -> None:
+    text = render(tmp_path, DocumentType.PUBLICITY_ANNOUNCEMENT, determined_case())
+    assert "容错免责审定意见公示公告" in text
+    assert "自2026年9月28日次日起至2026年10月13日24时止" in text
+    assert "公示范围：区发展和改革局" in text
+    assert "二〇二六年九月二十八日" in text
+
+
+def test_feedback_notice(tmp_path: Path) -> None:
+    text = render(tmp_path, DocumentType.FEEDBACK_NOTICE, determined_case())
+    assert "容错免责认定结果反馈通知书" in text
+    assert "认定符合容错免责情形" in text
+    assert "抄送组织人事部门" in text
+    assert "附件：1.容错免责书面审定意见书" in text
+
+
+def test_missing_case_data_names_the_variables() -> None:
+    facts = CaseFacts.model_validate({"applicantName": "李明"})
+    with pytest.raises(MissingCaseDataError) as raised:
+        compose(DocumentType.ACCEPTANCE_NOTICE, facts, ISSUED)
+    assert "caseNumber" in str(raised.value)
+    assert "accountabilitySubject" in str(raised.value)

@@ -1,0 +1,388 @@
+"""The written documents of the procedure: what each says, composed from the case's variables.
+
+One composer per document type of docs/procedure-contract.md. A composer checks that the case
+holds what its document needs and names the missing variables otherwise, because a notice with a
+blank where the reasons belong must never reach an applicant.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+
+from workers.official_layout import OfficialDocument
+from workers.organisation import ISSUING_ORGAN, LEADING_GROUP, department_name
+from workers.regulation_terms import ART7_TEXT, ART9_TEXT, DISTINCTION_TEXT, item_label
+from workers.variables import ProcessVariables
+
+MEASURES = "《游仙区容错纠错实施办法（试行）》"
+
+
+class DocumentType(StrEnum):
+    INVALID_APPLICATION_REPLY = "invalid-application-reply"
+    ACCEPTANCE_NOTICE = "acceptance-notice"
+    REJECTION_NOTICE = "rejection-notice"
+    DETERMINATION_OPINION = "determination-opinion"
+    PUBLICITY_ANNOUNCEMENT = "publicity-announcement"
+    FEEDBACK_NOTICE = "feedback-notice"
+
+
+DOCUMENT_TITLES: dict[DocumentType, str] = {
+    DocumentType.INVALID_APPLICATION_REPLY: "关于容错免责申请的答复",
+    DocumentType.ACCEPTANCE_NOTICE: "容错免责申请受理通知书",
+    DocumentType.REJECTION_NOTICE: "容错免责申请不予受理通知书",
+    DocumentType.DETERMINATION_OPINION: "容错免责书面审定意见书",
+    DocumentType.PUBLICITY_ANNOUNCEMENT: "容错免责审定意见公示公告",
+    DocumentType.FEEDBACK_NOTICE: "容错免责认定结果反馈通知书",
+}
+
+
+class MissingCaseDataError(ValueError):
+    """The case lacks variables a document needs; the message names them."""
+
+    def __init__(self, document_type: DocumentType, variables: list[str]) -> None:
+        self.document_type = document_type
+        self.variables = variables
+        super().__init__(
+            f"无法生成{DOCUMENT_TITLES[document_type]}（{document_type}）："
+            f"缺少流程变量 {', '.join(variables)}"
+        )
+
+
+class DepartmentFindingDetail(ProcessVariables):
+    investigation_conclusion: str | None = None
+
+
+class SubjectConfirmation(ProcessVariables):
+    concurs: bool | None = None
+    comments: str | None = None
+
+
+class DepartmentFinding(ProcessVariables):
+    """One element of `departmentFindings`, the multi-instance output collection."""
+
+    department: str | None = None
+    finding: DepartmentFindingDetail | None = None
+    subject_confirmation: SubjectConfirmation | None = None
+
+
+class CaseFacts(ProcessVariables):
+    """Everything a document may cite; each composer says which fields it requires."""
+
+    applicant_type: str | None = None
+    applicant_name: str | None = None
+    applicant_unit: str | None = None
+    applicant_position: str | None = None
+    application_date: date | None = None
+    accountability_matter: str | None = None
+    accountability_start_date: date | None = None
+    accountability_subject: str | None = None
+    conduct: str | None = None
+    claimed_circumstances: list[str] | None = None
+    invalid_reasons: list[str] | None = None
+    case_number: str | None = None
+    office_accepts_application: bool | None = None
+    office_acceptance_reason: str | None = None
+    office_reviewed_on: date | None = None
+    subject_accepts_application: bool | None = None
+    subject_acceptance_reason: str | None = None
+    subject_reviewed_on: date | None = None
+    investigating_departments: list[str] | None = None
+    department_findings: list[DepartmentFinding] | None = None
+    determination_recognised: bool | None = None
+    determination_circumstances: list[str] | None = None
+    determination_distinction_experience: str | None = None
+    determination_distinction_prohibition: str | None = None
+    determination_distinction_intent: str | None = None
+    determination_outcomes: list[str] | None = None
+    determination_reasoning: str | None = None
+    publicity_required: bool | None = None
+    publicity_scope: str | None = None
+    publicity_channel: str | None = None
+    publicity_start_date: date | None = None
+    publicity_last_working_day: date | None = None
+
+
+def _require(facts: CaseFacts, document_type: DocumentType, *fields: str) -> None:
+    missing = []
+    for name in fields:
+        value = getattr(facts, name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            missing.append(CaseFacts.model_fields[name].alias or name)
+    if missing:
+        raise MissingCaseDataError(document_type, missing)
+
+
+def _day(value: date) -> str:
+    """Dates inside the body are written 2026年9月28日; only the signature date uses numerals."""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _addressee(facts: CaseFacts) -> str:
+    name = facts.applicant_name or ""
+    return name if facts.applicant_type == "unit" else f"{name}同志"
+
+
+def _you(facts: CaseFacts) -> str:
+    return "你单位" if facts.applicant_type == "unit" else "你"
+
+
+def _matter(facts: CaseFacts) -> str:
+    return f"关于“{facts.accountability_matter}”" if facts.accountability_matter else ""
+
+
+def _items(codes: list[str], texts: dict[str, str]) -> str:
+    return "；".join(f"{item_label(code)}“{texts[code]}”" for code in codes if code in texts)
+
+
+def invalid_application_reply(facts: CaseFacts, issued: date) -> OfficialDocument:
+    kind = DocumentType.INVALID_APPLICATION_REPLY
+    _require(facts, kind, "applicant_name", "application_date", "invalid_reasons")
+    reasons = facts.invalid_reasons or []
+    numbered = [f"{index}. {reason}。" for index, reason in enumerate(reasons, start=1)]
+    return OfficialDocument(
+        issuing_organ=ISSUING_ORGAN,
+        title=DOCUMENT_TITLES[kind],
+        addressee=_addressee(facts),
+        paragraphs=[
+            f"{_you(facts)}于{_day(facts.application_date or issued)}提交的{_matter(facts)}"
+            "容错免责申请收悉。经审查，该申请不符合" + MEASURES + "第八条第（一）项的规定，"
+            "不能作为有效申请办理，理由如下：",
+            *numbered,
+            "如符合条件，可在补正上述事项后重新提出书面申请。",
+            "特此答复。",
+        ],
+        issue_date=issued,
+    )
+
+
+def acceptance_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
+    kind = DocumentType.ACCEPTANCE_NOTICE
+    _require(facts, kind, "case_number", "applicant_name", "accountability_subject")
+    return OfficialDocument(
+        issuing_organ=ISSUING_ORGAN,
+        title=DOCUMENT_TITLES[kind],
+        document_number=facts.case_number,
+        addressee=_addressee(facts),
+        paragraphs=[
+            f"{_you(facts)}于{_day(facts.application_date or issued)}提交的{_matter(facts)}"
+            f"容错免责申请，经本办会同问责主体{facts.accountability_subject}审核，"
+            f"依照{MEASURES}第八条第（二）项，决定予以受理，案件编号为{facts.case_number}。",
+            f"本办将报请{LEADING_GROUP}责成相关部门会同问责主体开展调查核实，"
+            "形成书面审定意见后及时反馈。请保持联系方式畅通，配合调查核实工作。",
+            "特此通知。",
+        ],
+        issue_date=issued,
+        copy_to=[facts.accountability_subject or ""],
+    )
+
+
+def _opinion(who: str, accepts: bool | None, reason: str | None) -> str:
+    verdict = {True: "同意受理", False: "不同意受理", None: "未表态"}[accepts]
+    return f"{who}意见：{verdict}" + (f"，{reason}" if reason and reason.strip() else "")
+
+
+def rejection_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
+    kind = DocumentType.REJECTION_NOTICE
+    _require(facts, kind, "case_number", "applicant_name", "accountability_subject")
+    if (
+        facts.office_accepts_application is not False
+        and facts.subject_accepts_application is not False
+    ):
+        raise MissingCaseDataError(
+            kind, ["officeAcceptsApplication=false 或 subjectAcceptsApplication=false"]
+        )
+    # Local policy: the notice carries both opinions of the joint review (docs/local-policy.md).
+    reasons = [
+        _opinion(
+            "领导小组办公室", facts.office_accepts_application, facts.office_acceptance_reason
+        ),
+        _opinion(
+            f"问责主体{facts.accountability_subject}",
+            facts.subject_accepts_application,
+            facts.subject_acceptance_reason,
+        ),
+    ]
+    numbered = [f"{index}. {reason}。" for index, reason in enumerate(reasons, start=1)]
+    return OfficialDocument(
+        issuing_organ=ISSUING_ORGAN,
+        title=DOCUMENT_TITLES[kind],
+        document_number=facts.case_number,
+        addressee=_addressee(facts),
+        paragraphs=[
+            f"{_you(facts)}于{_day(facts.application_date or issued)}提交的{_matter(facts)}"
+            f"容错免责申请，经本办会同问责主体{facts.accountability_subject}审核，"
+            f"依照{MEASURES}第八条第（二）项，决定不予受理。理由如下：",
+            *numbered,
+            "特此通知。",
+        ],
+        issue_date=issued,
+        copy_to=[facts.accountability_subject or ""],
+    )
+
+
+def _findings(facts: CaseFacts) -> list[str]:
+    lines = []
+    for item in facts.department_findings or []:
+        conclusion = item.finding.investigation_conclusion if item.finding else None
+        confirmation = item.subject_confirmation
+        concurs = {
+            True: "问责主体会同核实无异议",
+            False: "问责主体会同核实有不同意见",
+            None: "问责主体未签署会同核实意见",
+        }[confirmation.concurs if confirmation else None]
+        comments = f"（{confirmation.comments}）" if confirmation and confirmation.comments else ""
+        name = department_name(item.department or "相关部门")
+        lines.append(f"{name}核实结论：{conclusion or '未载明'}；{concurs}{comments}。")
+    return lines
+
+
+def _determination_paragraphs(facts: CaseFacts) -> list[str]:
+    recognised = bool(facts.determination_recognised)
+    departments = "、".join(department_name(d) for d in facts.investigating_departments or [])
+    unit = facts.applicant_unit if facts.applicant_type != "unit" else None
+    applicant = (
+        f"申请人：{facts.applicant_name}"
+        + (f"（{unit}）" if unit else "")
+        + (f"，职务：{facts.applicant_position}" if facts.applicant_position else "")
+    )
+    started = _day(facts.accountability_start_date) if facts.accountability_start_date else "未载明"
+    paragraphs = [
+        "一、基本情况",
+        f"{applicant}。",
+        f"问责事项：{facts.accountability_matter or '未载明'}；"
+        f"问责主体：{facts.accountability_subject}；启动问责日期：{started}。",
+        f"失误错误行为：{facts.conduct or '未载明'}。",
+        "二、调查核实情况",
+        f"依照{MEASURES}第八条第（三）项，{LEADING_GROUP}责成"
+        f"{departments or '相关部门'}会同问责主体{facts.accountability_subject}开展了调查核实。",
+        *_findings(facts),
+        "三、审定意见",
+        f"经审定，{'认定' if recognised else '不认定'}申请人的行为符合容错免责情形。",
+    ]
+    circumstances = _items(facts.determination_circumstances or [], ART7_TEXT)
+    if recognised:
+        paragraphs.append(f"符合第七条规定的情形：{circumstances or '无'}。")
+    distinctions = [
+        DISTINCTION_TEXT.get(value, value)
+        for value in (
+            facts.determination_distinction_experience,
+            facts.determination_distinction_prohibition,
+            facts.determination_distinction_intent,
+        )
+        if value
+    ]
+    if distinctions:
+        paragraphs.append("依照第三条“三个区分开来”的要求：" + "；".join(distinctions) + "。")
+    if recognised:
+        outcomes = _items(facts.determination_outcomes or [], ART9_TEXT)
+        paragraphs.append(f"依照第九条，适用以下免责或从轻减轻情形：{outcomes or '无'}。")
+    if facts.determination_reasoning:
+        paragraphs.append(f"审定理由：{facts.determination_reasoning}")
+    return paragraphs
+
+
+def determination_opinion(facts: CaseFacts, issued: date) -> OfficialDocument:
+    kind = DocumentType.DETERMINATION_OPINION
+    _require(
+        facts,
+        kind,
+        "case_number",
+        "applicant_name",
+        "accountability_subject",
+        "determination_recognised",
+    )
+    paragraphs = _determination_paragraphs(facts)
+    paragraphs.append(
+        "四、公示" if facts.publicity_required else "四、本审定意见经领导小组审定，不需公示。"
+    )
+    if facts.publicity_required:
+        scope = facts.publicity_scope or "一定范围内"
+        paragraphs.append(f"本审定意见将在{scope}公示，公示期为7个工作日。")
+    return OfficialDocument(
+        issuing_organ=ISSUING_ORGAN,
+        title=DOCUMENT_TITLES[kind],
+        document_number=facts.case_number,
+        paragraphs=paragraphs,
+        issue_date=issued,
+        copy_to=[facts.accountability_subject or ""],
+    )
+
+
+def publicity_announcement(facts: CaseFacts, issued: date) -> OfficialDocument:
+    kind = DocumentType.PUBLICITY_ANNOUNCEMENT
+    _require(
+        facts,
+        kind,
+        "case_number",
+        "applicant_name",
+        "determination_recognised",
+        "publicity_start_date",
+        "publicity_last_working_day",
+    )
+    start = facts.publicity_start_date or issued
+    last = facts.publicity_last_working_day or issued
+    verdict = "认定" if facts.determination_recognised else "不认定"
+    outcomes = _items(facts.determination_outcomes or [], ART9_TEXT)
+    paragraphs = [
+        f"根据{MEASURES}第八条第（三）项，现将{facts.applicant_name}"
+        f"{_matter(facts)}容错免责申请（{facts.case_number}）的审定意见予以公示。",
+        f"审定意见：{verdict}符合容错免责情形。"
+        + (f"适用第九条{outcomes}。" if facts.determination_recognised and outcomes else ""),
+        f"公示范围：{facts.publicity_scope or '一定范围内'}。"
+        + (f"公示方式：{facts.publicity_channel}。" if facts.publicity_channel else ""),
+        f"公示期为7个工作日，自{_day(start)}次日起至{_day(last)}24时止。",
+        f"公示期间，如对公示内容有异议，请以书面形式向{ISSUING_ORGAN}反映，"
+        "反映情况应实事求是，并注明案件编号。",
+    ]
+    return OfficialDocument(
+        issuing_organ=ISSUING_ORGAN,
+        title=DOCUMENT_TITLES[kind],
+        document_number=facts.case_number,
+        paragraphs=paragraphs,
+        issue_date=start,
+    )
+
+
+def feedback_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
+    kind = DocumentType.FEEDBACK_NOTICE
+    _require(facts, kind, "case_number", "applicant_name", "determination_recognised")
+    verdict = "认定" if facts.determination_recognised else "不认定"
+    paragraphs = [
+        f"{_you(facts)}于{_day(facts.application_date or issued)}提交的{_matter(facts)}"
+        f"容错免责申请（{facts.case_number}），经调查核实并报{LEADING_GROUP}审定，"
+        f"{verdict}符合容错免责情形。",
+    ]
+    if facts.determination_recognised:
+        outcomes = _items(facts.determination_outcomes or [], ART9_TEXT)
+        paragraphs.append(f"依照{MEASURES}第九条，{outcomes or '不适用第九条所列情形'}。")
+    paragraphs += [
+        f"依照第八条第（四）项，现将书面审定意见反馈{_you(facts)}，"
+        "同时抄送组织人事部门，并存档备查。",
+        "特此通知。",
+    ]
+    return OfficialDocument(
+        issuing_organ=ISSUING_ORGAN,
+        title=DOCUMENT_TITLES[kind],
+        document_number=facts.case_number,
+        addressee=_addressee(facts),
+        paragraphs=paragraphs,
+        issue_date=issued,
+        copy_to=["组织人事部门", facts.accountability_subject or ""],
+        attachments=[DOCUMENT_TITLES[DocumentType.DETERMINATION_OPINION]],
+    )
+
+
+COMPOSERS: dict[DocumentType, Callable[[CaseFacts, date], OfficialDocument]] = {
+    DocumentType.INVALID_APPLICATION_REPLY: invalid_application_reply,
+    DocumentType.ACCEPTANCE_NOTICE: acceptance_notice,
+    DocumentType.REJECTION_NOTICE: rejection_notice,
+    DocumentType.DETERMINATION_OPINION: determination_opinion,
+    DocumentType.PUBLICITY_ANNOUNCEMENT: publicity_announcement,
+    DocumentType.FEEDBACK_NOTICE: feedback_notice,
+}
+
+
+def compose(document_type: DocumentType, facts: CaseFacts, issued: date) -> OfficialDocument:
+    return COMPOSERS[document_type](facts, issued)

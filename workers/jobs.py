@@ -1,0 +1,422 @@
+"""The job handlers: one pyzeebe task per job type of docs/procedure-contract.md.
+
+Each handler reads the job's variables into a pydantic model, calls its domain module and returns
+the contract's output variables. How failures end:
+- deficient content of an application is not a failure (`applicationValid=false`);
+- data of the wrong shape, a case the documents cannot be written for, an unknown calendar year,
+  a notice the procedure does not know: the job fails with retries 0, so the engine raises an
+  incident whose message names the variable, header or year; after fixing the data or the
+  configuration, an operator resolves the incident (and sets retries) and the job runs again;
+- anything else (disk full, mail server down) is treated as transient: the job fails with its
+  retries decremented and a back-off, and only becomes an incident when they are used up.
+No job throws a BPMN error: the diagrams model every business outcome as data, not as errors.
+"""
+
+# No `from __future__ import annotations` here: pyzeebe recognises the job parameter by comparing
+# its annotation with the `Job` class, which a string annotation would defeat.
+
+import contextlib
+import hashlib
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar, cast
+
+import structlog
+from pydantic import ValidationError
+from pyzeebe import Job, JobController, JobStatus, ZeebeTaskRouter
+from pyzeebe.errors import BusinessError
+
+from workers.application import Application, validate_application
+from workers.archive import ArchiveError, CaseArchive
+from workers.case_numbering import CaseNumberFormatError, assign_case_number
+from workers.committee import CommitteeAcknowledgement, record_acknowledgement
+from workers.document_store import DocumentLocationError, StoredDocument, store_document
+from workers.documents import (
+    DOCUMENT_TITLES,
+    CaseFacts,
+    DocumentType,
+    MissingCaseDataError,
+    compose,
+)
+from workers.notice_texts import NoticeInput, NoticeRequestError, compose_notice
+from workers.notices import NoticeDeliveryError, Outbox, transport_from_environment
+from workers.official_layout import FontMissingError, render_pdf
+from workers.settings import data_dir
+from workers.variables import ProcessVariables, describe_validation_error
+from workers.working_days import (
+    BEIJING,
+    CalendarUnknownError,
+    HolidayOverrideFileError,
+    WorkingDayCalendar,
+)
+
+log = structlog.get_logger("workers")
+
+# Long enough for a PDF on a slow disk; the engine re-offers a job that outlives it.
+JOB_TIMEOUT_MS = 60_000
+TRANSIENT_RETRY_BACKOFF_MS = 10_000
+
+
+class JobDataError(ValueError):
+    """The job's variables or headers cannot be used; retrying cannot help."""
+
+
+# Errors that need a person to change data or configuration: an incident, not a retry loop.
+PERMANENT_ERRORS: tuple[type[Exception], ...] = (
+    JobDataError,
+    ValidationError,
+    CalendarUnknownError,
+    HolidayOverrideFileError,
+    MissingCaseDataError,
+    CaseNumberFormatError,
+    NoticeRequestError,
+    NoticeDeliveryError,
+    DocumentLocationError,
+    FontMissingError,
+    ArchiveError,
+)
+
+
+@contextlib.contextmanager
+def job_context(job: Job) -> Iterator[None]:
+    """Binds the keys every log line of a job must carry, for the handler and its failure."""
+    with structlog.contextvars.bound_contextvars(
+        process_instance_key=job.process_instance_key,
+        job_key=job.key,
+        job_type=job.type,
+        element_id=job.element_id,
+    ):
+        yield
+
+
+def failure_message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return describe_validation_error(error)
+    return str(error) or type(error).__name__
+
+
+async def fail_for_incident(job: Job, controller: JobController, message: str) -> None:
+    """Fails the job with retries 0, which the engine turns into an incident at once.
+
+    pyzeebe's `set_failure_status` always decrements the job's remaining retries; a permanent
+    error must not burn through them with the same message, so the adapter is called directly.
+    """
+    job._set_status(JobStatus.Failed)
+    await controller._zeebe_adapter.fail_job(
+        job_key=job.key, retries=0, message=message, retry_back_off_ms=0, variables={}
+    )
+
+
+async def on_job_error(error: Exception, job: Job, controller: JobController) -> None:
+    with job_context(job):
+        message = failure_message(error)
+        if isinstance(error, BusinessError):
+            log.warning("job.bpmn_error", error_code=error.error_code, message=message)
+            await controller.set_error_status(message, error_code=error.error_code)
+        elif isinstance(error, PERMANENT_ERRORS):
+            log.error("job.incident", message=message)
+            await fail_for_incident(job, controller, message)
+        else:
+            log.exception("job.failed", message=message, retries_left=job.retries - 1)
+            await controller.set_failure_status(
+                f"{type(error).__name__}: {message}",
+                retry_back_off_ms=TRANSIENT_RETRY_BACKOFF_MS,
+            )
+
+
+router = ZeebeTaskRouter(exception_handler=on_job_error)
+
+Model = TypeVar("Model", bound=ProcessVariables)
+# Handlers are synchronous on purpose: pyzeebe runs them in a thread, so rendering a PDF or
+# waiting for SQLite does not stall the event loop that polls for the other job types.
+Handler = Callable[[Job], dict[str, Any]]
+
+
+def parse(model: type[Model], job: Job) -> Model:
+    return model.model_validate(job.variables)
+
+
+def header(job: Job, name: str, default: str | None = None) -> str:
+    value = job.custom_headers.get(name, default)
+    if value is None or not str(value).strip():
+        raise JobDataError(f"任务 {job.element_id} 缺少任务头 {name}")
+    return str(value).strip()
+
+
+def engine_now(job: Job) -> datetime:
+    """The engine's current time, as the case sees it.
+
+    The engine sets the deadline to activation time + the requested timeout, so the activation
+    time follows the engine's clock, which tests and demos move forward; the worker's own clock
+    would date a document in 2026 on a case the engine is running in 2027.
+    """
+    if job.deadline > 0:
+        return datetime.fromtimestamp((job.deadline - JOB_TIMEOUT_MS) / 1000, tz=UTC)
+    return datetime.now(UTC)
+
+
+def engine_today(job: Job) -> date:
+    return engine_now(job).astimezone(BEIJING).date()
+
+
+def task(job_type: str) -> Callable[[Handler], Handler]:
+    # pyzeebe types its decorator with a ParamSpec that mypy cannot solve for a handler taking
+    # only the job; the handler shape is fixed here instead.
+    register = cast(
+        "Callable[[Handler], object]",
+        router.task(job_type, timeout_ms=JOB_TIMEOUT_MS, max_running_jobs=4),
+    )
+
+    def decorate(handler: Handler) -> Handler:
+        register(handler)
+        return handler
+
+    return decorate
+
+
+# 8(1) ---------------------------------------------------------------------------------------------
+
+
+@task("application.validate")
+def validate_application_job(job: Job) -> dict[str, Any]:
+    with job_context(job):
+        verdict = validate_application(parse(Application, job))
+        log.info(
+            "application.validated",
+            valid=verdict.application_valid,
+            reasons=len(verdict.invalid_reasons),
+        )
+        return verdict.to_variables()
+
+
+class CaseNumberRequest(ProcessVariables):
+    application_date: date | None = None
+
+
+@task("case.assign-number")
+def assign_case_number_job(job: Job) -> dict[str, Any]:
+    with job_context(job):
+        request = parse(CaseNumberRequest, job)
+        year = (request.application_date or engine_today(job)).year
+        number = assign_case_number(data_dir(), job.process_instance_key, year)
+        log.info("case.numbered", case_number=str(number))
+        return {"caseNumber": str(number), "caseYear": number.year, "caseSequence": number.sequence}
+
+
+# 8(3) publicity -----------------------------------------------------------------------------------
+
+
+class PublicityRequest(ProcessVariables):
+    publicity_start_date: date
+
+
+@task("calendar.publicity-period")
+def publicity_period_job(job: Job) -> dict[str, Any]:
+    with job_context(job):
+        request = parse(PublicityRequest, job)
+        working_days_text = header(job, "workingDays", "7")
+        if not working_days_text.isdigit() or int(working_days_text) < 1:
+            raise JobDataError(f"任务头 workingDays 取值 {working_days_text!r} 不是正整数")
+        # Read on every job, so a corrected override file applies when the incident is resolved.
+        calendar = WorkingDayCalendar.from_file()
+        working_days = int(working_days_text)
+        last_day = calendar.add_working_days(request.publicity_start_date, working_days)
+        ends_at = calendar.publicity_end(request.publicity_start_date, working_days)
+        log.info("publicity.period", last_working_day=last_day.isoformat(), ends_at=ends_at)
+        return {
+            "publicityEndsAt": ends_at.isoformat(),
+            "publicityLastWorkingDay": last_day.isoformat(),
+        }
+
+
+# documents ----------------------------------------------------------------------------------------
+
+
+def issue_date(kind: DocumentType, facts: CaseFacts, today: date) -> date:
+    """The date a document bears: the day its decision was taken, where the case records it."""
+    if kind in (DocumentType.ACCEPTANCE_NOTICE, DocumentType.REJECTION_NOTICE):
+        reviewed = [d for d in (facts.office_reviewed_on, facts.subject_reviewed_on) if d]
+        if reviewed:
+            return max(reviewed)
+    return today
+
+
+@task("document.generate")
+def generate_document_job(job: Job) -> dict[str, Any]:
+    with job_context(job):
+        type_text = header(job, "documentType")
+        try:
+            kind = DocumentType(type_text)
+        except ValueError:
+            known = "、".join(t.value for t in DocumentType)
+            raise JobDataError(
+                f"任务头 documentType 取值 {type_text!r} 无效，应为 {known} 之一"
+            ) from None
+        facts = parse(CaseFacts, job)
+        document = compose(kind, facts, issue_date(kind, facts, engine_today(job)))
+        content = render_pdf(document)
+        stored = store_document(
+            data_dir(),
+            case_number=facts.case_number,
+            process_instance_key=job.process_instance_key,
+            # Stable across retries of this job, new when the element is entered again.
+            document_id=f"{kind.value}-{job.element_instance_key}",
+            document_type=kind.value,
+            title=DOCUMENT_TITLES[kind],
+            content=content,
+            created_at=engine_now(job),
+        )
+        log.info("document.generated", document_type=kind.value, file_name=stored.file_name)
+        return {"document": stored.to_variables()}
+
+
+# notices ------------------------------------------------------------------------------------------
+
+
+@task("notice.send")
+def send_notice_job(job: Job) -> dict[str, Any]:
+    with job_context(job):
+        recipient = header(job, "recipient")
+        notice_type = header(job, "noticeType")
+        notice = compose_notice(
+            f"{notice_type}-{recipient}-{job.element_instance_key}",
+            notice_type,
+            recipient,
+            parse(NoticeInput, job),
+        )
+        root = data_dir()
+        record = Outbox(root, transport_from_environment(root)).send(notice)
+        log.info("notice.sent", notice_id=record.notice_id, channel=record.channel)
+        return {"notice": record.to_variables()}
+
+
+# 8(4) archive -------------------------------------------------------------------------------------
+
+# The decisions of the case, as the contract names them: both the suggestions (DMN) and what the
+# people decided, so the file shows where they differed and why.
+DECISION_VARIABLES = (
+    "applicationValid",
+    "invalidReasons",
+    "officeAcceptsApplication",
+    "officeAcceptanceReason",
+    "officeReviewedOn",
+    "subjectAcceptsApplication",
+    "subjectAcceptanceReason",
+    "subjectReviewedOn",
+    "applicationAccepted",
+    "investigatingDepartments",
+    "investigationInstructions",
+    "departmentFindings",
+    "investigationSummary",
+    "eligibilitySuggestion",
+    "outcomeSuggestion",
+    "determinationRecognised",
+    "determinationCircumstances",
+    "determinationDistinctionExperience",
+    "determinationDistinctionProhibition",
+    "determinationDistinctionIntent",
+    "determinationOutcomes",
+    "determinationReasoning",
+    "deviationReason",
+    "publicityRequired",
+    "publicityScope",
+    "opinionApproved",
+    "approvalComments",
+    "publicityStartDate",
+    "publicityEndsAt",
+    "publicityLastWorkingDay",
+    "objections",
+    "objectionSubstantiated",
+    "objectionHandlingNotes",
+    "publicityOutcome",
+    "orgPersonnelReceivedOn",
+    "orgPersonnelNotes",
+)
+CLOSURES = frozenset({"not-accepted", "determined"})
+
+
+class FilingRequest(ProcessVariables):
+    case_number: str
+
+
+def _documents_of(job: Job) -> dict[str, StoredDocument]:
+    documents = {}
+    for name, value in job.variables.items():
+        if name.endswith("Document") and value is not None:
+            try:
+                documents[name] = StoredDocument.model_validate(value)
+            except ValidationError as error:
+                raise JobDataError(
+                    f"流程变量 {name} 不是文书记录：{describe_validation_error(error)}"
+                ) from error
+    return documents
+
+
+def _file_document(archive: CaseArchive, name: str, document: StoredDocument) -> None:
+    """Makes sure the archive holds exactly the document the case refers to."""
+    manifest = {entry.document_id: entry for entry in archive.manifest().files}
+    entry = manifest.get(document.document_id)
+    if entry is not None:
+        if entry.sha256 != document.sha256:
+            raise ArchiveError(
+                f"变量 {name} 所指文书 {document.file_name} 的 SHA-256 与存档清单不符"
+            )
+        return
+    source = document.path()
+    if not source.is_file():
+        raise ArchiveError(f"变量 {name} 所指文书不存在：{source}")
+    content = source.read_bytes()
+    if hashlib.sha256(content).hexdigest() != document.sha256:
+        raise ArchiveError(f"变量 {name} 所指文书 {source} 已被改动（SHA-256 不符）")
+    archive.add_document(
+        document.document_id, source.stem, source.suffix, content, document.document_type
+    )
+
+
+@task("archive.file-case")
+def file_case_job(job: Job) -> dict[str, Any]:
+    with job_context(job):
+        closure = header(job, "closure")
+        if closure not in CLOSURES:
+            raise JobDataError(
+                f"任务头 closure 取值 {closure!r} 无效，应为 not-accepted 或 determined"
+            )
+        request = parse(FilingRequest, job)
+        archive = CaseArchive.open(request.case_number, data_dir())
+        documents = _documents_of(job)
+        for name, document in sorted(documents.items()):
+            _file_document(archive, name, document)
+        archive.add_decision("closure", closure)
+        for name in DECISION_VARIABLES:
+            if job.variables.get(name) is not None:
+                archive.add_decision(name, job.variables[name])
+        for name, value in sorted(job.variables.items()):
+            if name.endswith("Notice") and isinstance(value, dict):
+                archive.add_decision(name, value)
+        manifest = archive.close()
+        problems = archive.verify()
+        if problems:
+            raise ArchiveError(f"案件 {request.case_number} 存档校验未通过：" + "；".join(problems))
+        log.info("case.archived", case_number=request.case_number, files=len(manifest.files))
+        return {
+            "archiveRecord": {
+                "caseNumber": str(archive.case_number),
+                "manifestPath": str((archive.directory / "manifest.json").resolve()),
+                "archivedAt": (manifest.closed_at or datetime.now(UTC)).isoformat(),
+                "documentCount": len(manifest.files),
+            }
+        }
+
+
+# 8(4) district committee --------------------------------------------------------------------------
+
+
+@task("committee.record")
+def committee_record_job(job: Job) -> dict[str, Any]:
+    with job_context(job):
+        acknowledgement = parse(CommitteeAcknowledgement, job)
+        record = record_acknowledgement(
+            data_dir(), job.process_instance_key, acknowledgement, datetime.now(UTC)
+        )
+        log.info("committee.recorded", record_number=record.record_number)
+        return {"committeeRecord": record.to_variables()}

@@ -1,0 +1,130 @@
+"""What each notice of the procedure says, and what it carries (docs/procedure-contract.md)."""
+
+from __future__ import annotations
+
+from workers.document_store import StoredDocument
+from workers.notices import Attachment, Notice, recipient_address
+from workers.organisation import ISSUING_ORGAN, RECIPIENT_NAMES
+from workers.variables import ProcessVariables
+
+RECIPIENTS = frozenset(RECIPIENT_NAMES)
+DOCUMENT_NOTICES = frozenset(
+    {
+        "invalid-application-reply",
+        "acceptance-notice",
+        "rejection-notice",
+        "determination-feedback",
+        "committee-report",
+    }
+)
+# Notices that only tell an office to act: they carry the case number, not a document.
+REINVESTIGATION = "reinvestigation"
+REMINDERS = {
+    "acceptance-reminder": ("受理审核", "acceptance_reminder_after", "P10D"),
+    "investigation-reminder": ("调查核实", "investigation_reminder_after", "P30D"),
+}
+NOTICE_TYPES = DOCUMENT_NOTICES | frozenset(REMINDERS) | {REINVESTIGATION}
+
+
+class NoticeRequestError(ValueError):
+    """The job asks for a notice the procedure does not know, or lacks what it must carry."""
+
+
+class NoticeInput(ProcessVariables):
+    case_number: str | None = None
+    applicant_type: str | None = None
+    applicant_name: str | None = None
+    applicant_email: str | None = None
+    document: StoredDocument | None = None
+    determination_opinion_document: StoredDocument | None = None
+    acceptance_reminder_after: str | None = None
+    investigation_reminder_after: str | None = None
+    objection_handling_notes: str | None = None
+
+
+def _attachment(document: StoredDocument) -> Attachment:
+    return Attachment(file_name=document.file_name, path=document.path())
+
+
+def compose_notice(notice_id: str, notice_type: str, recipient: str, data: NoticeInput) -> Notice:
+    if recipient not in RECIPIENTS:
+        raise NoticeRequestError(
+            f"任务头 recipient 取值 {recipient!r} 无效，应为 {'、'.join(sorted(RECIPIENTS))} 之一"
+        )
+    if notice_type not in NOTICE_TYPES:
+        raise NoticeRequestError(
+            f"任务头 noticeType 取值 {notice_type!r} 无效，"
+            f"应为 {'、'.join(sorted(NOTICE_TYPES))} 之一"
+        )
+    applicant = data.applicant_name or "申请人"
+    case = data.case_number or "未编号"
+    if recipient == "applicant":
+        name = applicant if data.applicant_type == "unit" else f"{applicant}同志"
+        address = data.applicant_email or None
+    else:
+        name = RECIPIENT_NAMES[recipient]
+        address = recipient_address(recipient)
+
+    attachments: list[Attachment] = []
+    if notice_type in DOCUMENT_NOTICES:
+        if data.document is None:
+            raise NoticeRequestError(
+                f"通知 {notice_type} 须附送文书，但输入变量 document 不存在（检查任务的输入映射）"
+            )
+        attachments.append(_attachment(data.document))
+        opinion = data.determination_opinion_document
+        # 8(4): the written opinion itself goes to the applicant and to org/personnel.
+        if (
+            notice_type == "determination-feedback"
+            and opinion is not None
+            and opinion.document_id != data.document.document_id
+        ):
+            attachments.append(_attachment(opinion))
+        title = data.document.title
+        subject = f"{title}（{case}）"
+        if notice_type == "determination-feedback" and recipient == "org-personnel":
+            lead = (
+                f"依照《游仙区容错纠错实施办法（试行）》第八条第（四）项，现将{applicant}"
+                f"容错免责案件（{case}）的书面审定意见反馈你部门，请在干部考核评价、"
+                "评先评优和选拔任用中依规运用。"
+            )
+        elif notice_type == "committee-report":
+            lead = (
+                f"依照《游仙区容错纠错实施办法（试行）》第八条第（四）项，{applicant}系区管干部，"
+                f"现将其容错免责案件（{case}）的书面审定意见报区委备案，请予签收。"
+            )
+        else:
+            lead = f"现将{title}（{case}）送达，请查收附件。"
+    elif notice_type == REINVESTIGATION:
+        subject = f"公示异议成立，退回调查核实：{case}"
+        notes = (
+            f"异议处理意见：{data.objection_handling_notes}。"
+            if data.objection_handling_notes
+            else ""
+        )
+        lead = (
+            f"容错免责案件（{case}，申请人：{applicant}）公示期间收到的异议经核实成立，"
+            f"依照《游仙区容错纠错实施办法（试行）》第八条第（三）项退回调查核实，"
+            f"请重新责成相关部门会同问责主体开展调查核实。{notes}"
+        )
+    else:
+        stage, field, default = REMINDERS[notice_type]
+        # Local policy (docs/local-policy.md): the deadline the case was given, else the default.
+        limit = getattr(data, field) or default
+        variable = NoticeInput.model_fields[field].alias
+        subject = f"办理时限提醒：{case} {stage}"
+        lead = (
+            f"容错免责案件（{case}，申请人：{applicant}）的{stage}已超过本地办理时限"
+            f"（{variable} = {limit}），请尽快办理。"
+        )
+    body = f"{name}：\n\n{lead}\n\n{ISSUING_ORGAN}\n"
+    return Notice(
+        notice_id=notice_id,
+        notice_type=notice_type,
+        recipient=recipient,
+        recipient_name=name,
+        address=address,
+        subject=subject,
+        body=body,
+        attachments=attachments,
+    )
