@@ -1,0 +1,5 @@
+import sys
+
+from engine.access.cli import main
+
+sys.exit(main())

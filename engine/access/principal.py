@@ -1,0 +1,46 @@
+"""Who is calling: the authenticated user with the groups and roles the identity file gives them.
+
+Roles are coarse (what kind of actor), groups are the procedure's participants (who the BPMN
+names in candidateGroups). Both come only from the identity configuration, never from the request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OFFICER = "officer"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Principal:
+    username: str
+    display_name: str = ""
+    groups: frozenset[str] = field(default_factory=frozenset)
+    roles: frozenset[Role] = field(default_factory=lambda: frozenset({Role.OFFICER}))
+    # Set only by the --no-auth dev mode: every permission check passes.
+    unrestricted: bool = False
+
+    def has_role(self, role: Role) -> bool:
+        return self.unrestricted or role in self.roles or Role.ADMIN in self.roles
+
+    @property
+    def is_admin(self) -> bool:
+        return self.unrestricted or Role.ADMIN in self.roles
+
+    @property
+    def is_manager(self) -> bool:
+        # Admins can do whatever managers can.
+        return self.has_role(Role.MANAGER)
+
+
+DEV_PRINCIPAL = Principal(
+    username="dev",
+    display_name="development mode (no authentication)",
+    roles=frozenset(Role),
+    unrestricted=True,
+)

@@ -1,0 +1,182 @@
+"""FEEL evaluation with feelin running in one embedded V8 context (mini-racer).
+
+Failure semantics follow Zeebe 8.8 (feel-scala): FEEL itself has no errors, "if something
+goes wrong, return null" — a missing variable or context entry, a failed function call or an
+incomparable operand make (part of) the result null and are reported as warnings. Whether a
+null is acceptable is the caller's decision (a sequence-flow condition or a mapping raises
+an incident, an optional property does not), so `evaluate` returns None in those cases and
+`evaluate_detailed` also hands back the warnings for the incident message. Only what Zeebe
+rejects before evaluating — a syntax error — and failures of the runtime itself (timeout,
+memory) raise FeelError.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from py_mini_racer import JSEvalException, MiniRacer
+
+from engine.feel.bundle import read_bundle
+from engine.feel.errors import FeelError
+
+# Any dash-only or empty input entry matches every value, as in Camunda's DMN engine.
+_ANY_VALUE_TESTS = frozenset({"", "-"})
+_CLOCK_FUNCTIONS = ("now", "today")
+# Keys embed the variables; large documents would make the cache a memory sink for little gain.
+_MAX_CACHED_PAYLOAD_CHARS = 16_384
+
+
+@dataclass(frozen=True)
+class FeelWarning:
+    """Why (part of) an expression evaluated to null, e.g. NO_VARIABLE_FOUND."""
+
+    type: str
+    message: str
+
+
+@dataclass(frozen=True)
+class FeelResult:
+    value: Any
+    warnings: tuple[FeelWarning, ...]
+
+
+class Feel:
+    """A FEEL evaluator; one V8 isolate guarded by a lock, so safe to share across threads."""
+
+    def __init__(
+        self,
+        *,
+        time_zone: str | None = None,
+        timeout_seconds: float = 5.0,
+        cache_size: int = 4096,
+    ) -> None:
+        self._time_zone = time_zone
+        self._timeout_seconds = timeout_seconds
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+        bundle = read_bundle()
+        self._runtime: MiniRacer | None = MiniRacer()
+        self._runtime.eval(bundle)
+        # feelin 8.2 exposes no separate compile step (evaluate() parses every time), so the
+        # cache memoises whole results. That is sound because FEEL is pure: the result depends
+        # only on the expression, the variables and — for now()/today() — the clock and zone,
+        # all of which are in the key. Syntax errors are cached the same way.
+        self._cache: OrderedDict[str, _Outcome] = OrderedDict()
+        self.cache_hits = 0
+        self.cache_misses = 0
+        atexit.register(self.close)
+        if time_zone is not None:
+            try:
+                self.evaluate("now()", {}, now_ms=0)
+            except FeelError as exc:
+                self.close()
+                raise ValueError(f"unknown time zone {time_zone!r}: {exc.cause}") from None
+
+    def evaluate(
+        self, expression: str, variables: Mapping[str, Any], *, now_ms: int | None = None
+    ) -> Any:
+        """Evaluate `expression` (without the leading '='); JSON-compatible result."""
+        return self.evaluate_detailed(expression, variables, now_ms=now_ms).value
+
+    def evaluate_detailed(
+        self, expression: str, variables: Mapping[str, Any], *, now_ms: int | None = None
+    ) -> FeelResult:
+        request = {"expression": expression, "variables": variables}
+        return self._run("evaluateJson", expression, request, now_ms).result()
+
+    def unary_test(
+        self,
+        test: str,
+        input_value: Any,
+        variables: Mapping[str, Any],
+        *,
+        now_ms: int | None = None,
+    ) -> bool:
+        """Whether `input_value` satisfies the DMN input entry `test` ('-' or '' match all)."""
+        if test.strip() in _ANY_VALUE_TESTS:
+            return True
+        request = {"test": test, "input": input_value, "variables": variables}
+        # A test that cannot be decided (null, e.g. comparing a string with a number) does not
+        # match, as in Camunda's DMN engine.
+        return self._run("unaryTestJson", test, request, now_ms).result().value is True
+
+    def close(self) -> None:
+        with self._lock:
+            if self._runtime is not None:
+                self._runtime.close()
+                self._runtime = None
+
+    def _run(
+        self, function: str, expression: str, request: dict[str, Any], now_ms: int | None
+    ) -> _Outcome:
+        if not isinstance(expression, str):
+            raise FeelError(repr(expression), "expression must be a string")
+        if now_ms is not None and (isinstance(now_ms, bool) or not isinstance(now_ms, int)):
+            raise FeelError(expression, f"now_ms must be epoch milliseconds, got {now_ms!r}")
+        request["nowMs"] = now_ms
+        request["timeZone"] = self._time_zone
+        payload = _encode(expression, request)
+        cacheable = len(payload) <= _MAX_CACHED_PAYLOAD_CHARS and (
+            now_ms is not None or not any(f in expression for f in _CLOCK_FUNCTIONS)
+        )
+        key = f"{function}:{payload}"
+        with self._lock:
+            if self._runtime is None:
+                raise FeelError(expression, "the FEEL runtime has been closed")
+            if cacheable and (cached := self._cache.get(key)) is not None:
+                self._cache.move_to_end(key)
+                self.cache_hits += 1
+                return cached
+            self.cache_misses += 1
+            outcome = self._call(self._runtime, function, expression, payload)
+            if cacheable:
+                self._cache[key] = outcome
+                if len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+            return outcome
+
+    def _call(self, runtime: MiniRacer, function: str, expression: str, payload: str) -> _Outcome:
+        try:
+            raw = runtime.call(
+                f"FeelinBundle.{function}", payload, timeout_sec=self._timeout_seconds
+            )
+        except JSEvalException as exc:
+            # Timeouts and out-of-memory land here: the expression is at fault (e.g. a huge
+            # `for` range), not the engine, and the isolate stays usable.
+            return _Outcome(expression, None, f"{type(exc).__name__}: {exc}")
+        reply = json.loads(str(raw))
+        if not reply["ok"]:
+            position = reply.get("position") or {}
+            where = f" at position {position['from']}" if "from" in position else ""
+            kind = "syntax error" if reply.get("syntax") else "evaluation failed"
+            return _Outcome(expression, None, f"{kind}{where}: {reply['message']}")
+        warnings = tuple(FeelWarning(str(w["type"]), str(w["message"])) for w in reply["warnings"])
+        return _Outcome(expression, (json.dumps(reply["value"]), warnings), None)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    expression: str
+    # The value is kept serialised so that every caller gets its own copy: a cached list or
+    # dict handed out twice could otherwise be mutated behind the cache's back.
+    success: tuple[str, tuple[FeelWarning, ...]] | None
+    failure: str | None
+
+    def result(self) -> FeelResult:
+        if self.success is None:
+            raise FeelError(self.expression, self.failure or "unknown failure")
+        value_json, warnings = self.success
+        return FeelResult(json.loads(value_json), warnings)
+
+
+def _encode(expression: str, request: dict[str, Any]) -> str:
+    try:
+        return json.dumps(request, allow_nan=False, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise FeelError(expression, f"variables are not JSON-compatible: {exc}") from None
