@@ -178,7 +178,9 @@ class EvaluatedDecision:
     decision_type: str  # "DECISION_TABLE" | "LITERAL_EXPRESSION"
     output: Any
     evaluated_inputs: tuple[Mapping[str, Any], ...] = ()  # {"inputId","inputName","inputValue"}
-    matched_rules: tuple[Mapping[str, Any], ...] = ()  # {"ruleId","ruleIndex","evaluatedOutputs":[...]}
+    matched_rules: tuple[
+        Mapping[str, Any], ...
+    ] = ()  # {"ruleId","ruleIndex","evaluatedOutputs":[...]}
 
 
 @dataclass(frozen=True)
@@ -295,3 +297,22 @@ class Engine(Protocol):
     async def pin_clock(self, epoch_ms: int) -> None: ...
 
     async def reset_clock(self) -> None: ...
+
+    # -- Camunda user tasks (added for the REST adapter's /v2/user-tasks endpoints) -------------
+    async def complete_user_task(
+        self, key: int, variables: JsonObject | None = None, action: str = "complete"
+    ) -> None:
+        """Completes the user task; its variables are merged like job variables. NOT_FOUND when
+        there is no such open task."""
+        ...
+
+    async def assign_user_task(self, key: int, assignee: str, allow_override: bool = True) -> None:
+        """FAILED_PRECONDITION when already assigned to someone else and allow_override is False."""
+        ...
+
+    async def unassign_user_task(self, key: int) -> None: ...
+
+    async def update_user_task(self, key: int, changes: Mapping[str, Any]) -> None:
+        """changes: any of dueDate, followUpDate (ISO text), candidateGroups, candidateUsers
+        (lists of strings), priority (0..100); other keys are INVALID_ARGUMENT."""
+        ...

@@ -1,0 +1,273 @@
+"""The `serve` command: the embedded engine behind its gRPC gateway and its HTTP API.
+
+Startup order is service, gateway, HTTP; shutdown (SIGTERM/SIGINT) is the reverse, so no adapter
+ever talks to a closed service.
+
+Authentication is on unless `--no-auth` is given (which says so loudly on stderr). Users come from
+`--identity-file`, else the file named by ENGINE_IDENTITY_FILE, plus the environment's bootstrap
+admin (ENGINE_ADMIN_USER...); when none of these names a single user, the DEMO identity
+(engine/access/demo-identity.toml, public passwords) is used with a warning, so a fresh checkout
+is usable but never silently open. HTTP and gRPC then accept the same Basic credentials and
+bearer tokens. The audit trail lives next to the engine's data (DATA_DIR/audit.sqlite3).
+
+Stdout gets one line per listener and then "ready", which scripts and tests wait for; everything
+else goes to the structlog log on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import structlog
+
+from engine.access import Identity, IdentityConfigError, grpc_authorizer
+from engine.access.guarded_engine import GuardedEngine
+from engine.api import Engine
+from engine.audit import AuditTrail
+from engine.gateway import ClusterInfo, GatewayServer, start_gateway
+from engine.gateway.auth import Authorizer, allow_all
+from engine.gateway.server import CannotListen, split_address
+from engine.http import HttpServer, create_app, start_http
+from observability.logging import configure_logging
+
+log = structlog.get_logger("engine.cli")
+
+GRPC_GRACE_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    grpc_address: str = "127.0.0.1:26500"
+    http_address: str | None = "127.0.0.1:8080"
+    data_dir: Path = Path("./var/engine")
+    identity_file: Path | None = None
+    no_auth: bool = False
+
+
+DEMO_IDENTITY_FILE = Path(__file__).parent / "access" / "demo-identity.toml"
+NO_AUTH_BANNER = (
+    "!!! AUTHENTICATION IS OFF (--no-auth): anyone who can reach the engine acts as an "
+    "administrator. Development only. !!!"
+)
+
+
+@dataclass
+class RunningEngine:
+    gateway: GatewayServer
+    http: HttpServer | None
+
+    async def stop(self) -> None:
+        # gRPC first: a short grace lets in-flight commands finish, then long polls and job
+        # streams are cancelled. Then HTTP. The caller closes the engine afterwards.
+        await self.gateway.stop(GRPC_GRACE_SECONDS)
+        if self.http is not None:
+            await self.http.stop()
+
+
+def _address(value: str) -> str:
+    try:
+        split_address(value)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m engine",
+        description="The embedded Zeebe-compatible engine (gRPC gateway and /v2 HTTP API).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser(
+        "serve",
+        help="run the engine until SIGTERM/SIGINT",
+        description="Open the engine on DATA_DIR and serve Zeebe's gRPC gateway and the HTTP API.",
+    )
+    defaults = ServeOptions()
+    serve.add_argument(
+        "--grpc-address",
+        type=_address,
+        default=defaults.grpc_address,
+        help=f"host:port for the Zeebe gRPC gateway (default {defaults.grpc_address})",
+    )
+    serve.add_argument(
+        "--http-address",
+        type=_address,
+        default=defaults.http_address,
+        help=f"host:port for the HTTP API (default {defaults.http_address})",
+    )
+    serve.add_argument(
+        "--no-http", action="store_true", help="serve only the gRPC gateway, no HTTP API"
+    )
+    serve.add_argument(
+        "--data-dir",
+        type=Path,
+        default=defaults.data_dir,
+        help=f"directory of the engine's SQLite state (default {defaults.data_dir})",
+    )
+    serve.add_argument(
+        "--identity-file",
+        type=Path,
+        default=None,
+        help="TOML/JSON file of users, groups and API tokens (default: $ENGINE_IDENTITY_FILE, "
+        "else the DEMO identity engine/access/demo-identity.toml, with a warning)",
+    )
+    serve.add_argument(
+        "--no-auth",
+        action="store_true",
+        help="DEVELOPMENT ONLY: no authentication, every caller is an administrator",
+    )
+    return parser
+
+
+def resolve_identity(options: ServeOptions) -> Identity:
+    """Raises IdentityConfigError naming the bad file or entry."""
+    if options.no_auth:
+        print(NO_AUTH_BANNER, file=sys.stderr, flush=True)
+        return Identity.disabled()
+    identity = Identity.from_sources(options.identity_file)
+    if not identity.directory.users:
+        log.warning(
+            "engine.demo_identity",
+            message="no identity configured; using the DEMO identity with PUBLIC passwords",
+            file=str(DEMO_IDENTITY_FILE),
+        )
+        identity = Identity.from_sources(DEMO_IDENTITY_FILE)
+    return identity
+
+
+async def start_adapters(
+    engine: Engine,
+    options: ServeOptions,
+    identity: Identity | None = None,
+    trail: AuditTrail | None = None,
+) -> RunningEngine:
+    """Start the gateway and (unless disabled) HTTP in front of an open engine. With an enabled
+    `identity`, both adapters authenticate every call; `trail` receives the audit entries."""
+    from engine.http.context import RestContext
+    from engine.service import EngineService
+
+    secured = identity is not None and identity.enabled
+    gateway_engine: Engine = engine
+    authorize: Authorizer = allow_all
+    if secured and identity is not None and trail is not None:
+        clock = getattr(engine, "clock", None)
+        now_ms = clock.now_ms if clock is not None else (lambda: int(time.time() * 1000))
+        gateway_engine = GuardedEngine(engine, trail, now_ms)
+        authorize = grpc_authorizer(identity)
+    gateway = await start_gateway(gateway_engine, options.grpc_address, authorize)
+    http: HttpServer | None = None
+    if options.http_address is not None:
+        cluster = ClusterInfo(host=gateway.host, port=gateway.port)
+        rest = (
+            RestContext(engine, trail)
+            if isinstance(engine, EngineService) and trail is not None
+            else None
+        )
+        app = create_app(engine, lambda: cluster, identity=identity if secured else None, rest=rest)
+        try:
+            http = await start_http(app, options.http_address)
+        except BaseException:
+            await gateway.stop(0)
+            raise
+    return RunningEngine(gateway=gateway, http=http)
+
+
+def announce(running: RunningEngine) -> None:
+    print(f"gRPC gateway listening on {running.gateway.address}", flush=True)
+    if running.http is not None:
+        print(f"HTTP API listening on {running.http.url}", flush=True)
+    print("ready", flush=True)
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+
+
+async def _open_engine_service(data_dir: Path) -> tuple[Engine, Callable[[], Awaitable[None]]]:
+    # Imported here so that `--help` and argument errors do not pay for loading the core.
+    from engine.service import EngineService
+
+    service = await EngineService.open(data_dir)
+    return service, service.close
+
+
+EngineOpener = Callable[[Path], Awaitable[tuple[Engine, Callable[[], Awaitable[None]]]]]
+
+
+async def serve(
+    options: ServeOptions,
+    stop: asyncio.Event | None = None,
+    open_engine: EngineOpener = _open_engine_service,
+    on_ready: Callable[[RunningEngine], None] = announce,
+) -> None:
+    """Run until `stop` is set (by default: until SIGTERM or SIGINT)."""
+    started = time.perf_counter()
+    if stop is None:
+        stop = asyncio.Event()
+        _stop_on_signals(stop)
+    identity = resolve_identity(options)
+    options.data_dir.mkdir(parents=True, exist_ok=True)
+    trail = AuditTrail.open_in(options.data_dir)
+    try:
+        await _serve_engine(options, stop, open_engine, on_ready, identity, trail, started)
+    finally:
+        trail.close()
+
+
+async def _serve_engine(
+    options: ServeOptions,
+    stop: asyncio.Event,
+    open_engine: EngineOpener,
+    on_ready: Callable[[RunningEngine], None],
+    identity: Identity,
+    trail: AuditTrail,
+    started: float,
+) -> None:
+    engine, close_engine = await open_engine(options.data_dir)
+    try:
+        running = await start_adapters(engine, options, identity, trail)
+        try:
+            on_ready(running)
+            log.info(
+                "engine.ready",
+                startup_ms=round((time.perf_counter() - started) * 1000),
+                data_dir=str(options.data_dir),
+            )
+            await stop.wait()
+            log.info("engine.stopping")
+        finally:
+            await running.stop()
+    finally:
+        await close_engine()
+    log.info("engine.stopped")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_logging()
+    options = ServeOptions(
+        grpc_address=args.grpc_address,
+        http_address=None if args.no_http else args.http_address,
+        data_dir=args.data_dir,
+        identity_file=args.identity_file,
+        no_auth=args.no_auth,
+    )
+    try:
+        asyncio.run(serve(options))
+    except CannotListen as error:
+        print(f"engine serve: {error}", file=sys.stderr, flush=True)
+        return 1
+    except IdentityConfigError as error:
+        print(f"engine serve: {error}", file=sys.stderr, flush=True)
+        return 2
+    return 0

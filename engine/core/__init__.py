@@ -1,0 +1,15 @@
+"""The engine core: one writer turning commands into records, appliers turning records into
+state.
+
+- `records`: the record shape (Zeebe's exporter JSON), value types and intents.
+- `state`: in-memory state; `appliers`: the only code that changes it (also used for replay).
+- `writer`: the per-batch record writer with its follow-up queue.
+- command processors (validation, Zeebe's rejection wording): `commands` (all of them, plus
+  process instances, decisions, variables, incidents), `job_commands`, `message_commands`,
+  `user_task_commands`, `scheduling` (clock and due work), on `command_base`.
+- BPMN behaviour in layers: `behaviour`, `variables`, `events`, `gateways`, `multi_instance`,
+  `bpmn` (element lifecycle and tokens).
+- `deployment`: resource deployment and versioning; `decisions`: DMN evaluation records.
+- `expressions`: FEEL-or-literal attribute values; `timers`: ISO 8601 timer definitions.
+- `query`: read-only views for adapters, the harness and dashboards.
+"""

@@ -1,0 +1,607 @@
+"""Appliers: the only code that changes `EngineState`, one per (value type, intent).
+
+The same appliers run while processing (right after a record is produced) and on replay, so every
+input they need, keys and timestamps included, must be inside the record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+from collections.abc import Callable
+
+from engine.core.records import Intent, Record, ValueType
+from engine.core.state import (
+    DecisionDefinition,
+    DecisionRequirementsDefinition,
+    ElementInstance,
+    EngineState,
+    FormDefinition,
+    Incident,
+    Job,
+    Message,
+    MessageSubscription,
+    ProcessDefinition,
+    ProcessInstanceOutcome,
+    SignalSubscription,
+    Timer,
+    UserTask,
+)
+from engine.definitions.bpmn_model import ProcessModel
+from engine.definitions.bpmn_parser import parse_bpmn
+
+Applier = Callable[[EngineState, Record], None]
+_APPLIERS: dict[tuple[ValueType, str], Applier] = {}
+_PARSED: dict[tuple[str, str], ProcessModel] = {}
+
+
+def checksum(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def parsed_process(resource: str, resource_name: str, bpmn_process_id: str) -> ProcessModel:
+    """Parsed models are cached by content so replay and redeploys parse each resource once."""
+    cache_key = (checksum(resource), bpmn_process_id)
+    model = _PARSED.get(cache_key)
+    if model is None:
+        for candidate in parse_bpmn(resource.encode("utf-8"), resource_name):
+            _PARSED[(cache_key[0], candidate.id)] = candidate
+        model = _PARSED[cache_key]
+    return model
+
+
+def applies(value_type: ValueType, *intents: str) -> Callable[[Applier], Applier]:
+    def register(fn: Applier) -> Applier:
+        for intent in intents:
+            _APPLIERS[(value_type, intent)] = fn
+        return fn
+
+    return register
+
+
+def apply(state: EngineState, record: Record) -> None:
+    state.position = record.position
+    if record.key > 0:
+        state.keys.observe(record.key)
+    applier = _APPLIERS.get((record.value_type, record.intent))
+    if applier is None or record.record_type != "EVENT":
+        return
+    applier(state, record)
+    if record.value_type == ValueType.JOB:
+        _index_job(state, record.key)
+    elif record.value_type == ValueType.JOB_BATCH:
+        for job_key in record.value["jobKeys"]:
+            _index_job(state, job_key)
+    elif record.value_type == ValueType.INCIDENT and record.value.get("jobKey", -1) > 0:
+        _index_job(state, record.value["jobKey"])
+    elif record.value_type == ValueType.TIMER and record.intent == Intent.CREATED:
+        heapq.heappush(state.due, (record.value["dueDate"], record.key, "timer"))
+    elif record.value_type == ValueType.MESSAGE and record.key in state.messages:
+        heapq.heappush(state.due, (state.messages[record.key].deadline, record.key, "message"))
+
+
+def _index_job(state: EngineState, key: int) -> None:
+    """Keeps the activatable-by-type index and the scheduler heap in step with a job."""
+    old_type = state.activatable_type.pop(key, None)
+    if old_type is not None:
+        state.activatable[old_type].pop(key, None)
+    job = state.jobs.get(key)
+    if job is None:
+        return
+    if job.state == "ACTIVATABLE":
+        state.activatable.setdefault(job.type, {})[key] = None
+        state.activatable_type[key] = job.type
+    elif job.state == "ACTIVATED" and job.deadline >= 0:
+        heapq.heappush(state.due, (job.deadline, key, "job"))
+    elif job.state == "BACKOFF":
+        heapq.heappush(state.due, (job.recur_at, key, "job"))
+
+
+# -- deployment ---------------------------------------------------------------------------------
+@applies(ValueType.PROCESS, Intent.CREATED)
+def _process_created(state: EngineState, r: Record) -> None:
+    v = r.value
+    model = parsed_process(v["resource"], v["resourceName"], v["bpmnProcessId"])
+    state.processes[r.key] = ProcessDefinition(
+        r.key,
+        v["bpmnProcessId"],
+        v["version"],
+        v["resourceName"],
+        v["resource"],
+        v["checksum"],
+        model,
+        v["deploymentKey"],
+        v["tenantId"],
+    )
+    state.process_versions.setdefault((v["tenantId"], v["bpmnProcessId"]), []).append(r.key)
+
+
+@applies(ValueType.FORM, Intent.CREATED)
+def _form_created(state: EngineState, r: Record) -> None:
+    v = r.value
+    state.forms[r.key] = FormDefinition(
+        r.key,
+        v["formId"],
+        v["version"],
+        v["resourceName"],
+        v["resource"],
+        v["checksum"],
+        v["tenantId"],
+    )
+    state.form_versions.setdefault((v["tenantId"], v["formId"]), []).append(r.key)
+
+
+@applies(ValueType.DECISION_REQUIREMENTS, Intent.CREATED)
+def _drg_created(state: EngineState, r: Record) -> None:
+    from engine.dmn import parse_dmn
+
+    v = r.value
+    model = parse_dmn(v["resource"].encode("utf-8"), v["resourceName"])
+    state.drgs[r.key] = DecisionRequirementsDefinition(
+        r.key,
+        v["decisionRequirementsId"],
+        v["decisionRequirementsName"],
+        v["version"],
+        v["resourceName"],
+        v["resource"],
+        v["checksum"],
+        model,
+        v["tenantId"],
+    )
+    state.drg_versions.setdefault((v["tenantId"], v["decisionRequirementsId"]), []).append(r.key)
+
+
+@applies(ValueType.DECISION, Intent.CREATED)
+def _decision_created(state: EngineState, r: Record) -> None:
+    v = r.value
+    state.decisions[r.key] = DecisionDefinition(
+        r.key,
+        v["decisionId"],
+        v["decisionName"],
+        v["version"],
+        v["decisionRequirementsKey"],
+        v["decisionRequirementsId"],
+        v["tenantId"],
+    )
+    state.decision_versions.setdefault((v["tenantId"], v["decisionId"]), []).append(r.key)
+
+
+# -- process instances --------------------------------------------------------------------------
+@applies(ValueType.PROCESS_INSTANCE, Intent.ELEMENT_ACTIVATING)
+def _activating(state: EngineState, r: Record) -> None:
+    v = r.value
+    instance = ElementInstance(
+        key=r.key,
+        process_instance_key=v["processInstanceKey"],
+        element_id=v["elementId"],
+        element_type=v["bpmnElementType"],
+        flow_scope_key=v["flowScopeKey"],
+        process_definition_key=v["processDefinitionKey"],
+        bpmn_process_id=v["bpmnProcessId"],
+        version=v["version"],
+        tenant_id=v["tenantId"],
+        parent_process_instance_key=v.get("parentProcessInstanceKey", -1),
+        parent_element_instance_key=v.get("parentElementInstanceKey", -1),
+        created_at=r.timestamp,
+    )
+    state.elements[r.key] = instance
+    parent = state.elements.get(instance.flow_scope_key)
+    if parent is not None:
+        parent.children.add(r.key)
+        if parent.element_type == "MULTI_INSTANCE_BODY":
+            parent.loop_counter += 1
+            instance.loop_counter = parent.loop_counter
+        _consume_tokens(state, parent, instance)
+        if instance.element_type == "EVENT_SUB_PROCESS":
+            model = state.processes[instance.process_definition_key].model
+            start = model.node(model.node(instance.element_id).start_event_id)
+            if start.cancel_activity:
+                parent.waiting_flows.clear()  # an interrupting event sub-process ends all tokens
+    caller = state.elements.get(instance.parent_element_instance_key)
+    if instance.element_type == "PROCESS" and caller is not None:
+        caller.called_child_key = r.key
+
+
+@applies(
+    ValueType.PROCESS_INSTANCE,
+    Intent.ELEMENT_ACTIVATED,
+    Intent.ELEMENT_COMPLETING,
+    Intent.ELEMENT_TERMINATING,
+)
+def _state_change(state: EngineState, r: Record) -> None:
+    instance = state.elements.get(r.key)
+    if instance is not None:
+        instance.state = r.intent
+
+
+@applies(ValueType.PROCESS_INSTANCE, Intent.ELEMENT_COMPLETED, Intent.ELEMENT_TERMINATED)
+def _ended(state: EngineState, r: Record) -> None:
+    instance = state.elements.pop(r.key, None)
+    if instance is None:
+        return
+    parent = state.elements.get(instance.flow_scope_key)
+    if parent is not None:
+        parent.children.discard(r.key)
+        if r.value.get("bpmnEventType") == "TERMINATE" and r.intent == Intent.ELEMENT_COMPLETED:
+            parent.waiting_flows.clear()  # a terminate end event ends all tokens of its scope
+        if parent.element_type == "MULTI_INSTANCE_BODY" and r.intent == Intent.ELEMENT_COMPLETED:
+            parent.completed_children += 1
+    caller = state.elements.get(instance.parent_element_instance_key)
+    if caller is not None and caller.called_child_key == r.key:
+        caller.called_child_key = -1
+    variables = state.variables.pop(r.key, {})
+    for name in variables:
+        state.variable_keys.pop((r.key, name), None)
+    if instance.element_type == "PROCESS":
+        for start_key, started in list(state.message_started.items()):
+            if started == r.key:
+                del state.message_started[start_key]
+        state.outcomes[r.key] = ProcessInstanceOutcome(
+            r.key,
+            "COMPLETED" if r.intent == Intent.ELEMENT_COMPLETED else "TERMINATED",
+            variables,
+            instance.bpmn_process_id,
+            instance.version,
+            instance.process_definition_key,
+            instance.tenant_id,
+            r.timestamp,
+        )
+
+
+@applies(ValueType.PROCESS_INSTANCE, Intent.SEQUENCE_FLOW_TAKEN)
+def _flow_taken(state: EngineState, r: Record) -> None:
+    v = r.value
+    scope = state.elements.get(v["flowScopeKey"])
+    if scope is None:
+        return
+    flow = state.processes[v["processDefinitionKey"]].model.flows[v["elementId"]]
+    scope.waiting_flows[(flow.target, flow.id)] += 1
+
+
+def _consume_tokens(state: EngineState, scope: ElementInstance, instance: ElementInstance) -> None:
+    """A taken sequence flow is a token in its flow scope until the target activates: a joining
+    parallel gateway consumes one token per incoming flow, any other element one token. Counting
+    tokens keeps a scope from completing while flows are still on their way."""
+    if instance.element_type == "PROCESS":
+        return
+    node = state.processes[instance.process_definition_key].model.nodes.get(instance.element_id)
+    if node is None or (scope.element_type == "MULTI_INSTANCE_BODY"):
+        return
+    tokens = scope.waiting_flows
+    if node.kind in ("PARALLEL_GATEWAY", "INCLUSIVE_GATEWAY"):
+        consume = [f for f in node.incoming if tokens[(node.id, f)] > 0]
+    else:
+        consume = [f for f in node.incoming if tokens[(node.id, f)] > 0][:1]
+    for flow_id in consume:
+        tokens[(node.id, flow_id)] -= 1
+        if tokens[(node.id, flow_id)] <= 0:
+            del tokens[(node.id, flow_id)]
+
+
+# -- variables ----------------------------------------------------------------------------------
+@applies(ValueType.VARIABLE, Intent.CREATED, Intent.UPDATED)
+def _variable(state: EngineState, r: Record) -> None:
+    v = r.value
+    state.variables.setdefault(v["scopeKey"], {})[v["name"]] = json.loads(v["value"])
+    state.variable_keys[(v["scopeKey"], v["name"])] = r.key
+
+
+# -- jobs ---------------------------------------------------------------------------------------
+@applies(ValueType.JOB, Intent.CREATED)
+def _job_created(state: EngineState, r: Record) -> None:
+    v = r.value
+    state.jobs[r.key] = Job(
+        key=r.key,
+        type=v["type"],
+        state="ACTIVATABLE",
+        retries=v["retries"],
+        element_instance_key=v["elementInstanceKey"],
+        process_instance_key=v["processInstanceKey"],
+        element_id=v["elementId"],
+        bpmn_process_id=v["bpmnProcessId"],
+        process_definition_key=v["processDefinitionKey"],
+        process_definition_version=v["processDefinitionVersion"],
+        custom_headers=dict(v["customHeaders"]),
+        tenant_id=v["tenantId"],
+        created_at=r.timestamp,
+    )
+    instance = state.elements.get(v["elementInstanceKey"])
+    if instance is not None:
+        instance.job_key = r.key
+
+
+@applies(ValueType.JOB_BATCH, Intent.ACTIVATED)
+def _jobs_activated(state: EngineState, r: Record) -> None:
+    v = r.value
+    for job_key in v["jobKeys"]:
+        job = state.jobs[job_key]
+        job.state = "ACTIVATED"
+        job.worker = v["worker"]
+        job.deadline = v["deadline"]
+
+
+def _job(state: EngineState, r: Record) -> Job | None:
+    return state.jobs.get(r.key)
+
+
+@applies(ValueType.JOB, Intent.COMPLETED, Intent.CANCELED)
+def _job_removed(state: EngineState, r: Record) -> None:
+    job = state.jobs.pop(r.key, None)
+    if job is not None:
+        instance = state.elements.get(job.element_instance_key)
+        if instance is not None and instance.job_key == r.key:
+            instance.job_key = -1
+
+
+@applies(ValueType.JOB, Intent.FAILED)
+def _job_failed(state: EngineState, r: Record) -> None:
+    job = _job(state, r)
+    if job is None:
+        return
+    v = r.value
+    job.retries = v["retries"]
+    job.error_message = v.get("errorMessage", "")
+    job.worker, job.deadline = "", -1
+    if job.retries > 0 and v.get("retryBackoff", 0) > 0:
+        job.state, job.recur_at = "BACKOFF", v["recurringTime"]
+    else:
+        job.state = "ACTIVATABLE" if job.retries > 0 else "FAILED"
+
+
+@applies(ValueType.JOB, Intent.TIMED_OUT, Intent.RECURRED_AFTER_BACKOFF)
+def _job_activatable(state: EngineState, r: Record) -> None:
+    job = _job(state, r)
+    if job is not None:
+        job.state, job.worker, job.deadline, job.recur_at = "ACTIVATABLE", "", -1, -1
+
+
+@applies(ValueType.JOB, Intent.RETRIES_UPDATED)
+def _job_retries(state: EngineState, r: Record) -> None:
+    job = _job(state, r)
+    if job is not None:
+        job.retries = r.value["retries"]
+
+
+@applies(ValueType.JOB, Intent.TIMEOUT_UPDATED)
+def _job_timeout(state: EngineState, r: Record) -> None:
+    job = _job(state, r)
+    if job is not None:
+        job.deadline = r.value["deadline"]
+
+
+@applies(ValueType.JOB, Intent.ERROR_THROWN)
+def _job_error(state: EngineState, r: Record) -> None:
+    job = _job(state, r)
+    if job is not None:
+        job.state, job.worker, job.deadline = "ERROR_THROWN", "", -1
+        job.error_code = r.value.get("errorCode", "")
+        job.error_message = r.value.get("errorMessage", "")
+
+
+# -- incidents ----------------------------------------------------------------------------------
+@applies(ValueType.INCIDENT, Intent.CREATED)
+def _incident_created(state: EngineState, r: Record) -> None:
+    v = r.value
+    state.incidents[r.key] = Incident(
+        r.key,
+        v["errorType"],
+        v["errorMessage"],
+        v["processInstanceKey"],
+        v["elementInstanceKey"],
+        v["elementId"],
+        v["bpmnProcessId"],
+        v["processDefinitionKey"],
+        v["jobKey"],
+        v["tenantId"],
+        r.timestamp,
+    )
+
+
+@applies(ValueType.INCIDENT, Intent.RESOLVED)
+def _incident_resolved(state: EngineState, r: Record) -> None:
+    incident = state.incidents.pop(r.key, None)
+    if incident is not None and incident.job_key > 0:
+        job = state.jobs.get(incident.job_key)
+        if job is not None and (
+            job.state == "ERROR_THROWN" or (job.state == "FAILED" and job.retries > 0)
+        ):
+            job.state = "ACTIVATABLE"
+
+
+# -- timers -------------------------------------------------------------------------------------
+@applies(ValueType.TIMER, Intent.CREATED)
+def _timer_created(state: EngineState, r: Record) -> None:
+    v = r.value
+    state.timers[r.key] = Timer(
+        r.key,
+        v["elementInstanceKey"],
+        v["processInstanceKey"],
+        v["targetElementId"],
+        v["dueDate"],
+        v["repetitions"],
+        v.get("interval", ""),
+        v["processDefinitionKey"],
+    )
+    instance = state.elements.get(v["elementInstanceKey"])
+    if instance is not None:
+        instance.timer_keys.add(r.key)
+
+
+@applies(ValueType.TIMER, Intent.TRIGGERED, Intent.CANCELED)
+def _timer_ended(state: EngineState, r: Record) -> None:
+    timer = state.timers.pop(r.key, None)
+    if timer is not None:
+        instance = state.elements.get(timer.element_instance_key)
+        if instance is not None:
+            instance.timer_keys.discard(r.key)
+
+
+# -- messages -----------------------------------------------------------------------------------
+@applies(ValueType.MESSAGE, Intent.PUBLISHED)
+def _message_published(state: EngineState, r: Record) -> None:
+    v = r.value
+    if v["timeToLive"] <= 0:
+        return
+    state.messages[r.key] = Message(
+        r.key,
+        v["name"],
+        v["correlationKey"],
+        v["messageId"],
+        dict(v["variables"]),
+        v["deadline"],
+        v["tenantId"],
+    )
+    if v["messageId"]:
+        state.message_ids[(v["tenantId"], v["name"], v["correlationKey"], v["messageId"])] = r.key
+
+
+@applies(ValueType.MESSAGE, Intent.EXPIRED)
+def _message_expired(state: EngineState, r: Record) -> None:
+    message = state.messages.pop(r.key, None)
+    if message is not None and message.message_id:
+        state.message_ids.pop(
+            (message.tenant_id, message.name, message.correlation_key, message.message_id), None
+        )
+
+
+@applies(ValueType.MESSAGE_SUBSCRIPTION, Intent.CREATED)
+def _subscription_created(state: EngineState, r: Record) -> None:
+    v = r.value
+    state.subscriptions[r.key] = MessageSubscription(
+        r.key,
+        v["elementInstanceKey"],
+        v["processInstanceKey"],
+        v["bpmnProcessId"],
+        v["messageName"],
+        v["correlationKey"],
+        v["elementId"],
+        v["interrupting"],
+        v["tenantId"],
+    )
+    instance = state.elements.get(v["elementInstanceKey"])
+    if instance is not None:
+        instance.subscription_keys.add(r.key)
+
+
+@applies(ValueType.MESSAGE_SUBSCRIPTION, Intent.CORRELATED)
+def _subscription_correlated(state: EngineState, r: Record) -> None:
+    message = state.messages.get(r.value["messageKey"])
+    if message is not None:
+        message.correlated_instances.add(r.value["processInstanceKey"])
+
+
+@applies(ValueType.MESSAGE_SUBSCRIPTION, Intent.DELETED)
+def _subscription_deleted(state: EngineState, r: Record) -> None:
+    subscription = state.subscriptions.pop(r.key, None)
+    if subscription is not None:
+        instance = state.elements.get(subscription.element_instance_key)
+        if instance is not None:
+            instance.subscription_keys.discard(r.key)
+
+
+@applies(ValueType.MESSAGE_START_EVENT_SUBSCRIPTION, Intent.CORRELATED)
+def _message_start_correlated(state: EngineState, r: Record) -> None:
+    v = r.value
+    if v["correlationKey"]:
+        key = (v["tenantId"], v["bpmnProcessId"], v["correlationKey"])
+        state.message_started[key] = v["processInstanceKey"]
+    message = state.messages.get(v["messageKey"])
+    if message is not None:
+        message.correlated_instances.add(v["processInstanceKey"])
+
+
+# -- signals ------------------------------------------------------------------------------------
+@applies(ValueType.SIGNAL_SUBSCRIPTION, Intent.CREATED)
+def _signal_subscribed(state: EngineState, r: Record) -> None:
+    v = r.value
+    state.signal_subscriptions[r.key] = SignalSubscription(
+        r.key,
+        v["signalName"],
+        v["catchEventInstanceKey"],
+        v["processDefinitionKey"],
+        v["bpmnProcessId"],
+        v["catchEventId"],
+        v["interrupting"],
+        v["tenantId"],
+    )
+    instance = state.elements.get(v["catchEventInstanceKey"])
+    if instance is not None:
+        instance.signal_keys.add(r.key)
+
+
+@applies(ValueType.SIGNAL_SUBSCRIPTION, Intent.DELETED)
+def _signal_unsubscribed(state: EngineState, r: Record) -> None:
+    subscription = state.signal_subscriptions.pop(r.key, None)
+    if subscription is not None:
+        instance = state.elements.get(subscription.element_instance_key)
+        if instance is not None:
+            instance.signal_keys.discard(r.key)
+
+
+# -- user tasks ---------------------------------------------------------------------------------
+@applies(ValueType.USER_TASK, Intent.CREATED)
+def _user_task_created(state: EngineState, r: Record) -> None:
+    v = r.value
+    state.user_tasks[r.key] = UserTask(
+        key=r.key,
+        element_instance_key=v["elementInstanceKey"],
+        process_instance_key=v["processInstanceKey"],
+        element_id=v["elementId"],
+        bpmn_process_id=v["bpmnProcessId"],
+        process_definition_key=v["processDefinitionKey"],
+        process_definition_version=v["processDefinitionVersion"],
+        tenant_id=v["tenantId"],
+        assignee=v["assignee"],
+        candidate_groups=list(v["candidateGroupsList"]),
+        candidate_users=list(v["candidateUsersList"]),
+        due_date=v["dueDate"],
+        follow_up_date=v["followUpDate"],
+        priority=v["priority"],
+        form_key=v["formKey"],
+        external_form_reference=v["externalFormReference"],
+        custom_headers=dict(v["customHeaders"]),
+        created_at=r.timestamp,
+    )
+    instance = state.elements.get(v["elementInstanceKey"])
+    if instance is not None:
+        instance.user_task_key = r.key
+
+
+_USER_TASK_FIELDS = {
+    "assignee": "assignee",
+    "candidateGroupsList": "candidate_groups",
+    "candidateUsersList": "candidate_users",
+    "dueDate": "due_date",
+    "followUpDate": "follow_up_date",
+    "priority": "priority",
+}
+
+
+@applies(ValueType.USER_TASK, Intent.ASSIGNED, Intent.UPDATED)
+def _user_task_changed(state: EngineState, r: Record) -> None:
+    task = state.user_tasks.get(r.key)
+    if task is None:
+        return
+    for name in r.value.get("changedAttributes", []):
+        setattr(task, _USER_TASK_FIELDS[name], r.value[name])
+
+
+@applies(ValueType.USER_TASK, Intent.COMPLETED, Intent.CANCELED)
+def _user_task_ended(state: EngineState, r: Record) -> None:
+    task = state.user_tasks.pop(r.key, None)
+    if task is not None:
+        instance = state.elements.get(task.element_instance_key)
+        if instance is not None:
+            instance.user_task_key = -1
+
+
+# -- clock --------------------------------------------------------------------------------------
+@applies(ValueType.CLOCK, Intent.PINNED)
+def _clock_pinned(state: EngineState, r: Record) -> None:
+    state.clock_pinned_ms = r.value["time"]
+
+
+@applies(ValueType.CLOCK, Intent.RESETTED)
+def _clock_reset(state: EngineState, r: Record) -> None:
+    state.clock_pinned_ms = None

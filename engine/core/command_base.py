@@ -1,0 +1,47 @@
+"""What every command processor shares: the batch's record writer, the state, the BPMN
+behaviour, and the validation helpers that give refusals Zeebe's wording. Refusals raise an
+`EngineError` before anything is written."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from engine.api import InvalidArgument
+from engine.core.bpmn import Bpmn
+from engine.core.writer import RecordWriter
+
+JOB_STATE_NAMES = {"BACKOFF": "FAILED"}
+
+
+def rejected(command: str, code: str, message: str) -> str:
+    return f"Command '{command}' rejected with code '{code}': {message}"
+
+
+MAX_VARIABLES_BYTES = 4 * 1024 * 1024
+
+
+def check_variables(variables: Any, what: str = "variables") -> dict[str, Any]:
+    if variables is None:
+        return {}
+    if not isinstance(variables, dict):
+        raise InvalidArgument(
+            f"Expected {what} to be a JSON object, but it was {type(variables).__name__}"
+        )
+    try:
+        size = len(json.dumps(variables, ensure_ascii=False, allow_nan=False))
+    except (TypeError, ValueError) as error:
+        raise InvalidArgument(f"Expected {what} to be valid JSON: {error}") from None
+    if size > MAX_VARIABLES_BYTES:
+        raise InvalidArgument(
+            f"Expected {what} to be at most {MAX_VARIABLES_BYTES} bytes of JSON, but they are "
+            f"{size} bytes"
+        )
+    return variables
+
+
+class CommandBase:
+    def __init__(self, writer: RecordWriter) -> None:
+        self.w = writer
+        self.s = writer.state
+        self.bpmn = Bpmn(writer)

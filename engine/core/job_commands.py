@@ -1,0 +1,204 @@
+"""Job commands: activation, completion, failure with retries and backoff, thrown errors,
+retries and timeout updates (Zeebe's job states and rejection messages)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from engine.api import (
+    DEFAULT_TENANT,
+    ActivatedJob,
+    FailedPrecondition,
+    InvalidArgument,
+    NotFound,
+)
+from engine.core.command_base import JOB_STATE_NAMES, CommandBase, check_variables, rejected
+from engine.core.expressions import ExpressionFailure
+from engine.core.records import Intent, ValueType
+from engine.core.state import Job
+
+
+class JobCommands(CommandBase):
+    def activate_jobs(
+        self,
+        job_type: str,
+        worker: str,
+        timeout_ms: int,
+        max_jobs: int,
+        fetch_variables: Sequence[str],
+        tenant_ids: Sequence[str],
+        only_key: int | None = None,
+    ) -> list[ActivatedJob]:
+        tenants = set(tenant_ids) or {DEFAULT_TENANT}
+        chosen: list[Job] = []
+        for key in self.s.activatable.get(job_type, {}):
+            job = self.s.jobs[key]
+            if job.tenant_id in tenants and (only_key is None or key == only_key):
+                chosen.append(job)
+                if len(chosen) >= max_jobs:
+                    break
+        if not chosen:
+            return []
+        deadline = self.w.now + timeout_ms
+        self.w.event(
+            ValueType.JOB_BATCH,
+            Intent.ACTIVATED,
+            self.w.new_key(),
+            {
+                "type": job_type,
+                "worker": worker,
+                "timeout": timeout_ms,
+                "maxJobsToActivate": max_jobs,
+                "jobKeys": [job.key for job in chosen],
+                "deadline": deadline,
+                "tenantIds": sorted(tenants),
+            },
+        )
+        wanted = set(fetch_variables)
+        activated = []
+        for job in chosen:
+            variables = self.s.visible_variables(job.element_instance_key)
+            if wanted:
+                variables = {k: v for k, v in variables.items() if k in wanted}
+            activated.append(
+                ActivatedJob(
+                    key=job.key,
+                    type=job.type,
+                    process_instance_key=job.process_instance_key,
+                    bpmn_process_id=job.bpmn_process_id,
+                    process_definition_version=job.process_definition_version,
+                    process_definition_key=job.process_definition_key,
+                    element_id=job.element_id,
+                    element_instance_key=job.element_instance_key,
+                    custom_headers=dict(job.custom_headers),
+                    worker=worker,
+                    retries=job.retries,
+                    deadline=deadline,
+                    variables=variables,
+                    tenant_id=job.tenant_id,
+                )
+            )
+        return activated
+
+    def _job(self, key: int, command: str, verb: str, states: tuple[str, ...]) -> Job:
+        job = self.s.jobs.get(key)
+        if job is None:
+            raise NotFound(
+                rejected(
+                    command,
+                    "NOT_FOUND",
+                    f"Expected to {verb} job with key '{key}', but no such job was found",
+                )
+            )
+        if job.state not in states:
+            shown = JOB_STATE_NAMES.get(job.state, job.state)
+            raise FailedPrecondition(
+                rejected(
+                    command,
+                    "INVALID_STATE",
+                    f"Expected to {verb} job with key '{key}', but it is in state '{shown}'",
+                )
+            )
+        return job
+
+    def complete_job(self, key: int, variables: Any) -> None:
+        variables = check_variables(variables)
+        job = self._job(key, "COMPLETE", "complete", ("ACTIVATABLE", "ACTIVATED"))
+        self.w.event(
+            ValueType.JOB, Intent.COMPLETED, key, self.bpmn.job_value(job, variables=variables)
+        )
+        instance = self.s.elements.get(job.element_instance_key)
+        if instance is None or instance.state != Intent.ELEMENT_ACTIVATED:
+            return
+        self.bpmn.merge_trigger_variables(instance, variables)
+        self.bpmn.complete(instance.key)
+
+    def fail_job(
+        self, key: int, retries: int, error_message: str, backoff_ms: int, variables: Any
+    ) -> None:
+        variables = check_variables(variables)
+        job = self._job(key, "FAIL", "fail", ("ACTIVATABLE", "ACTIVATED"))
+        retries = max(retries, 0)
+        backoff = max(backoff_ms, 0)
+        self.w.event(
+            ValueType.JOB,
+            Intent.FAILED,
+            key,
+            self.bpmn.job_value(
+                job,
+                retries=retries,
+                errorMessage=error_message,
+                retryBackoff=backoff,
+                recurringTime=self.w.now + backoff if backoff and retries > 0 else -1,
+                variables=variables,
+            ),
+        )
+        instance = self.s.elements.get(job.element_instance_key)
+        if instance is None:
+            return
+        for name, value in variables.items():
+            self.bpmn.set_local(instance.key, name, value)
+        if retries <= 0:
+            self.bpmn.incident(
+                instance,
+                ExpressionFailure(error_message or "No more retries left.", "JOB_NO_RETRIES"),
+                job_key=key,
+            )
+
+    def throw_error(self, key: int, error_code: str, error_message: str, variables: Any) -> None:
+        variables = check_variables(variables)
+        if not error_code:
+            raise InvalidArgument("Expected an errorCode to throw, but it was empty")
+        job = self._job(key, "THROW_ERROR", "throw an error for", ("ACTIVATABLE", "ACTIVATED"))
+        self.w.event(
+            ValueType.JOB,
+            Intent.ERROR_THROWN,
+            key,
+            self.bpmn.job_value(
+                job, errorCode=error_code, errorMessage=error_message, variables=variables
+            ),
+        )
+        instance = self.s.elements.get(job.element_instance_key)
+        if instance is None:
+            return
+        catcher = self.bpmn.find_error_catcher(instance.key, error_code)
+        if catcher is None:
+            self.bpmn.incident(
+                instance,
+                ExpressionFailure(
+                    f"Expected to throw an error event with the code '{error_code}' with message "
+                    f"'{error_message}', but it was not caught. No error events are available "
+                    "in the scope.",
+                    "UNHANDLED_ERROR_EVENT",
+                ),
+                job_key=key,
+            )
+            return
+        self.bpmn.catch_error(catcher, variables)
+
+    def update_job_retries(self, key: int, retries: int) -> None:
+        if retries < 1:
+            raise InvalidArgument(
+                f"Expected retries to be greater than zero, but it was '{retries}'"
+            )
+        job = self._job(
+            key,
+            "UPDATE_RETRIES",
+            "update retries of",
+            ("ACTIVATABLE", "ACTIVATED", "FAILED", "BACKOFF", "ERROR_THROWN"),
+        )
+        self.w.event(
+            ValueType.JOB, Intent.RETRIES_UPDATED, key, self.bpmn.job_value(job, retries=retries)
+        )
+
+    def update_job_timeout(self, key: int, timeout_ms: int) -> None:
+        if timeout_ms < 0:
+            raise InvalidArgument(f"Expected a non-negative timeout, but it was '{timeout_ms}'")
+        job = self._job(key, "UPDATE_TIMEOUT", "update the timeout of", ("ACTIVATED",))
+        self.w.event(
+            ValueType.JOB,
+            Intent.TIMEOUT_UPDATED,
+            key,
+            self.bpmn.job_value(job, deadline=self.w.now + timeout_ms, timeout=timeout_ms),
+        )

@@ -1,0 +1,94 @@
+"""Multi-instance activities: the body over an input collection, parallel or sequential inner
+instances with inputElement/loopCounter, outputCollection, completionCondition.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.core.expressions import (
+    ExpressionFailure,
+    evaluate,
+    evaluate_bool,
+)
+from engine.core.gateways import GatewayBehaviour
+from engine.core.records import Intent
+from engine.core.state import ElementInstance
+from engine.definitions.bpmn_model import FlowNode
+
+
+class MultiInstanceBehaviour(GatewayBehaviour):
+    def _input_collection(self, body: ElementInstance, node: FlowNode) -> list[Any]:
+        assert node.multi_instance is not None
+        expression = node.multi_instance.input_collection
+        value = evaluate(expression, self.context(body.key), self.w.now)
+        if not isinstance(value, list):
+            kind = "NULL" if value is None else type(value).__name__.upper()
+            raise ExpressionFailure(
+                f"Expected result of the expression '{expression.lstrip('=')}' to be 'ARRAY', "
+                f"but was '{kind}'."
+            )
+        return value
+
+    def _activate_multi_instance_body(self, body: ElementInstance, node: FlowNode) -> None:
+        mi = node.multi_instance
+        assert mi is not None
+        try:
+            items = self._input_collection(body, node)
+            events = self._prepare_boundary_events(body, node, self.context(body.key))
+        except ExpressionFailure as failure:
+            self.incident(body, failure)
+            return
+        for open_event in events:
+            open_event()
+        self.lifecycle(body, Intent.ELEMENT_ACTIVATED)
+        if mi.output_collection:
+            self.set_local(body.key, mi.output_collection, [None] * len(items))
+        if not items:
+            self.complete(body.key)
+        elif mi.sequential:
+            self._activate_inner(body, node, items[0])
+        else:
+            for item in items:
+                self._activate_inner(body, node, item)
+
+    def _activate_inner(self, body: ElementInstance, node: FlowNode, item: Any) -> None:
+        assert node.multi_instance is not None
+        key = self.activate(self.definition(body), node.id, body.key, inner=True)
+        inner = self.s.elements[key]
+        if node.multi_instance.input_element:
+            self.set_local(key, node.multi_instance.input_element, item)
+        self.set_local(key, "loopCounter", inner.loop_counter)
+        self.continue_activation(key)
+
+    def continue_multi_instance(self, body: ElementInstance) -> None:
+        """After an inner instance completed: check the completion condition, start the next
+        sequential instance or complete the body."""
+        node = self.node(body)
+        mi = node.multi_instance
+        assert mi is not None
+        try:
+            items = self._input_collection(body, node)
+            done = False
+            if mi.completion_condition:
+                context = self.context(body.key)
+                context.update(
+                    numberOfInstances=len(items),
+                    numberOfActiveInstances=len(body.children),
+                    numberOfCompletedInstances=body.completed_children,
+                    numberOfTerminatedInstances=0,
+                )
+                done = evaluate_bool(
+                    mi.completion_condition, context, self.w.now, "completionCondition"
+                )
+        except ExpressionFailure as failure:
+            self.incident(body, failure)
+            return
+        if done:
+            for child in sorted(body.children):
+                self.terminate(child)
+            self.complete(body.key)
+        elif mi.sequential and body.loop_counter < len(items):
+            self._activate_inner(body, node, items[body.loop_counter])
+        elif not body.children:
+            self.complete(body.key)

@@ -1,0 +1,86 @@
+"""What the /v2 route modules share: the engine, its read models and the audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+
+from engine.access import Principal
+from engine.api import InvalidArgument, NotFound
+from engine.audit import AuditTrail
+from engine.audit.entry import canonical_json
+from engine.http.body import json_object
+from engine.http.views import History
+
+if TYPE_CHECKING:
+    from engine.service import EngineService
+
+
+@dataclass
+class RestContext:
+    service: EngineService
+    trail: AuditTrail
+    history: History = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.history = History(self.service)
+
+    def views(self) -> History:
+        return self.history.refresh()
+
+    def audit(
+        self,
+        principal: Principal,
+        action: str,
+        subject_keys: Mapping[str, int | str],
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        # Written after the engine accepted the command: the trail records what happened.
+        self.trail.append(
+            timestamp=self.service.clock.now_ms(),
+            actor=principal.username,
+            action=action,
+            subject_keys=subject_keys,
+            details=details or {},
+        )
+
+
+def path_key(raw: str, name: str) -> int:
+    """A key from the URL path; 8.8 keys are strings of digits."""
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 19:
+        raise InvalidArgument(f"path parameter {name!r} must be a key (digits), got {raw!r}")
+    return int(raw)
+
+
+def find(items: Mapping[int, dict[str, Any]], key: int, what: str) -> dict[str, Any]:
+    item = items.get(key)
+    if item is None:
+        raise NotFound(f"{what} with key '{key}' not found")
+    return item
+
+
+async def optional_json_object(request: Request) -> dict[str, Any]:
+    """A JSON object body that 8.8 lets clients leave out entirely."""
+    if not (await request.body()).strip():
+        return {}
+    return await json_object(request)
+
+
+def json_variables(value: Any, field_name: str = "variables") -> dict[str, Any]:
+    """A variables document: a JSON object (null means none) of values JSON can carry. Python's
+    parser lets NaN and Infinity through; they are refused here, before the engine sees them."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        kind = "an array" if isinstance(value, list) else type(value).__name__
+        raise InvalidArgument(
+            f"{field_name} must be a JSON object mapping variable names to values, got {kind}"
+        )
+    try:
+        canonical_json(value)
+    except ValueError:
+        raise InvalidArgument(f"{field_name} must not contain NaN or Infinity") from None
+    return value

@@ -1,0 +1,40 @@
+"""Camunda 8.8's `POST /v2/element-instances/search`: the flow nodes instances have passed
+through, finished ones included. Officers see only the instances they have tasks in.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from engine.http.auth import principal_of
+from engine.http.context import RestContext, optional_json_object
+from engine.http.endpoint import Endpoint
+from engine.http.process_instances import instance_restrictions
+from engine.http.schemas import ELEMENT_INSTANCE
+from engine.http.search import ELEMENT_INSTANCES, request_schema, response_schema
+from engine.http.search import search as run_search
+
+
+def element_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
+    async def search(request: Request) -> Response:
+        body = await optional_json_object(request)
+        views = ctx.views()
+        restrictions = instance_restrictions(views, principal_of(request))
+        return JSONResponse(
+            run_search(
+                body, ELEMENT_INSTANCES, views.element_instance_items(), restrictions=restrictions
+            )
+        )
+
+    return [
+        Endpoint(
+            "POST",
+            "/element-instances/search",
+            search,
+            "Search element instances (officers: only in instances they have tasks in)",
+            "search-element-instances",
+            request_schema(ELEMENT_INSTANCES),
+            response_schema=response_schema(ELEMENT_INSTANCE),
+        )
+    ]

@@ -1,0 +1,137 @@
+"""Camunda 8.8's message endpoints: publish (buffered for its time to live) and correlate
+(delivered now to a waiting instance or a message start event, else 404)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from engine.access import Permission, require
+from engine.api import DEFAULT_TENANT, InvalidArgument, NotFound
+from engine.audit import AuditAction
+from engine.core.records import Intent, ValueType
+from engine.http.auth import principal_of
+from engine.http.body import json_object
+from engine.http.context import RestContext, json_variables
+from engine.http.endpoint import Endpoint
+from engine.http.schemas import INTEGER, KEY, TEXT, obj
+
+_CORRELATIONS = (ValueType.MESSAGE_SUBSCRIPTION, ValueType.MESSAGE_START_EVENT_SUBSCRIPTION)
+
+
+def _message(body: dict[str, Any], *, publishing: bool) -> dict[str, Any]:
+    name = body.get("name")
+    if not isinstance(name, str) or not name:
+        raise InvalidArgument("name must be a non-empty string")
+    correlation_key = body.get("correlationKey") or ""
+    if not isinstance(correlation_key, str):
+        raise InvalidArgument("correlationKey must be a string")
+    variables = json_variables(body.get("variables"))
+    tenant = body.get("tenantId") or DEFAULT_TENANT
+    if not isinstance(tenant, str):
+        raise InvalidArgument("tenantId must be a string")
+    ttl = body.get("timeToLive", 0) if publishing else 0
+    if ttl is None:
+        ttl = 0
+    if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 0:
+        raise InvalidArgument("timeToLive must be a non-negative integer (milliseconds)")
+    message_id = (body.get("messageId") or "") if publishing else ""
+    if not isinstance(message_id, str):
+        raise InvalidArgument("messageId must be a string")
+    return {
+        "name": name,
+        "correlation_key": correlation_key,
+        "time_to_live_ms": ttl,
+        "message_id": message_id,
+        "variables": variables,
+        "tenant_id": tenant,
+    }
+
+
+def message_endpoints(ctx: RestContext) -> list[Endpoint]:
+    async def publish(request: Request) -> Response:
+        message = _message(await json_object(request), publishing=True)
+        principal = principal_of(request)
+        require(principal, Permission.PUBLISH_MESSAGE)
+        published = await ctx.service.publish_message(**message)
+        ctx.audit(
+            principal,
+            AuditAction.MESSAGE_PUBLISHED,
+            {},
+            {"name": message["name"], "correlationKey": message["correlation_key"]},
+        )
+        return JSONResponse({"tenantId": published.tenant_id, "messageKey": str(published.key)})
+
+    async def correlate(request: Request) -> Response:
+        message = _message(await json_object(request), publishing=False)
+        principal = principal_of(request)
+        require(principal, Permission.PUBLISH_MESSAGE)
+        before = ctx.views().position
+        published = await ctx.service.publish_message(**message)
+        instance = next(
+            (
+                r.value.get("processInstanceKey")
+                for r in ctx.service.query.records(after_position=before)
+                if r.value_type in _CORRELATIONS
+                and r.intent == Intent.CORRELATED
+                and r.value.get("messageKey") == published.key
+            ),
+            None,
+        )
+        if instance is None:
+            raise NotFound(
+                f"Expected to find a subscription for message {message['name']!r} with "
+                f"correlation key {message['correlation_key']!r}, but none was found"
+            )
+        ctx.audit(
+            principal,
+            AuditAction.MESSAGE_CORRELATED,
+            {"processInstanceKey": instance},
+            {"name": message["name"], "correlationKey": message["correlation_key"]},
+        )
+        return JSONResponse(
+            {
+                "tenantId": published.tenant_id,
+                "messageKey": str(published.key),
+                "processInstanceKey": str(instance),
+            }
+        )
+
+    request_body = obj(
+        ["name"],
+        name=TEXT,
+        correlationKey=TEXT,
+        variables={"type": "object"},
+        tenantId=TEXT,
+    )
+    return [
+        Endpoint(
+            "POST",
+            "/messages/publication",
+            publish,
+            "Publish a message",
+            "publish-message",
+            request_body
+            | {
+                "properties": request_body["properties"]
+                | {"timeToLive": INTEGER, "messageId": TEXT}
+            },
+            response_schema=obj(["messageKey"], tenantId=TEXT, messageKey=KEY),
+        ),
+        Endpoint(
+            "POST",
+            "/messages/correlation",
+            correlate,
+            "Correlate a message to a waiting instance (404 when none waits)",
+            "correlate-message",
+            request_body,
+            response_schema=obj(
+                ["messageKey", "processInstanceKey"],
+                tenantId=TEXT,
+                messageKey=KEY,
+                processInstanceKey=KEY,
+            ),
+        ),
+    ]

@@ -1,0 +1,289 @@
+"""Camunda 8.8's process instance endpoints (/v2/process-instances).
+
+Managers and admins see every instance; an officer sees only the instances in which they may see
+at least one user task (the cases they work on). Only admins cancel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from engine.access import (
+    Permission,
+    Principal,
+    can_view_user_task,
+    has_permission,
+    require,
+)
+from engine.api import DEFAULT_TENANT, EngineError, InvalidArgument, PermissionDenied
+from engine.audit import AuditAction
+from engine.http.auth import principal_of
+from engine.http.context import (
+    RestContext,
+    find,
+    json_variables,
+    optional_json_object,
+    path_key,
+)
+from engine.http.endpoint import Endpoint
+from engine.http.schemas import (
+    ELEMENT_STATISTICS,
+    INCIDENT,
+    INTEGER,
+    KEY,
+    NO_CONTENT,
+    PROCESS_INSTANCE,
+    TEXT,
+    obj,
+)
+from engine.http.search import INCIDENTS, PROCESS_INSTANCES, request_schema, response_schema
+from engine.http.search import search as run_search
+from engine.http.views import History
+
+CREATED = obj(
+    ["processInstanceKey"],
+    processDefinitionId=TEXT,
+    processDefinitionVersion=INTEGER,
+    tenantId=TEXT,
+    variables={"type": "object"},
+    processDefinitionKey=KEY,
+    processInstanceKey=KEY,
+)
+
+
+class DeadlineExceeded(EngineError):
+    status = "DEADLINE_EXCEEDED"
+    http_status = 504
+    title = "DEADLINE_EXCEEDED"
+
+
+def _awaiting(body: dict[str, Any]) -> tuple[list[str], int] | None:
+    """8.8's awaitCompletion, fetchVariables and requestTimeout (ms, 0 = the default)."""
+    wait = body.get("awaitCompletion", False)
+    if not isinstance(wait, bool):
+        raise InvalidArgument("awaitCompletion must be true or false")
+    if not wait:
+        return None
+    fetch = body.get("fetchVariables") or []
+    if not isinstance(fetch, list) or not all(isinstance(name, str) for name in fetch):
+        raise InvalidArgument("fetchVariables must be an array of variable names")
+    timeout = body.get("requestTimeout") or 0
+    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 0:
+        raise InvalidArgument("requestTimeout must be a non-negative integer (milliseconds)")
+    return fetch, timeout
+
+
+def involved_instances(views: History, principal: Principal) -> list[str]:
+    """The instances an officer works on: those with a user task they may see."""
+    return sorted(
+        {
+            task["processInstanceKey"]
+            for task in views.user_tasks.values()
+            if task["processInstanceKey"] and can_view_user_task(principal, task)
+        }
+    )
+
+
+def instance_restrictions(views: History, principal: Principal) -> list[dict[str, Any]]:
+    if has_permission(principal, Permission.SEARCH_PROCESS_INSTANCES):
+        return []
+    return [{"processInstanceKey": {"$in": involved_instances(views, principal)}}]
+
+
+def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
+    def instance_for(request: Request) -> tuple[int, dict[str, Any]]:
+        key = path_key(request.path_params["processInstanceKey"], "processInstanceKey")
+        views = ctx.views()
+        find(views.process_instances, key, "Process instance")
+        principal = principal_of(request)
+        if not has_permission(principal, Permission.SEARCH_PROCESS_INSTANCES) and str(
+            key
+        ) not in involved_instances(views, principal):
+            raise PermissionDenied(
+                f"user {principal.username!r} has no user task in process instance {key}; "
+                "reading other instances needs the manager role"
+            )
+        item = next(
+            i for i in views.process_instance_items() if i["processInstanceKey"] == str(key)
+        )
+        return key, item
+
+    async def create(request: Request) -> Response:
+        body = await optional_json_object(request)
+        principal = principal_of(request)
+        require(principal, Permission.CREATE_PROCESS_INSTANCE)
+        process_id = body.get("processDefinitionId")
+        raw_key = body.get("processDefinitionKey")
+        if (process_id is None) == (raw_key is None):
+            raise InvalidArgument(
+                "give exactly one of processDefinitionId and processDefinitionKey"
+            )
+        if process_id is not None and (not isinstance(process_id, str) or not process_id):
+            raise InvalidArgument("processDefinitionId must be a non-empty string")
+        definition_key = None
+        if raw_key is not None:
+            definition_key = path_key(str(raw_key), "processDefinitionKey")
+        version = body.get("processDefinitionVersion", -1)
+        if version is None:
+            version = -1
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise InvalidArgument("processDefinitionVersion must be an integer")
+        variables = json_variables(body.get("variables"))
+        tenant = body.get("tenantId") or DEFAULT_TENANT
+        if not isinstance(tenant, str):
+            raise InvalidArgument("tenantId must be a string")
+        starts = body.get("startInstructions") or []
+        if not isinstance(starts, list) or not all(
+            isinstance(s, dict) and isinstance(s.get("elementId"), str) for s in starts
+        ):
+            raise InvalidArgument("startInstructions must be an array of {elementId} objects")
+        wait = _awaiting(body)
+        created = await ctx.service.create_process_instance(
+            bpmn_process_id=process_id,
+            process_definition_key=definition_key,
+            version=version,
+            variables=variables,
+            start_element_ids=[s["elementId"] for s in starts],
+            tenant_id=tenant,
+        )
+        ctx.audit(
+            principal,
+            AuditAction.PROCESS_INSTANCE_CREATED,
+            {"processInstanceKey": created.process_instance_key},
+            {"processDefinitionId": created.bpmn_process_id, "variables": variables},
+        )
+        result: dict[str, Any] = {}
+        if wait is not None:
+            fetch, timeout_ms = wait
+            try:
+                finished = await ctx.service.await_process_instance_result(
+                    created.process_instance_key, fetch, timeout_ms
+                )
+            except TimeoutError:
+                raise DeadlineExceeded(
+                    f"Process instance '{created.process_instance_key}' was created but did not "
+                    f"complete within {timeout_ms or 'the default'} ms"
+                ) from None
+            result = finished.variables
+        return JSONResponse(
+            {
+                "processDefinitionId": created.bpmn_process_id,
+                "processDefinitionVersion": created.version,
+                "tenantId": created.tenant_id,
+                "variables": result,
+                "processDefinitionKey": str(created.process_definition_key),
+                "processInstanceKey": str(created.process_instance_key),
+            }
+        )
+
+    async def search(request: Request) -> Response:
+        body = await optional_json_object(request)
+        views = ctx.views()
+        by_scope = views.variables_by_scope()
+        items = [
+            item | {"variables": by_scope.get(item["processInstanceKey"], [])}
+            for item in views.process_instance_items()
+        ]
+        restrictions = instance_restrictions(views, principal_of(request))
+        return JSONResponse(run_search(body, PROCESS_INSTANCES, items, restrictions=restrictions))
+
+    async def get(request: Request) -> Response:
+        _, item = instance_for(request)
+        return JSONResponse(item)
+
+    async def cancel(request: Request) -> Response:
+        await optional_json_object(request)
+        principal = principal_of(request)
+        require(principal, Permission.CANCEL_PROCESS_INSTANCE)
+        key = path_key(request.path_params["processInstanceKey"], "processInstanceKey")
+        await ctx.service.cancel_process_instance(key)
+        ctx.audit(principal, AuditAction.PROCESS_INSTANCE_CANCELED, {"processInstanceKey": key})
+        return Response(status_code=204)
+
+    async def incidents(request: Request) -> Response:
+        body = await optional_json_object(request)
+        require(principal_of(request), Permission.SEARCH_INCIDENTS)
+        key, _ = instance_for(request)
+        items = ctx.views().incidents.values()
+        return JSONResponse(
+            run_search(body, INCIDENTS, items, restrictions=[{"processInstanceKey": str(key)}])
+        )
+
+    async def statistics(request: Request) -> Response:
+        require(principal_of(request), Permission.READ_STATISTICS)
+        key, _ = instance_for(request)
+        return JSONResponse({"items": ctx.views().element_statistics([str(key)])})
+
+    instance = "/process-instances/{processInstanceKey}"
+    return [
+        Endpoint(
+            "POST",
+            "/process-instances",
+            create,
+            "Create a process instance",
+            "create-process-instance",
+            obj(
+                processDefinitionId=TEXT,
+                processDefinitionKey=KEY,
+                processDefinitionVersion=INTEGER,
+                variables={"type": "object"},
+                tenantId=TEXT,
+                startInstructions={"type": "array", "items": obj(["elementId"], elementId=TEXT)},
+                awaitCompletion={"type": "boolean"},
+                fetchVariables={"type": "array", "items": TEXT},
+                requestTimeout=INTEGER,
+            ),
+            response_schema=CREATED,
+        ),
+        Endpoint(
+            "POST",
+            "/process-instances/search",
+            search,
+            "Search process instances (officers: only the instances they have tasks in)",
+            "search-process-instances",
+            request_schema(PROCESS_INSTANCES),
+            response_schema=response_schema(PROCESS_INSTANCE),
+        ),
+        Endpoint(
+            "GET",
+            instance,
+            get,
+            "Get a process instance",
+            "get-process-instance",
+            response_schema=PROCESS_INSTANCE,
+            permission="manager, admin, or an officer with a task in it",
+        ),
+        Endpoint(
+            "POST",
+            f"{instance}/cancellation",
+            cancel,
+            "Cancel a process instance",
+            "cancel-process-instance",
+            obj(operationReference=INTEGER),
+            response_schema=NO_CONTENT,
+            success_status=204,
+            permission="admin",
+        ),
+        Endpoint(
+            "POST",
+            f"{instance}/incidents/search",
+            incidents,
+            "Search the incidents of a process instance",
+            "search-process-instance-incidents",
+            request_schema(INCIDENTS),
+            response_schema=response_schema(INCIDENT),
+            permission="manager or admin",
+        ),
+        Endpoint(
+            "GET",
+            f"{instance}/statistics/element-instances",
+            statistics,
+            "Element instance statistics of a process instance",
+            "get-process-instance-statistics",
+            response_schema=ELEMENT_STATISTICS,
+            permission="manager or admin",
+        ),
+    ]

@@ -1,0 +1,987 @@
+"""/v2 search requests: parse and validate `{filter, sort, page}` bodies, apply them to records,
+and build the `{items, page}` envelope, as Camunda 8.8's Orchestration Cluster REST API does.
+
+Reference: "Data fetching" (search requests, advanced search filters, search responses),
+https://docs.camunda.io/docs/8.8/apis-tools/orchestration-cluster-api-rest/orchestration-cluster-api-rest-data-fetching/
+and the per-endpoint pages of the 8.8 API explorer, e.g. "Search user tasks",
+https://docs.camunda.io/docs/8.8/apis-tools/orchestration-cluster-api-rest/specifications/search-user-tasks/
+
+What we follow from them:
+- `filter` fields are ANDed; a field's value is either the exact value or an object of operators
+  (also ANDed): `$eq`, `$neq`, `$exists`, `$in`, `$notIn`, `$like` (wildcards `*` and `?`,
+  escaped with a backslash), `$gt`, `$gte`, `$lt`, `$lte`; which operators a field accepts depends
+  on its type (strings: no comparisons; integers and date-times: no `$like`, `$notIn`).
+- `$or: [ {filter}, ... ]` keeps items matching at least one of the alternatives.
+- Variable filters are lists of `{name, value}` where `value` is a string filter over the
+  variable's JSON text (a string variable `demo` is `"\\"demo\\""`).
+- `sort: [{field, order: ASC|DESC}]`, items without a value sort last, as in Camunda's
+  search backends; ties are broken by the resource's key so paging is stable.
+- `page`: offset (`from`, `limit`) or cursor (`after` or `before`, with `limit`), not both;
+  `limit` defaults to 100. Cursors are base64 of the JSON array of the item's sort values (the
+  8.8 docs' example cursor `WzIyNTE3OTk4MTM2ODcxMDJd` is `[2251799813685102]`).
+- Response: `{"items": [...], "page": {"totalItems", "startCursor", "endCursor"}}`.
+
+On arrays (e.g. a task's candidateGroups), positive operators hold when any element matches and
+`$neq`/`$notIn` when no element does; a missing value satisfies `$neq`/`$notIn`, as a
+term query's negation does in Camunda's Elasticsearch/OpenSearch backends.
+
+Every refusal is an `engine.api.InvalidArgument` naming the offending field path.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from engine.api import InvalidArgument
+
+DEFAULT_LIMIT = 100
+# Elasticsearch's default max_result_window; Camunda cannot page past it either.
+MAX_LIMIT = 10_000
+# Deeply nested `$or`s gain nothing and would let a client exhaust the parser's stack.
+MAX_OR_DEPTH = 4
+
+
+class FieldKind(StrEnum):
+    STRING = "string"  # StringFilterProperty: $eq $neq $exists $in $notIn $like
+    EXACT = "exact"  # a plain value, no operators (e.g. user task elementId, tenantId)
+    ENUM = "enum"  # $eq $neq $exists $in $like, values from a fixed set
+    INTEGER = "integer"  # $eq $neq $exists $gt $gte $lt $lte $in
+    KEY = "key"  # int64 keys, sent as strings in 8.8: $eq $neq $exists $in $notIn
+    DATE_TIME = "date-time"  # RFC 3339: $eq $neq $exists $gt $gte $lt $lte $in
+    BOOLEAN = "boolean"  # a plain true/false
+    VARIABLES = "variables"  # [{name, value: string filter}]
+
+
+_COMPARISONS = ("$gt", "$gte", "$lt", "$lte")
+_OPERATORS: Mapping[FieldKind, frozenset[str]] = {
+    FieldKind.STRING: frozenset({"$eq", "$neq", "$exists", "$in", "$notIn", "$like"}),
+    FieldKind.EXACT: frozenset({"$eq"}),
+    FieldKind.ENUM: frozenset({"$eq", "$neq", "$exists", "$in", "$like"}),
+    FieldKind.INTEGER: frozenset({"$eq", "$neq", "$exists", "$in", *_COMPARISONS}),
+    FieldKind.KEY: frozenset({"$eq", "$neq", "$exists", "$in", "$notIn"}),
+    FieldKind.DATE_TIME: frozenset({"$eq", "$neq", "$exists", "$in", *_COMPARISONS}),
+    FieldKind.BOOLEAN: frozenset({"$eq"}),
+}
+# Kinds whose filter must be the plain value (no operator object).
+_PLAIN_ONLY = frozenset({FieldKind.EXACT, FieldKind.BOOLEAN})
+
+
+@dataclass(frozen=True)
+class FilterField:
+    name: str
+    kind: FieldKind
+    attribute: str = ""  # the item's attribute, when it differs from the filter name
+    values: tuple[str, ...] = ()  # allowed values of an ENUM
+
+    @property
+    def source(self) -> str:
+        return self.attribute or self.name
+
+
+@dataclass(frozen=True)
+class SortField:
+    name: str
+    kind: FieldKind
+    attribute: str = ""
+
+    @property
+    def source(self) -> str:
+        return self.attribute or self.name
+
+
+@dataclass(frozen=True)
+class SearchResource:
+    """What one search endpoint accepts: its filter fields, sort fields and the unique key used
+    to break ties."""
+
+    name: str
+    key: str
+    filters: tuple[FilterField, ...]
+    sorts: tuple[SortField, ...]
+
+    def filter_field(self, name: str) -> FilterField | None:
+        return next((f for f in self.filters if f.name == name), None)
+
+    def sort_field(self, name: str) -> SortField | None:
+        return next((s for s in self.sorts if s.name == name), None)
+
+    @property
+    def hidden_attributes(self) -> frozenset[str]:
+        """Attributes only there to be filtered on (variables), dropped from returned items."""
+        return frozenset(f.source for f in self.filters if f.kind is FieldKind.VARIABLES)
+
+
+@dataclass(frozen=True)
+class Condition:
+    field: FilterField
+    operator: str
+    operand: Any  # normalized: int keys, aware datetimes, compiled regexes for $like
+
+
+@dataclass(frozen=True)
+class VariableCondition:
+    attribute: str
+    name: str
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    alternatives: tuple[tuple[Criterion, ...], ...]
+
+
+Criterion = Condition | VariableCondition | AnyOf
+
+
+@dataclass(frozen=True)
+class SortKey:
+    field: SortField
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+    after: tuple[Any, ...] | None = None
+    before: tuple[Any, ...] | None = None
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    resource: SearchResource
+    criteria: tuple[Criterion, ...] = ()
+    sort: tuple[SortKey, ...] = ()
+    page: PageRequest = field(default_factory=PageRequest)
+
+    def matches(self, item: Mapping[str, Any]) -> bool:
+        return all(_holds(c, item) for c in self.criteria)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    items: list[dict[str, Any]]
+    total_items: int
+    start_cursor: str | None
+    end_cursor: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "items": self.items,
+            "page": {
+                "totalItems": self.total_items,
+                "startCursor": self.start_cursor,
+                "endCursor": self.end_cursor,
+            },
+        }
+
+
+# --- parsing ------------------------------------------------------------------------------------
+
+
+def parse_search_request(
+    body: Any, resource: SearchResource, *, restrictions: Sequence[Mapping[str, Any]] = ()
+) -> SearchQuery:
+    """Validates a search request body. `restrictions` are further filters (same syntax) that
+    the server ANDs in, e.g. what the caller is allowed to see; they are trusted, not client
+    input, but are validated the same way."""
+    if body is None:
+        body = {}
+    if not isinstance(body, Mapping):
+        raise InvalidArgument("the search request body must be a JSON object")
+    unknown = sorted(set(body) - {"filter", "sort", "page"})
+    if unknown:
+        raise InvalidArgument(
+            f"unknown search request property {unknown[0]!r} (allowed: filter, sort, page)"
+        )
+    criteria = list(_parse_filter(body.get("filter"), resource, "filter"))
+    for index, restriction in enumerate(restrictions):
+        criteria += _parse_filter(restriction, resource, f"restriction[{index}]")
+    sort = _parse_sort(body.get("sort"), resource)
+    page = _parse_page(body.get("page"), len(sort) + 1)
+    return SearchQuery(resource, tuple(criteria), sort, page)
+
+
+def _parse_filter(
+    raw: Any, resource: SearchResource, path: str, depth: int = 0
+) -> tuple[Criterion, ...]:
+    if depth > MAX_OR_DEPTH:
+        raise InvalidArgument(f"{path}: $or may be nested at most {MAX_OR_DEPTH} levels deep")
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping):
+        raise InvalidArgument(f"{path} must be a JSON object")
+    criteria: list[Criterion] = []
+    for name, value in raw.items():
+        where = f"{path}.{name}"
+        if name == "$or":
+            if not isinstance(value, list) or not value:
+                raise InvalidArgument(f"{where} must be a non-empty array of filter objects")
+            criteria.append(
+                AnyOf(
+                    tuple(
+                        _parse_filter(alt, resource, f"{where}[{i}]", depth + 1)
+                        for i, alt in enumerate(value)
+                    )
+                )
+            )
+            continue
+        spec = resource.filter_field(name)
+        if spec is None:
+            allowed = ", ".join(f.name for f in resource.filters)
+            raise InvalidArgument(
+                f"unknown filter field {name!r} in {where} for {resource.name} (allowed: {allowed})"
+            )
+        if value is None:
+            continue  # Camunda's clients send null for "no criterion on this field"
+        if spec.kind is FieldKind.VARIABLES:
+            criteria.extend(_parse_variables(value, spec, where))
+        else:
+            criteria.extend(_parse_field(value, spec, where))
+    return tuple(criteria)
+
+
+def _parse_field(value: Any, spec: FilterField, where: str) -> list[Condition]:
+    if not isinstance(value, Mapping):
+        return [Condition(spec, "$eq", _operand(value, spec, "$eq", where))]
+    if spec.kind in _PLAIN_ONLY:
+        raise InvalidArgument(f"{where} accepts only a plain {spec.kind.value} value")
+    if not value:
+        raise InvalidArgument(f"{where} must not be an empty object")
+    allowed = _OPERATORS[spec.kind]
+    conditions = []
+    for operator, operand in value.items():
+        if operator not in allowed:
+            raise InvalidArgument(
+                f"{where}: operator {operator!r} is not supported for {spec.kind.value} fields "
+                f"(allowed: {', '.join(sorted(allowed))})"
+            )
+        conditions.append(
+            Condition(spec, operator, _operand(operand, spec, operator, f"{where}.{operator}"))
+        )
+    return conditions
+
+
+def _parse_variables(value: Any, spec: FilterField, where: str) -> list[VariableCondition]:
+    if not isinstance(value, list):
+        raise InvalidArgument(f"{where} must be an array of {{name, value}} objects")
+    value_spec = FilterField("value", FieldKind.STRING)
+    result = []
+    for index, entry in enumerate(value):
+        at = f"{where}[{index}]"
+        if not isinstance(entry, Mapping) or set(entry) - {"name", "value"}:
+            raise InvalidArgument(f"{at} must be an object with 'name' and 'value'")
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            raise InvalidArgument(f"{at}.name must be a non-empty string")
+        if "value" not in entry:
+            raise InvalidArgument(f"{at}.value is required")
+        conditions = _parse_field(entry["value"], value_spec, f"{at}.value")
+        result.append(VariableCondition(spec.source, name, tuple(conditions)))
+    return result
+
+
+def _operand(raw: Any, spec: FilterField, operator: str, where: str) -> Any:
+    if operator == "$exists":
+        if not isinstance(raw, bool):
+            raise InvalidArgument(f"{where} must be true or false")
+        return raw
+    if operator in ("$in", "$notIn"):
+        if not isinstance(raw, list):
+            raise InvalidArgument(f"{where} must be an array")
+        return tuple(_scalar(v, spec, f"{where}[{i}]") for i, v in enumerate(raw))
+    if operator == "$like":
+        if not isinstance(raw, str):
+            raise InvalidArgument(f"{where} must be a string pattern")
+        return like_pattern(raw)
+    return _scalar(raw, spec, where)
+
+
+def _scalar(raw: Any, spec: FilterField, where: str) -> Any:
+    kind = spec.kind
+    if kind in (FieldKind.STRING, FieldKind.EXACT):
+        if not isinstance(raw, str):
+            raise InvalidArgument(f"{where} must be a string")
+        return raw
+    if kind is FieldKind.ENUM:
+        if not isinstance(raw, str) or (spec.values and raw not in spec.values):
+            raise InvalidArgument(f"{where} must be one of {', '.join(spec.values)}")
+        return raw
+    if kind is FieldKind.INTEGER:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise InvalidArgument(f"{where} must be an integer")
+        return raw
+    if kind is FieldKind.KEY:
+        key = _key(raw)
+        if key is None:
+            raise InvalidArgument(f"{where} must be a key (a string of digits)")
+        return key
+    if kind is FieldKind.DATE_TIME:
+        moment = _parse_datetime(raw) if isinstance(raw, str) else None
+        if moment is None:
+            raise InvalidArgument(
+                f"{where} must be an RFC 3339 date-time with offset, e.g. 2026-10-13T09:00:00Z"
+            )
+        return moment
+    if kind is FieldKind.BOOLEAN:
+        if not isinstance(raw, bool):
+            raise InvalidArgument(f"{where} must be true or false")
+        return raw
+    raise InvalidArgument(f"{where} cannot be filtered")  # pragma: no cover - all kinds above
+
+
+def like_pattern(pattern: str) -> re.Pattern[str]:
+    """Camunda's `$like`: `*` any run of characters, `?` one character, `\\` escapes."""
+    parts: list[str] = []
+    escaped = False
+    for char in pattern:
+        if escaped:
+            parts.append(re.escape(char))
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "*":
+            parts.append(".*")
+        elif char == "?":
+            parts.append(".")
+        else:
+            parts.append(re.escape(char))
+    if escaped:
+        parts.append(re.escape("\\"))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def _parse_sort(raw: Any, resource: SearchResource) -> tuple[SortKey, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise InvalidArgument("sort must be an array of {field, order} objects")
+    keys = []
+    for index, entry in enumerate(raw):
+        where = f"sort[{index}]"
+        if not isinstance(entry, Mapping) or set(entry) - {"field", "order"}:
+            raise InvalidArgument(f"{where} must be an object with 'field' and 'order'")
+        name = entry.get("field")
+        spec = resource.sort_field(name) if isinstance(name, str) else None
+        if spec is None:
+            allowed = ", ".join(s.name for s in resource.sorts)
+            raise InvalidArgument(
+                f"{where}.field: cannot sort {resource.name} by {name!r} (allowed: {allowed})"
+            )
+        order = entry.get("order", "ASC")
+        if not isinstance(order, str) or order.upper() not in ("ASC", "DESC"):
+            raise InvalidArgument(f"{where}.order must be ASC or DESC")
+        keys.append(SortKey(spec, order.upper() == "DESC"))
+    return tuple(keys)
+
+
+def _parse_page(raw: Any, cursor_length: int) -> PageRequest:
+    if raw is None:
+        return PageRequest()
+    if not isinstance(raw, Mapping):
+        raise InvalidArgument("page must be a JSON object")
+    unknown = sorted(set(raw) - {"from", "limit", "after", "before"})
+    if unknown:
+        raise InvalidArgument(
+            f"unknown page property {unknown[0]!r} (allowed: from, limit, after, before)"
+        )
+    limit = raw.get("limit", DEFAULT_LIMIT)
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise InvalidArgument(f"page.limit must be an integer from 1 to {MAX_LIMIT}")
+    offset = raw.get("from", 0)
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise InvalidArgument("page.from must be a non-negative integer")
+    cursors = [name for name in ("after", "before") if raw.get(name) is not None]
+    if len(cursors) > 1:
+        raise InvalidArgument("page: use either 'after' or 'before', not both")
+    if cursors and "from" in raw:
+        raise InvalidArgument(
+            f"page: 'from' (offset paging) cannot be combined with {cursors[0]!r} (cursor paging)"
+        )
+    after = (
+        _decode_cursor(raw["after"], cursor_length, "page.after") if "after" in cursors else None
+    )
+    before = (
+        _decode_cursor(raw["before"], cursor_length, "page.before") if "before" in cursors else None
+    )
+    return PageRequest(limit=limit, offset=offset, after=after, before=before)
+
+
+def search(
+    body: Any,
+    resource: SearchResource,
+    items: Iterable[Mapping[str, Any]],
+    *,
+    restrictions: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, Any]:
+    """Parse, apply and wrap in one call: the whole of an in-memory search endpoint's work."""
+    query = parse_search_request(body, resource, restrictions=restrictions)
+    return apply_search(query, items).to_json()
+
+
+# --- applying -----------------------------------------------------------------------------------
+
+
+def apply_search(query: SearchQuery, items: Iterable[Mapping[str, Any]]) -> SearchResult:
+    """Filters, sorts and pages `items` (dicts shaped like the endpoint's response items)."""
+    matching = [item for item in items if query.matches(item)]
+    vectors = [(_sort_vector(query, item), item) for item in matching]
+    directions = [key.descending for key in query.sort] + [False]
+    Ranked = tuple[tuple[Any, ...], Mapping[str, Any]]
+
+    def by_vector(a: Ranked, b: Ranked) -> int:
+        return _compare_vectors(a[0], b[0], directions)
+
+    vectors.sort(key=functools.cmp_to_key(by_vector))
+    page = query.page
+    if page.after is not None:
+        after = page.after
+        chosen = [v for v in vectors if _compare_vectors(v[0], after, directions) > 0][: page.limit]
+    elif page.before is not None:
+        before = page.before
+        earlier = [v for v in vectors if _compare_vectors(v[0], before, directions) < 0]
+        chosen = earlier[-page.limit :]
+    else:
+        chosen = vectors[page.offset : page.offset + page.limit]
+    hidden = query.resource.hidden_attributes
+    returned = [{k: v for k, v in item.items() if k not in hidden} for _, item in chosen]
+    return SearchResult(
+        items=returned,
+        total_items=len(matching),
+        start_cursor=encode_cursor(chosen[0][0]) if chosen else None,
+        end_cursor=encode_cursor(chosen[-1][0]) if chosen else None,
+    )
+
+
+def _holds(criterion: Criterion, item: Mapping[str, Any]) -> bool:
+    if isinstance(criterion, AnyOf):
+        return any(all(_holds(c, item) for c in alt) for alt in criterion.alternatives)
+    if isinstance(criterion, VariableCondition):
+        text = _variable_text(item.get(criterion.attribute), criterion.name)
+        return all(_condition_holds(c, text) for c in criterion.conditions)
+    return _condition_holds(criterion, item.get(criterion.field.source))
+
+
+def _condition_holds(condition: Condition, raw: Any) -> bool:
+    values = _values(raw, condition.field)
+    operator, operand = condition.operator, condition.operand
+    if operator == "$exists":
+        return bool(values) is operand
+    if operator == "$neq":
+        return all(v != operand for v in values)
+    if operator == "$notIn":
+        return all(v not in operand for v in values)
+    if operator == "$eq":
+        return any(v == operand for v in values)
+    if operator == "$in":
+        return any(v in operand for v in values)
+    if operator == "$like":
+        return any(isinstance(v, str) and operand.fullmatch(v) is not None for v in values)
+    compare: Callable[[Any], bool] = {
+        "$gt": lambda v: v > operand,
+        "$gte": lambda v: v >= operand,
+        "$lt": lambda v: v < operand,
+        "$lte": lambda v: v <= operand,
+    }[operator]
+    return any(compare(v) for v in values)
+
+
+def _values(raw: Any, spec: FilterField) -> list[Any]:
+    """The item's value(s) normalized like the operands; unreadable values count as absent."""
+    if raw is None:
+        return []
+    elements = list(raw) if isinstance(raw, list | tuple | set | frozenset) else [raw]
+    result = []
+    for element in elements:
+        value = _normalize(element, spec.kind)
+        if value is not None:
+            result.append(value)
+    return result
+
+
+def _normalize(value: Any, kind: FieldKind) -> Any:
+    if value is None:
+        return None
+    if kind is FieldKind.KEY:
+        return _key(value)
+    if kind is FieldKind.DATE_TIME:
+        if isinstance(value, datetime):
+            return value if value.tzinfo else value.replace(tzinfo=UTC)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return datetime.fromtimestamp(value / 1000, tz=UTC)  # epoch ms
+        return _parse_datetime(value) if isinstance(value, str) else None
+    if kind is FieldKind.INTEGER:
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if kind is FieldKind.BOOLEAN:
+        return value if isinstance(value, bool) else None
+    return value if isinstance(value, str) else None
+
+
+def _variable_text(variables: Any, name: str) -> str | None:
+    """A variable's value as the JSON text Camunda filters on. Items carry variables either as
+    {name: value} or as 8.8 variable items [{name, value: "<json text>"}]."""
+    if isinstance(variables, Mapping):
+        if name not in variables:
+            return None
+        return json.dumps(variables[name], ensure_ascii=False, separators=(",", ":"))
+    if isinstance(variables, list):
+        for entry in variables:
+            if isinstance(entry, Mapping) and entry.get("name") == name:
+                value = entry.get("value")
+                return value if isinstance(value, str) else None
+    return None
+
+
+# --- sorting and cursors ------------------------------------------------------------------------
+
+
+def _sort_vector(query: SearchQuery, item: Mapping[str, Any]) -> tuple[Any, ...]:
+    values = [_sortable(item.get(key.field.source), key.field.kind) for key in query.sort]
+    values.append(_key(item.get(query.resource.key)))
+    return tuple(values)
+
+
+def _sortable(value: Any, kind: FieldKind) -> Any:
+    """A JSON-friendly comparable form (cursors carry it): date-times become epoch µs."""
+    normalized = _normalize(value, kind)
+    if isinstance(normalized, datetime):
+        delta = normalized - datetime(1970, 1, 1, tzinfo=UTC)
+        return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return normalized
+
+
+def _compare_vectors(a: Sequence[Any], b: Sequence[Any], descending: Sequence[bool]) -> int:
+    for left, right, desc in zip(a, b, descending, strict=True):
+        if left == right:
+            continue
+        if left is None:  # missing values last, whatever the order
+            return 1
+        if right is None:
+            return -1
+        try:
+            less = left < right
+        except TypeError:  # mixed types from inconsistent data: order by type name, stably
+            less = type(left).__name__ < type(right).__name__
+        result = -1 if less else 1
+        return -result if desc else result
+    return 0
+
+
+def encode_cursor(vector: Sequence[Any]) -> str:
+    text = json.dumps(list(vector), ensure_ascii=False, separators=(",", ":"))
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def _decode_cursor(raw: Any, length: int, where: str) -> tuple[Any, ...]:
+    invalid = InvalidArgument(f"{where} is not a cursor returned by this search")
+    if not isinstance(raw, str) or not raw:
+        raise invalid
+    try:
+        vector = json.loads(base64.b64decode(raw.encode("ascii"), validate=True).decode("utf-8"))
+    except (binascii.Error, UnicodeError, ValueError):
+        raise invalid from None
+    if not isinstance(vector, list) or len(vector) != length:
+        raise invalid
+    if any(v is not None and not isinstance(v, str | int | bool) for v in vector):
+        raise invalid
+    return tuple(vector)
+
+
+def _key(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
+def _parse_datetime(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+# --- the resources we serve (filter and sort fields as in the 8.8 API explorer) ----------------
+
+_S, _X, _E, _N, _K, _D, _B, _V = (
+    FieldKind.STRING,
+    FieldKind.EXACT,
+    FieldKind.ENUM,
+    FieldKind.INTEGER,
+    FieldKind.KEY,
+    FieldKind.DATE_TIME,
+    FieldKind.BOOLEAN,
+    FieldKind.VARIABLES,
+)
+
+USER_TASK_STATES = (
+    "CREATING",
+    "CREATED",
+    "ASSIGNING",
+    "UPDATING",
+    "COMPLETING",
+    "COMPLETED",
+    "CANCELING",
+    "CANCELED",
+    "FAILED",
+)
+PROCESS_INSTANCE_STATES = ("ACTIVE", "COMPLETED", "TERMINATED")
+ELEMENT_INSTANCE_STATES = ("ACTIVE", "COMPLETED", "TERMINATED")
+INCIDENT_STATES = ("ACTIVE", "MIGRATED", "RESOLVED", "PENDING")
+INCIDENT_ERROR_TYPES = (
+    "UNSPECIFIED",
+    "UNKNOWN",
+    "IO_MAPPING_ERROR",
+    "JOB_NO_RETRIES",
+    "EXECUTION_LISTENER_NO_RETRIES",
+    "TASK_LISTENER_NO_RETRIES",
+    "CONDITION_ERROR",
+    "EXTRACT_VALUE_ERROR",
+    "CALLED_ELEMENT_ERROR",
+    "UNHANDLED_ERROR_EVENT",
+    "MESSAGE_SIZE_EXCEEDED",
+    "CALLED_DECISION_ERROR",
+    "DECISION_EVALUATION_ERROR",
+    "FORM_NOT_FOUND",
+    "RESOURCE_NOT_FOUND",
+)
+
+# POST /v2/user-tasks/search
+USER_TASKS = SearchResource(
+    name="user tasks",
+    key="userTaskKey",
+    filters=(
+        FilterField("state", _E, values=USER_TASK_STATES),
+        FilterField("assignee", _S),
+        FilterField("priority", _N),
+        FilterField("elementId", _X),
+        FilterField("name", _X),
+        FilterField("candidateGroup", _S, attribute="candidateGroups"),
+        FilterField("candidateUser", _S, attribute="candidateUsers"),
+        FilterField("processDefinitionKey", _K),
+        FilterField("processInstanceKey", _K),
+        FilterField("tenantId", _X),
+        FilterField("processDefinitionId", _X),
+        FilterField("creationDate", _D),
+        FilterField("completionDate", _D),
+        FilterField("followUpDate", _D),
+        FilterField("dueDate", _D),
+        FilterField("processInstanceVariables", _V),
+        FilterField("localVariables", _V),
+        FilterField("userTaskKey", _K),
+        FilterField("elementInstanceKey", _K),
+    ),
+    sorts=(
+        SortField("creationDate", _D),
+        SortField("completionDate", _D),
+        SortField("followUpDate", _D),
+        SortField("dueDate", _D),
+        SortField("priority", _N),
+        SortField("name", _S),
+    ),
+)
+
+# POST /v2/process-instances/search
+PROCESS_INSTANCES = SearchResource(
+    name="process instances",
+    key="processInstanceKey",
+    filters=(
+        FilterField("processDefinitionId", _S),
+        FilterField("processDefinitionName", _S),
+        FilterField("processDefinitionVersion", _N),
+        FilterField("processDefinitionVersionTag", _S),
+        FilterField("processDefinitionKey", _K),
+        FilterField("parentProcessInstanceKey", _K),
+        FilterField("parentElementInstanceKey", _K),
+        FilterField("startDate", _D),
+        FilterField("endDate", _D),
+        FilterField("state", _E, values=PROCESS_INSTANCE_STATES),
+        FilterField("hasIncident", _B),
+        FilterField("tenantId", _S),
+        FilterField("processInstanceKey", _K),
+        FilterField("variables", _V),
+    ),
+    sorts=(
+        SortField("processInstanceKey", _K),
+        SortField("processDefinitionId", _S),
+        SortField("processDefinitionName", _S),
+        SortField("processDefinitionVersion", _N),
+        SortField("processDefinitionVersionTag", _S),
+        SortField("processDefinitionKey", _K),
+        SortField("parentProcessInstanceKey", _K),
+        SortField("parentElementInstanceKey", _K),
+        SortField("startDate", _D),
+        SortField("endDate", _D),
+        SortField("state", _S),
+        SortField("hasIncident", _B),
+        SortField("tenantId", _S),
+    ),
+)
+
+# POST /v2/process-definitions/search
+PROCESS_DEFINITIONS = SearchResource(
+    name="process definitions",
+    key="processDefinitionKey",
+    filters=(
+        FilterField("name", _S),
+        FilterField("isLatestVersion", _B),
+        FilterField("resourceName", _X),
+        FilterField("version", _N),
+        FilterField("versionTag", _X),
+        FilterField("processDefinitionId", _S),
+        FilterField("tenantId", _X),
+        FilterField("processDefinitionKey", _K),
+        FilterField("hasStartForm", _B),
+    ),
+    sorts=(
+        SortField("processDefinitionKey", _K),
+        SortField("name", _S),
+        SortField("resourceName", _S),
+        SortField("version", _N),
+        SortField("versionTag", _S),
+        SortField("processDefinitionId", _S),
+        SortField("tenantId", _S),
+    ),
+)
+
+# POST /v2/element-instances/search
+ELEMENT_INSTANCES = SearchResource(
+    name="element instances",
+    key="elementInstanceKey",
+    filters=(
+        FilterField("processDefinitionId", _X),
+        FilterField("state", _E, values=ELEMENT_INSTANCE_STATES),
+        FilterField("type", _X),
+        FilterField("elementId", _X),
+        FilterField("elementName", _X),
+        FilterField("hasIncident", _B),
+        FilterField("tenantId", _X),
+        FilterField("elementInstanceKey", _K),
+        FilterField("processInstanceKey", _K),
+        FilterField("processDefinitionKey", _K),
+        FilterField("incidentKey", _K),
+        FilterField("startDate", _D),
+        FilterField("endDate", _D),
+    ),
+    sorts=(
+        SortField("elementInstanceKey", _K),
+        SortField("processInstanceKey", _K),
+        SortField("processDefinitionKey", _K),
+        SortField("processDefinitionId", _S),
+        SortField("startDate", _D),
+        SortField("endDate", _D),
+        SortField("elementId", _S),
+        SortField("elementName", _S),
+        SortField("type", _S),
+        SortField("state", _S),
+        SortField("incidentKey", _K),
+        SortField("tenantId", _S),
+    ),
+)
+
+# POST /v2/incidents/search and /v2/process-instances/{key}/incidents/search
+INCIDENTS = SearchResource(
+    name="incidents",
+    key="incidentKey",
+    filters=(
+        FilterField("processDefinitionId", _X),
+        FilterField("errorType", _E, values=INCIDENT_ERROR_TYPES),
+        FilterField("errorMessage", _X),
+        FilterField("elementId", _X),
+        FilterField("creationTime", _D),
+        FilterField("state", _E, values=INCIDENT_STATES),
+        FilterField("tenantId", _X),
+        FilterField("incidentKey", _K),
+        FilterField("processDefinitionKey", _K),
+        FilterField("processInstanceKey", _K),
+        FilterField("elementInstanceKey", _K),
+        FilterField("jobKey", _K),
+    ),
+    sorts=(
+        SortField("incidentKey", _K),
+        SortField("processInstanceKey", _K),
+        SortField("processDefinitionKey", _K),
+        SortField("processDefinitionId", _S),
+        SortField("errorType", _S),
+        SortField("errorMessage", _S),
+        SortField("elementId", _S),
+        SortField("elementInstanceKey", _K),
+        SortField("creationTime", _D),
+        SortField("state", _S),
+        SortField("jobKey", _K),
+        SortField("tenantId", _S),
+    ),
+)
+
+# POST /v2/variables/search
+VARIABLES = SearchResource(
+    name="variables",
+    key="variableKey",
+    filters=(
+        FilterField("name", _S),
+        FilterField("value", _S),
+        FilterField("tenantId", _X),
+        FilterField("isTruncated", _B),
+        FilterField("variableKey", _K),
+        FilterField("scopeKey", _K),
+        FilterField("processInstanceKey", _K),
+    ),
+    sorts=(
+        SortField("value", _S),
+        SortField("name", _S),
+        SortField("tenantId", _S),
+        SortField("variableKey", _K),
+        SortField("scopeKey", _K),
+        SortField("processInstanceKey", _K),
+    ),
+)
+
+# POST /v2/user-tasks/{userTaskKey}/variables/search
+USER_TASK_VARIABLES = SearchResource(
+    name="user task variables",
+    key="variableKey",
+    filters=(FilterField("name", _S),),
+    sorts=VARIABLES.sorts,
+)
+
+RESOURCES: Mapping[str, SearchResource] = {
+    "user-tasks": USER_TASKS,
+    "process-instances": PROCESS_INSTANCES,
+    "process-definitions": PROCESS_DEFINITIONS,
+    "element-instances": ELEMENT_INSTANCES,
+    "incidents": INCIDENTS,
+    "variables": VARIABLES,
+    "user-task-variables": USER_TASK_VARIABLES,
+}
+
+
+# --- schemas for the OpenAPI document (generated from the declarations above) -------------------
+
+
+def request_schema(resource: SearchResource) -> dict[str, Any]:
+    """JSON Schema of the search request body `resource` accepts, for our OpenAPI document."""
+    filters: dict[str, Any] = {f.name: _filter_schema(f) for f in resource.filters}
+    filters["$or"] = {
+        "type": "array",
+        "minItems": 1,
+        "items": {"type": "object", "description": "a filter object of the same fields"},
+        "description": "items matching at least one of the alternatives",
+    }
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "filter": {"type": "object", "additionalProperties": False, "properties": filters},
+            "sort": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["field"],
+                    "properties": {
+                        "field": {"type": "string", "enum": [s.name for s in resource.sorts]},
+                        "order": {"type": "string", "enum": ["ASC", "DESC"], "default": "ASC"},
+                    },
+                },
+            },
+            "page": {
+                "type": "object",
+                "additionalProperties": False,
+                "description": "offset (from, limit) or cursor (after or before, limit) paging",
+                "properties": {
+                    "from": {"type": "integer", "minimum": 0, "default": 0},
+                    "limit": {
+                        "type": "integer",
+                        "minimum": 1,
+                        "maximum": MAX_LIMIT,
+                        "default": DEFAULT_LIMIT,
+                    },
+                    "after": {"type": "string", "format": "base64"},
+                    "before": {"type": "string", "format": "base64"},
+                },
+            },
+        },
+    }
+
+
+def response_schema(item_schema: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON Schema of the `{items, page}` envelope around items of `item_schema`."""
+    cursor = {"type": ["string", "null"], "format": "base64"}
+    return {
+        "type": "object",
+        "required": ["items", "page"],
+        "properties": {
+            "items": {"type": "array", "items": dict(item_schema)},
+            "page": {
+                "type": "object",
+                "required": ["totalItems"],
+                "properties": {
+                    "totalItems": {"type": "integer", "minimum": 0},
+                    "startCursor": cursor,
+                    "endCursor": cursor,
+                },
+            },
+        },
+    }
+
+
+def _scalar_schema(spec: FilterField) -> dict[str, Any]:
+    kind = spec.kind
+    if kind is FieldKind.ENUM:
+        return {"type": "string", "enum": list(spec.values)}
+    if kind is FieldKind.INTEGER:
+        return {"type": "integer"}
+    if kind is FieldKind.KEY:
+        return {"type": "string", "pattern": "^[0-9]+$"}
+    if kind is FieldKind.DATE_TIME:
+        return {"type": "string", "format": "date-time"}
+    if kind is FieldKind.BOOLEAN:
+        return {"type": "boolean"}
+    return {"type": "string"}
+
+
+def _filter_schema(spec: FilterField) -> dict[str, Any]:
+    if spec.kind is FieldKind.VARIABLES:
+        value = _filter_schema(FilterField("value", FieldKind.STRING))
+        return {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name", "value"],
+                "properties": {"name": {"type": "string", "minLength": 1}, "value": value},
+            },
+        }
+    scalar = _scalar_schema(spec)
+    if spec.kind in _PLAIN_ONLY:
+        return scalar
+    operators: dict[str, Any] = {}
+    for operator in sorted(_OPERATORS[spec.kind]):
+        if operator == "$exists":
+            operators[operator] = {"type": "boolean"}
+        elif operator in ("$in", "$notIn"):
+            operators[operator] = {"type": "array", "items": scalar}
+        elif operator == "$like":
+            operators[operator] = {"type": "string", "description": "* any run, ? one character"}
+        else:
+            operators[operator] = scalar
+    advanced = {
+        "type": "object",
+        "additionalProperties": False,
+        "minProperties": 1,
+        "properties": operators,
+    }
+    return {"oneOf": [scalar, advanced]}

@@ -1,0 +1,279 @@
+"""Camunda 8.8's user task endpoints (/v2/user-tasks), with who-may-do-what enforced here.
+
+A caller sees and acts on a task only as `engine.access.permissions` allows; every assignment,
+update and completion is written to the audit trail with the submitted data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from engine.access import (
+    require_assign_user_task,
+    require_complete_user_task,
+    require_unassign_user_task,
+    require_update_user_task,
+    require_view_user_task,
+    user_task_visibility_filter,
+)
+from engine.api import FailedPrecondition, InvalidArgument
+from engine.audit import AuditAction
+from engine.http.auth import principal_of
+from engine.http.context import (
+    RestContext,
+    find,
+    json_variables,
+    optional_json_object,
+    path_key,
+)
+from engine.http.endpoint import Endpoint
+from engine.http.schemas import (
+    FORM,
+    NO_CONTENT,
+    USER_TASK,
+    VARIABLE,
+    obj,
+)
+from engine.http.search import USER_TASK_VARIABLES, USER_TASKS, request_schema, response_schema
+from engine.http.search import search as run_search
+
+_CHANGEABLE = ("dueDate", "followUpDate", "candidateUsers", "candidateGroups", "priority")
+
+
+def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
+    def task_for(request: Request, *, acting: bool) -> tuple[int, dict[str, Any]]:
+        key = path_key(request.path_params["userTaskKey"], "userTaskKey")
+        task = find(ctx.views().user_tasks, key, "User task")
+        require_view_user_task(principal_of(request), task)
+        if acting and task["state"] != "CREATED":
+            raise FailedPrecondition(
+                f"User task with key '{key}' is already {task['state'].lower()}; "
+                "only a CREATED task can be changed"
+            )
+        return key, task
+
+    async def search(request: Request) -> Response:
+        body = await optional_json_object(request)
+        views = ctx.views()
+        by_scope = views.variables_by_scope()
+        items = [
+            task
+            | {
+                "processInstanceVariables": by_scope.get(task["processInstanceKey"], []),
+                "localVariables": by_scope.get(task["elementInstanceKey"], []),
+            }
+            for task in views.user_tasks.values()
+        ]
+        visibility = user_task_visibility_filter(principal_of(request))
+        restrictions = [visibility] if visibility is not None else []
+        return JSONResponse(run_search(body, USER_TASKS, items, restrictions=restrictions))
+
+    async def get(request: Request) -> Response:
+        _, task = task_for(request, acting=False)
+        return JSONResponse(task)
+
+    async def update(request: Request) -> Response:
+        body = await optional_json_object(request)
+        changeset = body.get("changeset") or {}
+        if not isinstance(changeset, dict):
+            raise InvalidArgument("changeset must be a JSON object")
+        unknown = sorted(set(changeset) - set(_CHANGEABLE))
+        if unknown:
+            raise InvalidArgument(
+                f"changeset.{unknown[0]} cannot be changed (allowed: {', '.join(_CHANGEABLE)})"
+            )
+        changes = {name: value for name, value in changeset.items() if value is not None}
+        if not changes:
+            raise InvalidArgument("changeset must change at least one of " + ", ".join(_CHANGEABLE))
+        key, task = task_for(request, acting=True)
+        principal = principal_of(request)
+        require_update_user_task(principal, task)
+        await ctx.service.update_user_task(key, changes)
+        ctx.audit(principal, AuditAction.USER_TASK_UPDATED, _subject(task), {"changes": changes})
+        return Response(status_code=204)
+
+    async def assign(request: Request) -> Response:
+        body = await optional_json_object(request)
+        assignee = body.get("assignee")
+        if not isinstance(assignee, str) or not assignee.strip():
+            raise InvalidArgument("assignee must be a non-empty string")
+        allow_override = body.get("allowOverride", True)
+        if allow_override is None:
+            allow_override = True
+        if not isinstance(allow_override, bool):
+            raise InvalidArgument("allowOverride must be true or false")
+        key, task = task_for(request, acting=True)
+        principal = principal_of(request)
+        require_assign_user_task(principal, task, assignee)
+        await ctx.service.assign_user_task(key, assignee, allow_override)
+        ctx.audit(
+            principal,
+            AuditAction.USER_TASK_ASSIGNED,
+            _subject(task),
+            {"assignee": assignee, "previousAssignee": task["assignee"]},
+        )
+        return Response(status_code=204)
+
+    async def unassign(request: Request) -> Response:
+        key, task = task_for(request, acting=True)
+        principal = principal_of(request)
+        require_unassign_user_task(principal, task)
+        await ctx.service.unassign_user_task(key)
+        ctx.audit(
+            principal,
+            AuditAction.USER_TASK_UNASSIGNED,
+            _subject(task),
+            {"previousAssignee": task["assignee"]},
+        )
+        return Response(status_code=204)
+
+    async def complete(request: Request) -> Response:
+        body = await optional_json_object(request)
+        variables = json_variables(body.get("variables"))
+        action = body.get("action") or "complete"
+        if not isinstance(action, str):
+            raise InvalidArgument("action must be a string")
+        key, task = task_for(request, acting=True)
+        principal = principal_of(request)
+        require_complete_user_task(principal, task)
+        await ctx.service.complete_user_task(key, variables, action)
+        ctx.audit(
+            principal,
+            AuditAction.USER_TASK_COMPLETED,
+            _subject(task),
+            {"elementId": task["elementId"], "action": action, "variables": variables},
+        )
+        return Response(status_code=204)
+
+    async def form(request: Request) -> Response:
+        _, task = task_for(request, acting=False)
+        if task["formKey"] is None:
+            return Response(status_code=204)
+        found = next(
+            (f for f in ctx.service.query.forms() if str(f["formKey"]) == task["formKey"]), None
+        )
+        if found is None:
+            return Response(status_code=204)
+        return JSONResponse(form_item(found))
+
+    async def variables(request: Request) -> Response:
+        body = await optional_json_object(request)
+        _, task = task_for(request, acting=False)
+        views = ctx.views()
+        scopes = views.scope_chain(int(task["elementInstanceKey"] or -1))
+        by_scope = views.variables_by_scope()
+        seen: set[str] = set()
+        items = []
+        for scope in scopes:  # innermost first: a local variable hides an outer one
+            for item in by_scope.get(str(scope), []):
+                if item["name"] not in seen:
+                    seen.add(item["name"])
+                    items.append(item)
+        return JSONResponse(run_search(body, USER_TASK_VARIABLES, items))
+
+    key_param = "/user-tasks/{userTaskKey}"
+    return [
+        Endpoint(
+            "POST",
+            "/user-tasks/search",
+            search,
+            "Search user tasks (officers see only tasks they are assignee or candidate of)",
+            "search-user-tasks",
+            request_schema(USER_TASKS),
+            response_schema=response_schema(USER_TASK),
+        ),
+        Endpoint(
+            "GET",
+            key_param,
+            get,
+            "Get a user task",
+            "get-user-task",
+            response_schema=USER_TASK,
+            permission="assignee, candidate, manager or admin",
+        ),
+        Endpoint(
+            "PATCH",
+            key_param,
+            update,
+            "Update a user task (due/follow-up dates, candidates, priority)",
+            "update-user-task",
+            obj(changeset=obj(), action={"type": "string"}),
+            response_schema=NO_CONTENT,
+            success_status=204,
+            permission="assignee, manager or admin",
+        ),
+        Endpoint(
+            "POST",
+            f"{key_param}/assignment",
+            assign,
+            "Assign a user task",
+            "assign-user-task",
+            obj(
+                required=["assignee"],
+                assignee={"type": "string"},
+                allowOverride={"type": "boolean"},
+                action={"type": "string"},
+            ),
+            response_schema=NO_CONTENT,
+            success_status=204,
+            permission="candidates claim for themselves; managers assign to anyone",
+        ),
+        Endpoint(
+            "DELETE",
+            f"{key_param}/assignee",
+            unassign,
+            "Unassign a user task",
+            "unassign-user-task",
+            response_schema=NO_CONTENT,
+            success_status=204,
+            permission="assignee, manager or admin",
+        ),
+        Endpoint(
+            "POST",
+            f"{key_param}/completion",
+            complete,
+            "Complete a user task with variables",
+            "complete-user-task",
+            obj(variables={"type": ["object", "null"]}, action={"type": "string"}),
+            response_schema=NO_CONTENT,
+            success_status=204,
+            permission="the assignee; a candidate when unassigned",
+        ),
+        Endpoint(
+            "GET",
+            f"{key_param}/form",
+            form,
+            "Get the form linked to a user task (204 when there is none)",
+            "get-user-task-form",
+            response_schema=FORM,
+            permission="assignee, candidate, manager or admin",
+        ),
+        Endpoint(
+            "POST",
+            f"{key_param}/variables/search",
+            variables,
+            "Search the variables visible to a user task",
+            "search-user-task-variables",
+            request_schema(USER_TASK_VARIABLES),
+            response_schema=response_schema(VARIABLE),
+            permission="assignee, candidate, manager or admin",
+        ),
+    ]
+
+
+def form_item(form: dict[str, Any]) -> dict[str, Any]:
+    """8.8's form result: the schema is the form's JSON as a string."""
+    return {
+        "formKey": str(form["formKey"]),
+        "formId": form["formId"],
+        "schema": form["schema"],
+        "version": form["version"],
+        "tenantId": form["tenantId"],
+    }
+
+
+def _subject(task: dict[str, Any]) -> dict[str, str]:
+    return {"userTaskKey": task["userTaskKey"], "processInstanceKey": task["processInstanceKey"]}

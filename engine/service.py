@@ -1,0 +1,591 @@
+"""EngineService: the engine behind the `engine.api.Engine` protocol.
+
+One writer: a single asyncio task takes commands from a queue, processes each against the state
+into records, appends the records of everything it took from the queue to SQLite in one
+transaction, and only then answers the callers (group commit). A scheduler task fires timers, job
+timeouts, retry backoffs and message expiry when the engine clock reaches them, and at once when
+the clock is moved. On open, the records are replayed through the same appliers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from engine.api import (
+    DEFAULT_TENANT,
+    ActivatedJob,
+    ActivateJobsRequest,
+    DecisionEvaluation,
+    Deployment,
+    EngineError,
+    FailedPrecondition,
+    InvalidArgument,
+    JsonObject,
+    MessagePublished,
+    NotFound,
+    ProcessInstanceCreated,
+    ProcessInstanceResult,
+    Resource,
+    SignalBroadcast,
+)
+from engine.clock import Clock
+from engine.core.appliers import apply
+from engine.core.commands import Commands
+from engine.core.deployment import deploy
+from engine.core.query import EngineQuery
+from engine.core.records import Intent, Record, ValueType
+from engine.core.state import EngineState
+from engine.core.writer import RecordWriter
+from engine.store import RecordStore
+
+log = logging.getLogger("engine.service")
+T = TypeVar("T")
+DEFAULT_LONG_POLL_MS = 10_000
+_MAX_GROUP = 256
+_JOB_OFFER_INTENTS = {
+    Intent.CREATED,
+    Intent.TIMED_OUT,
+    Intent.RECURRED_AFTER_BACKOFF,
+    Intent.FAILED,
+    Intent.RETRIES_UPDATED,
+}
+
+
+@dataclass
+class _Pending:
+    step: Callable[[Commands], Any]
+    future: asyncio.Future[Any]
+    command: _Command | None = None
+
+
+@dataclass(frozen=True)
+class _Command:
+    """What a refused command is recorded as: COMMAND_REJECTION with Zeebe's value type and
+    intent, and the keys it named."""
+
+    value_type: ValueType
+    intent: str
+    value: dict[str, Any]
+
+
+_REJECTION_TYPES = {
+    "NOT_FOUND": "NOT_FOUND",
+    "FAILED_PRECONDITION": "INVALID_STATE",
+    "INVALID_ARGUMENT": "INVALID_ARGUMENT",
+    "ALREADY_EXISTS": "ALREADY_EXISTS",
+}
+
+
+@dataclass
+class _JobWaiter:
+    job_type: str
+    wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def _warm_up_feel() -> None:
+    from engine.feel import feel
+
+    feel()
+
+
+class EngineService:
+    def __init__(self, store: RecordStore, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self.state = EngineState()
+        self._writer = RecordWriter(self.state)
+        self._commands = Commands(self._writer)
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._job_waiters: dict[str, deque[_JobWaiter]] = {}
+        self._result_waiters: dict[int, list[asyncio.Future[None]]] = {}
+        self._scheduler_wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._closed = False
+        self.replay_seconds = 0.0
+        self.query = EngineQuery(self)
+
+    # == lifecycle ===============================================================================
+    @classmethod
+    async def open(cls, data_dir: Path | None, *, clock: Clock | None = None) -> EngineService:
+        """Opens (or creates) the engine in `data_dir`; None keeps everything in memory."""
+        # mini-racer binds to the event loop running when V8 is created and then refuses timed
+        # calls from that loop; creating the shared FEEL runtime off-loop avoids it.
+        await asyncio.to_thread(_warm_up_feel)
+        service = cls(RecordStore(data_dir), clock or Clock())
+        service._replay()
+        if service.state.clock_pinned_ms is not None:
+            service.clock.pin(service.state.clock_pinned_ms)
+        service.clock.add_listener(service._scheduler_wake.set)
+        service._tasks = [
+            asyncio.create_task(service._process_loop(), name="engine-writer"),
+            asyncio.create_task(service._scheduler_loop(), name="engine-scheduler"),
+        ]
+        return service
+
+    def _replay(self) -> None:
+        started = time.perf_counter()
+        state = EngineState()
+        for record in self.store.read_all():
+            apply(state, record)
+        self._set_state(state)
+        self.replay_seconds = time.perf_counter() - started
+
+    def _set_state(self, state: EngineState) -> None:
+        self.state = state
+        self._writer = RecordWriter(state)
+        self._commands = Commands(self._writer)
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.clock.remove_listener(self._scheduler_wake.set)
+        self._scheduler_wake.set()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        while not self._queue.empty():
+            pending = self._queue.get_nowait()
+            if not pending.future.done():
+                pending.future.set_exception(FailedPrecondition("the engine is shutting down"))
+        for waiters in self._job_waiters.values():
+            for waiter in waiters:
+                waiter.wake.set()
+        for futures in self._result_waiters.values():
+            for future in futures:
+                if not future.done():
+                    future.set_exception(FailedPrecondition("the engine is shutting down"))
+        self.store.close()
+
+    # == the single writer =======================================================================
+    async def _submit(self, step: Callable[[Commands], T], command: _Command | None = None) -> T:
+        if self._closed:
+            raise FailedPrecondition("the engine is closed")
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        await self._queue.put(_Pending(step, future, command))
+        result: T = await future
+        return result
+
+    async def _process_loop(self) -> None:
+        while True:
+            group = [await self._queue.get()]
+            while len(group) < _MAX_GROUP and not self._queue.empty():
+                group.append(self._queue.get_nowait())
+            self._process_group(group)
+
+    def _process_group(self, group: list[_Pending]) -> None:
+        outcomes: list[tuple[_Pending, Any, BaseException | None]] = []
+        broken = False
+        for pending in group:
+            if pending.future.cancelled():
+                continue
+            mark = len(self._writer.records)
+            self._writer.now = self.clock.now_ms()
+            try:
+                result = pending.step(self._commands)
+                self._writer.run_follow_ups()
+                outcomes.append((pending, result, None))
+            except EngineError as error:
+                if len(self._writer.records) > mark:
+                    # a refusal after writing would leave half a command applied; never expected
+                    broken = True
+                    del self._writer.records[mark:]
+                elif pending.command is not None:
+                    self._record_rejection(pending.command, error)
+                outcomes.append((pending, None, error))
+                if broken:
+                    break
+            except Exception as error:
+                log.exception("command processing failed; rebuilding state from the log")
+                del self._writer.records[mark:]
+                outcomes.append((pending, None, EngineError(f"internal error: {error!r}")))
+                broken = True
+                break
+        records = self._writer.take()
+        try:
+            self.store.append(records)
+        except Exception as error:
+            log.exception("appending records failed")
+            broken = True
+            outcomes = [
+                (p, None, EngineError(f"storage failure: {error!r}")) for p, _, _ in outcomes
+            ]
+            records = []
+        if broken:
+            self._replay()
+        answered = {id(p) for p, _, _ in outcomes}
+        for pending, result, failure in outcomes:
+            if pending.future.done():
+                continue
+            if failure is not None:
+                pending.future.set_exception(failure)
+            else:
+                pending.future.set_result(result)
+        for pending in group:  # commands not reached because the group broke off
+            if id(pending) not in answered and not pending.future.done():
+                self._queue.put_nowait(pending)
+        self._notify(records)
+
+    def _record_rejection(self, command: _Command, error: EngineError) -> None:
+        self._writer.rejection(
+            command.value_type,
+            command.intent,
+            -1,
+            command.value,
+            _REJECTION_TYPES.get(error.status, "PROCESSING_ERROR"),
+            str(error),
+        )
+
+    def _notify(self, records: Sequence[Record]) -> None:
+        job_types: set[str] = set()
+        for record in records:
+            value = record.value
+            if record.value_type == ValueType.JOB and record.intent in _JOB_OFFER_INTENTS:
+                job_types.add(value["type"])
+            elif record.value_type == ValueType.INCIDENT and record.intent == Intent.RESOLVED:
+                job = self.state.jobs.get(value.get("jobKey", -1))
+                if job is not None:
+                    job_types.add(job.type)
+            elif (
+                record.value_type == ValueType.PROCESS_INSTANCE
+                and value.get("bpmnElementType") == "PROCESS"
+                and record.intent in (Intent.ELEMENT_COMPLETED, Intent.ELEMENT_TERMINATED)
+            ):
+                for future in self._result_waiters.pop(record.key, []):
+                    if not future.done():
+                        future.set_result(None)
+        for job_type in job_types:
+            for waiter in self._job_waiters.get(job_type, ()):
+                waiter.wake.set()
+        if records:
+            self._scheduler_wake.set()
+
+    # == scheduler ===============================================================================
+    async def _scheduler_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while not self._closed:
+            self._scheduler_wake.clear()
+            due = self._commands.next_due()
+            now = self.clock.now_ms()
+            if due is not None and due <= now:
+                try:
+                    await self._submit(lambda c: c.fire_due())
+                except EngineError:
+                    log.exception("firing due timers failed")
+                    await asyncio.sleep(0.1)
+                continue
+            # Real time only matters while the clock follows it; a pinned clock moves by pin().
+            handle = None
+            if due is not None and self.clock.pinned_ms is None:
+                handle = loop.call_later(max((due - now) / 1000, 0.001), self._scheduler_wake.set)
+            try:
+                await self._scheduler_wake.wait()
+            finally:
+                if handle is not None:
+                    handle.cancel()
+
+    # == the API =================================================================================
+    async def deploy(
+        self, resources: Sequence[Resource], tenant_id: str = DEFAULT_TENANT
+    ) -> Deployment:
+        items = list(resources)
+        return await self._submit(
+            lambda c: deploy(c.w, items, tenant_id),
+            _Command(ValueType.DEPLOYMENT, "CREATE", {"resources": [r.name for r in items]}),
+        )
+
+    async def create_process_instance(
+        self,
+        *,
+        bpmn_process_id: str | None = None,
+        process_definition_key: int | None = None,
+        version: int = -1,
+        variables: JsonObject | None = None,
+        start_element_ids: Sequence[str] = (),
+        tenant_id: str = DEFAULT_TENANT,
+    ) -> ProcessInstanceCreated:
+        starts = tuple(start_element_ids)
+        return await self._submit(
+            lambda c: c.create_process_instance(
+                bpmn_process_id, process_definition_key, version, variables, starts, tenant_id
+            ),
+            _Command(
+                ValueType.PROCESS_INSTANCE_CREATION,
+                "CREATE",
+                {
+                    "bpmnProcessId": bpmn_process_id or "",
+                    "version": version,
+                    "processDefinitionKey": process_definition_key or -1,
+                },
+            ),
+        )
+
+    async def await_process_instance_result(
+        self, process_instance_key: int, fetch_variables: Sequence[str], timeout_ms: int
+    ) -> ProcessInstanceResult:
+        outcome = self.state.outcomes.get(process_instance_key)
+        if outcome is None:
+            if process_instance_key not in self.state.elements:
+                raise NotFound(f"Expected to find process instance '{process_instance_key}'")
+            future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._result_waiters.setdefault(process_instance_key, []).append(future)
+            try:
+                async with asyncio.timeout((timeout_ms or DEFAULT_LONG_POLL_MS) / 1000):
+                    await future
+            finally:
+                waiters = self._result_waiters.get(process_instance_key, [])
+                if future in waiters:
+                    waiters.remove(future)
+            outcome = self.state.outcomes[process_instance_key]
+        if outcome.state != "COMPLETED":
+            raise FailedPrecondition(
+                f"Expected process instance '{process_instance_key}' to complete, but it was "
+                "terminated"
+            )
+        wanted = set(fetch_variables)
+        variables = {k: v for k, v in outcome.variables.items() if not wanted or k in wanted}
+        return ProcessInstanceResult(
+            outcome.process_definition_key,
+            outcome.bpmn_process_id,
+            outcome.version,
+            process_instance_key,
+            variables,
+            outcome.tenant_id,
+        )
+
+    async def cancel_process_instance(self, process_instance_key: int) -> None:
+        await self._submit(
+            lambda c: c.cancel_process_instance(process_instance_key),
+            _Command(
+                ValueType.PROCESS_INSTANCE, "CANCEL", {"processInstanceKey": process_instance_key}
+            ),
+        )
+
+    async def activate_jobs(self, request: ActivateJobsRequest) -> list[ActivatedJob]:
+        if not request.type:
+            raise InvalidArgument("Expected a job type to activate, but it was empty")
+        if request.max_jobs_to_activate < 1:
+            raise InvalidArgument(
+                f"Expected maxJobsToActivate to be greater than zero, but it was "
+                f"{request.max_jobs_to_activate}"
+            )
+        if request.timeout_ms < 1:
+            raise InvalidArgument(
+                f"Expected timeout to be greater than zero, but it was {request.timeout_ms}"
+            )
+
+        def activate(c: Commands) -> list[ActivatedJob]:
+            return c.activate_jobs(
+                request.type,
+                request.worker,
+                request.timeout_ms,
+                request.max_jobs_to_activate,
+                request.fetch_variables,
+                request.tenant_ids,
+            )
+
+        # Register before the first attempt so a job offered in between is not missed.
+        waiter = _JobWaiter(request.type)
+        waiters = self._job_waiters.setdefault(request.type, deque())
+        waiters.append(waiter)
+        try:
+            jobs = await self._submit(activate)
+            if jobs or request.request_timeout_ms < 0:
+                return jobs
+            hold_ms = request.request_timeout_ms or DEFAULT_LONG_POLL_MS
+            deadline = time.monotonic() + hold_ms / 1000
+            # call_later instead of wait_for: wait_for can swallow a cancellation on 3.11.
+            handle = asyncio.get_running_loop().call_later(hold_ms / 1000, waiter.wake.set)
+            try:
+                while not self._closed:
+                    await waiter.wake.wait()
+                    waiter.wake.clear()
+                    if self._closed or time.monotonic() >= deadline:
+                        return []
+                    jobs = await self._submit(activate)
+                    if jobs:
+                        return jobs
+                return []
+            finally:
+                handle.cancel()
+        finally:
+            waiters.remove(waiter)
+            if not waiters:
+                self._job_waiters.pop(request.type, None)
+
+    async def activate_job(self, job_key: int, worker: str, timeout_ms: int) -> ActivatedJob:
+        """Activates one particular activatable job (test harness, task-list style clients)."""
+        job = self.state.jobs.get(job_key)
+        if job is None or job.state != "ACTIVATABLE":
+            raise NotFound(
+                f"Expected to activate job with key '{job_key}', but it is not activatable"
+            )
+        job_type, tenant = job.type, job.tenant_id
+        jobs = await self._submit(
+            lambda c: c.activate_jobs(job_type, worker, timeout_ms, 1, (), (tenant,), job_key)
+        )
+        if not jobs:
+            raise NotFound(
+                f"Expected to activate job with key '{job_key}', but it is not activatable"
+            )
+        return jobs[0]
+
+    async def complete_job(self, job_key: int, variables: JsonObject | None = None) -> None:
+        await self._submit(
+            lambda c: c.complete_job(job_key, variables),
+            _Command(ValueType.JOB, "COMPLETE", {"jobKey": job_key}),
+        )
+
+    async def fail_job(
+        self,
+        job_key: int,
+        retries: int,
+        error_message: str = "",
+        retry_backoff_ms: int = 0,
+        variables: JsonObject | None = None,
+    ) -> None:
+        await self._submit(
+            lambda c: c.fail_job(job_key, retries, error_message, retry_backoff_ms, variables),
+            _Command(ValueType.JOB, "FAIL", {"jobKey": job_key, "retries": retries}),
+        )
+
+    async def throw_error(
+        self,
+        job_key: int,
+        error_code: str,
+        error_message: str = "",
+        variables: JsonObject | None = None,
+    ) -> None:
+        await self._submit(
+            lambda c: c.throw_error(job_key, error_code, error_message, variables),
+            _Command(ValueType.JOB, "THROW_ERROR", {"jobKey": job_key, "errorCode": error_code}),
+        )
+
+    async def update_job_retries(self, job_key: int, retries: int) -> None:
+        await self._submit(
+            lambda c: c.update_job_retries(job_key, retries),
+            _Command(ValueType.JOB, "UPDATE_RETRIES", {"jobKey": job_key, "retries": retries}),
+        )
+
+    async def update_job_timeout(self, job_key: int, timeout_ms: int) -> None:
+        await self._submit(
+            lambda c: c.update_job_timeout(job_key, timeout_ms),
+            _Command(ValueType.JOB, "UPDATE_TIMEOUT", {"jobKey": job_key}),
+        )
+
+    async def publish_message(
+        self,
+        name: str,
+        correlation_key: str,
+        time_to_live_ms: int = 0,
+        message_id: str = "",
+        variables: JsonObject | None = None,
+        tenant_id: str = DEFAULT_TENANT,
+    ) -> MessagePublished:
+        return await self._submit(
+            lambda c: c.publish_message(
+                name, correlation_key, time_to_live_ms, message_id, variables, tenant_id
+            ),
+            _Command(
+                ValueType.MESSAGE,
+                "PUBLISH",
+                {"name": name, "correlationKey": correlation_key, "messageId": message_id},
+            ),
+        )
+
+    async def broadcast_signal(
+        self, signal_name: str, variables: JsonObject | None = None, tenant_id: str = DEFAULT_TENANT
+    ) -> SignalBroadcast:
+        return await self._submit(
+            lambda c: c.broadcast_signal(signal_name, variables, tenant_id),
+            _Command(ValueType.SIGNAL, "BROADCAST", {"signalName": signal_name}),
+        )
+
+    async def evaluate_decision(
+        self,
+        *,
+        decision_id: str | None = None,
+        decision_key: int | None = None,
+        variables: JsonObject | None = None,
+        tenant_id: str = DEFAULT_TENANT,
+    ) -> DecisionEvaluation:
+        return await self._submit(
+            lambda c: c.evaluate_decision(decision_id, decision_key, variables, tenant_id),
+            _Command(
+                ValueType.DECISION_EVALUATION,
+                "EVALUATE",
+                {"decisionId": decision_id or "", "decisionKey": decision_key or -1},
+            ),
+        )
+
+    async def set_variables(
+        self, element_instance_key: int, variables: JsonObject, local: bool = False
+    ) -> int:
+        return await self._submit(
+            lambda c: c.set_variables(element_instance_key, variables, local),
+            _Command(ValueType.VARIABLE_DOCUMENT, "UPDATE", {"scopeKey": element_instance_key}),
+        )
+
+    async def resolve_incident(self, incident_key: int) -> None:
+        await self._submit(
+            lambda c: c.resolve_incident(incident_key),
+            _Command(ValueType.INCIDENT, "RESOLVE", {"incidentKey": incident_key}),
+        )
+
+    async def pin_clock(self, epoch_ms: int) -> None:
+        def pin(c: Commands) -> None:
+            c.pin_clock(epoch_ms)
+            self.clock.pin(epoch_ms)
+            c.w.now = epoch_ms
+            c.fire_due()
+
+        await self._submit(pin)
+
+    async def reset_clock(self) -> None:
+        def reset(c: Commands) -> None:
+            c.reset_clock()
+            self.clock.reset()
+            c.w.now = self.clock.now_ms()
+            c.fire_due()
+
+        await self._submit(reset)
+
+    async def barrier(self) -> None:
+        """Returns once every command queued before it has been processed and made durable."""
+        await self._submit(lambda c: None)
+
+    # -- user tasks (exposed by the REST adapter) ------------------------------------------------
+    async def complete_user_task(
+        self, key: int, variables: JsonObject | None = None, action: str = "complete"
+    ) -> None:
+        await self._submit(
+            lambda c: c.complete_user_task(key, variables, action),
+            _Command(ValueType.USER_TASK, "COMPLETE", {"userTaskKey": key}),
+        )
+
+    async def assign_user_task(self, key: int, assignee: str, allow_override: bool = True) -> None:
+        await self._submit(
+            lambda c: c.assign_user_task(key, assignee, allow_override),
+            _Command(ValueType.USER_TASK, "ASSIGN", {"userTaskKey": key, "assignee": assignee}),
+        )
+
+    async def unassign_user_task(self, key: int) -> None:
+        await self._submit(lambda c: c.assign_user_task(key, "", True))
+
+    async def update_user_task(self, key: int, changes: Mapping[str, Any]) -> None:
+        if not isinstance(changes, Mapping):
+            raise InvalidArgument("Expected the user task changes to be a JSON object")
+        await self._submit(
+            lambda c: c.update_user_task(key, dict(changes)),
+            _Command(ValueType.USER_TASK, "UPDATE", {"userTaskKey": key}),
+        )

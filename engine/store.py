@@ -1,0 +1,102 @@
+"""SQLite storage of the record stream: the engine's only durable state.
+
+A batch of records is appended in one transaction (WAL, synchronous=FULL), so a command's events are
+either all durable or not there at all. Deployed resources are part of the records (PROCESS, FORM,
+DECISION_REQUIREMENTS carry their source), so replay can re-parse definitions.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from engine.core.records import Record, RecordType, ValueType
+
+DB_FILE = "engine.sqlite3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    position INTEGER PRIMARY KEY,
+    key INTEGER NOT NULL,
+    record_type TEXT NOT NULL,
+    value_type TEXT NOT NULL,
+    intent TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,
+    process_instance_key INTEGER,
+    rejection_type TEXT NOT NULL DEFAULT '',
+    rejection_reason TEXT NOT NULL DEFAULT '',
+    value TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS records_value_type ON records (value_type, intent);
+CREATE INDEX IF NOT EXISTS records_process_instance ON records (process_instance_key);
+CREATE INDEX IF NOT EXISTS records_key ON records (key);
+"""
+
+
+class RecordStore:
+    def __init__(self, data_dir: Path | None) -> None:
+        if data_dir is None:
+            target = ":memory:"
+        else:
+            data_dir.mkdir(parents=True, exist_ok=True)
+            target = str(data_dir / DB_FILE)
+        self.path = target
+        self._db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    def append(self, records: Sequence[Record]) -> None:
+        if not records:
+            return
+        rows = [
+            (
+                r.position,
+                r.key,
+                str(r.record_type),
+                str(r.value_type),
+                r.intent,
+                r.timestamp,
+                r.process_instance_key,
+                r.rejection_type,
+                r.rejection_reason,
+                r.value_json(),
+            )
+            for r in records
+        ]
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def read_all(self) -> Iterator[Record]:
+        cursor = self._db.execute(
+            "SELECT position, key, record_type, value_type, intent, timestamp, rejection_type,"
+            " rejection_reason, value FROM records ORDER BY position"
+        )
+        for row in cursor:
+            yield Record(
+                position=row[0],
+                key=row[1],
+                record_type=RecordType(row[2]),
+                value_type=ValueType(row[3]),
+                intent=row[4],
+                timestamp=row[5],
+                rejection_type=row[6],
+                rejection_reason=row[7],
+                value=json.loads(row[8]),
+            )
+
+    def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
+        """Read-only access for search endpoints and dashboards (SELECT statements only)."""
+        if not sql.lstrip().upper().startswith("SELECT"):
+            raise ValueError("only SELECT statements may be run against the record store")
+        return list(self._db.execute(sql, tuple(params)))
+
+    def close(self) -> None:
+        self._db.close()
