@@ -8,10 +8,12 @@ STAMPS := .make
 BPMN := $(wildcard bpmn/*.bpmn)
 FORMS := $(wildcard forms/*.form)
 FEEL_BUNDLE := engine/feel/feelin.bundle.js
+DESK_BUNDLE := desk/static/dist/desk.js
+DESK_SOURCES := $(wildcard desk/web/*.js desk/web/*.css)
 
 .PHONY: setup demo test lint lint-python lint-models pytest bench clean
 
-setup: $(STAMPS)/system $(STAMPS)/python $(STAMPS)/node $(FEEL_BUNDLE)
+setup: $(STAMPS)/system $(STAMPS)/python $(STAMPS)/node $(FEEL_BUNDLE) $(DESK_BUNDLE)
 
 $(STAMPS):
 	mkdir -p $(STAMPS)
@@ -34,6 +36,9 @@ $(STAMPS)/node: package.json package-lock.json | $(STAMPS)
 
 $(FEEL_BUNDLE): engine/feel/feelin-entry.js $(STAMPS)/node
 	npm run --silent build:feel
+
+$(DESK_BUNDLE): $(DESK_SOURCES) $(STAMPS)/node
+	npm run --silent build:desk
 
 demo: setup
 	$(PY) -m tools.demo
@@ -61,4 +66,4 @@ bench: setup
 	$(PY) -m tools.bench
 
 clean:
-	rm -rf $(STAMPS) $(VENV) node_modules $(FEEL_BUNDLE) var
+	rm -rf $(STAMPS) $(VENV) node_modules $(FEEL_BUNDLE) desk/static/dist var test-artifacts

@@ -24,7 +24,12 @@ from observability.logging import configure_logging
 ROOT = Path(__file__).resolve().parent.parent
 GRPC_ADDRESS = os.environ.get("ZEEBE_ADDRESS", "127.0.0.1:26500")
 HTTP_ADDRESS = os.environ.get("ENGINE_HTTP_ADDRESS", "127.0.0.1:8080")
+DESK_ADDRESS = os.environ.get("DESK_ADDRESS", "127.0.0.1:8081")
 DATA_DIR = Path(os.environ.get("DEMO_DATA_DIR", ROOT / "var" / "demo"))
+# The demo runs with the demo identity (engine/access/demo-identity.toml: public passwords);
+# the workers and the deployment use its admin token.
+DEMO_IDENTITY = ROOT / "engine" / "access" / "demo-identity.toml"
+DEMO_TOKEN = "yxt_demo-admin-token-for-local-demo-only"
 
 log = structlog.get_logger("demo")
 
@@ -80,18 +85,24 @@ class Part:
 
 def main() -> int:
     configure_logging()
+    # A new data dir gets one sample case; a restarted demo continues with what it had.
+    first_run = not (DATA_DIR / "engine").exists()
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
         "ZEEBE_ADDRESS": GRPC_ADDRESS,
         "EXEMPTION_DATA_DIR": str(DATA_DIR / "workers"),
         "PYTHONUNBUFFERED": "1",
+        "ZEEBE_BEARER_TOKEN": DEMO_TOKEN,
     }
+    os.environ["ZEEBE_BEARER_TOKEN"] = DEMO_TOKEN
     engine = Part(
         "engine",
         "engine",
         [
             "serve",
+            "--identity-file",
+            str(DEMO_IDENTITY),
             "--grpc-address",
             GRPC_ADDRESS,
             "--http-address",
@@ -101,7 +112,20 @@ def main() -> int:
         ],
         ready_line="ready",
     )
-    parts = [engine, Part("workers", "workers"), Part("desk", "desk")]
+    desk = Part(
+        "desk",
+        "desk",
+        [
+            "--address",
+            DESK_ADDRESS,
+            "--api",
+            f"http://{HTTP_ADDRESS}",
+            "--data-dir",
+            str(DATA_DIR / "workers"),
+        ],
+        ready_line="Uvicorn running on",
+    )
+    parts = [engine, Part("workers", "workers"), desk]
     started: list[Part] = []
     try:
         for part in parts:
@@ -115,10 +139,13 @@ def main() -> int:
             from tools.deploy import deploy_models, open_sample_case
 
             deploy_models(GRPC_ADDRESS, ROOT)
-            open_sample_case(GRPC_ADDRESS)
+            if first_run:
+                open_sample_case(GRPC_ADDRESS)
             print(f"demo: engine gRPC gateway  {GRPC_ADDRESS}")
             print(f"demo: engine REST API      http://{HTTP_ADDRESS}/v2")
-            print(f"demo: desk                 http://{HTTP_ADDRESS}/")
+        if desk in started:
+            print(f"demo: desk                 http://{DESK_ADDRESS}/")
+            print("demo: desk users and passwords are in engine/access/demo-identity.toml")
         print("demo: running; press Ctrl-C to stop")
         _relay_output(started)
     except KeyboardInterrupt:

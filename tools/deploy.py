@@ -7,7 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pyzeebe import ZeebeClient, create_insecure_channel
+from pyzeebe import ZeebeClient
+
+from workers.channel import create_channel
 
 SAMPLE_CASE = Path(__file__).resolve().parent / "sample-application.json"
 
@@ -17,9 +19,12 @@ def model_files(root: Path) -> list[Path]:
 
 
 async def _deploy(address: str, files: list[Path]) -> None:
-    client = ZeebeClient(create_insecure_channel(grpc_address=address))
-    if files:
-        await client.deploy_resource(*[str(path) for path in files])
+    channel, _ = create_channel(address)
+    try:
+        if files:
+            await ZeebeClient(channel).deploy_resource(*[str(path) for path in files])
+    finally:
+        await channel.close()
 
 
 def deploy_models(address: str, root: Path) -> None:
@@ -29,8 +34,11 @@ def deploy_models(address: str, root: Path) -> None:
 
 
 async def _open(address: str, variables: dict[str, Any]) -> int:
-    client = ZeebeClient(create_insecure_channel(grpc_address=address))
-    created = await client.run_process("exemption-procedure", variables=variables)
+    channel, _ = create_channel(address)
+    try:
+        created = await ZeebeClient(channel).run_process("exemption-procedure", variables=variables)
+    finally:
+        await channel.close()
     return int(created.process_instance_key)
 
 

@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   fonts-arphic-uming  # 宋体-style TrueType font embedded in the generated notices
   fonts-wqy-zenhei    # bold sans for the red header (红头) of the notices
+  chromium            # the desk's browser tests (Playwright drives Debian's Chromium)
 )
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   packages+=(nodejs npm)

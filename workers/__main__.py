@@ -4,62 +4,29 @@ Connects to `ZEEBE_ADDRESS` (default 127.0.0.1:26500, the embedded engine) in pl
 Camunda 8 set either `CAMUNDA_CLUSTER_ID` (+ `CAMUNDA_CLIENT_ID`, `CAMUNDA_CLIENT_SECRET`,
 `CAMUNDA_CLUSTER_REGION`) for SaaS, or `ZEEBE_CLIENT_ID`/`ZEEBE_CLIENT_SECRET`,
 `ZEEBE_AUTHORIZATION_SERVER_URL` and `ZEEBE_TOKEN_AUDIENCE` (or their `CAMUNDA_*` spellings) for
-Self-Managed with OAuth; `ZEEBE_CA_CERTIFICATE_PATH` names a private CA. SIGINT/SIGTERM stop the
-workers after the jobs in hand.
+Self-Managed with OAuth; `ZEEBE_CA_CERTIFICATE_PATH` names a private CA; `ZEEBE_BEARER_TOKEN`
+for the embedded engine with authentication on (see workers/channel.py). SIGINT/SIGTERM stop
+the workers after the jobs in hand.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-from pathlib import Path
 
-import grpc
 import structlog
-from pyzeebe import (
-    ZeebeWorker,
-    create_camunda_cloud_channel,
-    create_insecure_channel,
-    create_oauth2_client_credentials_channel,
-)
+from pyzeebe import ZeebeWorker
 
 from observability.logging import configure_logging
+from workers.channel import create_channel, env
 from workers.jobs import router
-
-DEFAULT_ADDRESS = "127.0.0.1:26500"
 
 log = structlog.get_logger("workers")
 
 
-def _env(*names: str) -> str | None:
-    for name in names:
-        value = os.environ.get(name, "").strip()
-        if value:
-            return value
-    return None
-
-
-def create_channel() -> tuple[grpc.aio.Channel, str]:
-    """The gRPC channel the environment asks for, and a description for the log (no secrets)."""
-    if _env("CAMUNDA_CLUSTER_ID"):
-        return create_camunda_cloud_channel(), "camunda-saas"
-    address = _env("ZEEBE_ADDRESS") or DEFAULT_ADDRESS
-    if _env("ZEEBE_CLIENT_ID", "CAMUNDA_CLIENT_ID"):
-        certificate_path = _env("ZEEBE_CA_CERTIFICATE_PATH")
-        credentials = grpc.ssl_channel_credentials(
-            Path(certificate_path).read_bytes() if certificate_path else None
-        )
-        channel = create_oauth2_client_credentials_channel(
-            grpc_address=address, channel_credentials=credentials
-        )
-        return channel, f"oauth2 {address}"
-    return create_insecure_channel(grpc_address=address), f"plaintext {address}"
-
-
 async def run() -> None:
     channel, description = create_channel()
-    worker = ZeebeWorker(channel, name=_env("WORKER_NAME") or "exemption-workers")
+    worker = ZeebeWorker(channel, name=env("WORKER_NAME") or "exemption-workers")
     worker.include_router(router)
     loop = asyncio.get_running_loop()
     stopping: list[asyncio.Task[None]] = []

@@ -7,11 +7,12 @@ import os
 import signal
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
-from workers.__main__ import create_channel
+from workers.channel import create_channel
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,6 +26,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
         "CAMUNDA_CLIENT_ID",
         "CAMUNDA_CLIENT_SECRET",
         "CAMUNDA_CLUSTER_ID",
+        "ZEEBE_BEARER_TOKEN",
     ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
@@ -85,3 +87,39 @@ def test_sigterm_stops_the_workers_cleanly(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+async def test_bearer_token_reaches_the_gateway(clean_env: pytest.MonkeyPatch) -> None:
+    from pyzeebe.proto import gateway_pb2, gateway_pb2_grpc
+
+    from engine.api import Unauthenticated
+    from engine.gateway import start_gateway
+    from tests.engine.fake_engine import FakeEngine
+
+    seen: list[str] = []
+
+    async def authorize(metadata: Mapping[str, str]) -> object:
+        seen.append(metadata.get("authorization", ""))
+        if metadata.get("authorization") != "Bearer s3cret":
+            raise Unauthenticated("missing token")
+        return "workers"
+
+    gateway = await start_gateway(FakeEngine(), "127.0.0.1:0", authorize=authorize)
+    try:
+        clean_env.setenv("ZEEBE_ADDRESS", gateway.address)
+        clean_env.setenv("ZEEBE_BEARER_TOKEN", "s3cret")
+        channel, description = create_channel()
+        try:
+            stub = gateway_pb2_grpc.GatewayStub(channel)
+            await stub.Topology(gateway_pb2.TopologyRequest())
+            # ActivateJobs streams: grpc.aio intercepts streaming calls separately.
+            request = gateway_pb2.ActivateJobsRequest(
+                type="none", worker="t", timeout=1000, maxJobsToActivate=1, requestTimeout=-1
+            )
+            [answer async for answer in stub.ActivateJobs(request)]
+        finally:
+            await channel.close()
+    finally:
+        await gateway.stop(grace=0)
+    assert description == f"bearer-token {gateway.address}"
+    assert seen == ["Bearer s3cret", "Bearer s3cret"]

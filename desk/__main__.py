@@ -1,0 +1,49 @@
+"""`python -m desk --address 127.0.0.1:8081 --api http://127.0.0.1:8080`."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+import uvicorn
+
+from desk.app import create_desk_app
+from desk.settings import DeskSettings
+
+
+def _split_address(address: str) -> tuple[str, int]:
+    host, _, port = address.rpartition(":")
+    if not host or not port.isdigit():
+        raise SystemExit(f"--address {address!r}: expected host:port, e.g. 127.0.0.1:8081")
+    return host.strip("[]"), int(port)
+
+
+def main(argv: list[str] | None = None) -> int:
+    defaults = DeskSettings.from_environment()
+    parser = argparse.ArgumentParser(prog="python -m desk", description="容错免责办理工作台")
+    parser.add_argument("--address", default="127.0.0.1:8081", help="host:port to listen on")
+    parser.add_argument(
+        "--api", default=defaults.api_url, help="/v2 API base URL (env DESK_API_URL)"
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=defaults.data_dir,
+        help="case documents root (env EXEMPTION_DATA_DIR)",
+    )
+    args = parser.parse_args(argv)
+    host, port = _split_address(args.address)
+    settings = dataclasses.replace(defaults, api_url=args.api.rstrip("/"), data_dir=args.data_dir)
+    if not (settings.static_dir / "dist" / "desk.js").is_file():
+        print(
+            f"warning: {settings.static_dir / 'dist'} has no desk.js; run `npm run build:desk`",
+            file=sys.stderr,
+        )
+    uvicorn.run(create_desk_app(settings), host=host, port=port, log_level="info")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,56 @@
+"""/api/v2/* → the API's /v2/*, with the signed-in officer's credentials added here.
+
+The browser never sees credentials; every permission is still decided by the API.
+"""
+
+from __future__ import annotations
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from desk.api_client import ApiClient, ApiUnavailable
+from desk.sign_in import csrf_refusal, current_session, refusal
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Only what a JSON API answers with is passed back; hop-by-hop and cookie headers are not.
+_PASSED_HEADERS = ("content-type", "content-disposition")
+
+
+async def forward(request: Request) -> Response:
+    session = current_session(request)
+    if session is None:
+        return refusal(401, "尚未登录或登录已过期，请重新登录")
+    if request.method not in SAFE_METHODS:
+        refused = csrf_refusal(request, session)
+        if refused is not None:
+            return refused
+    path = str(request.path_params["path"])
+    if any(segment in {"", ".", ".."} for segment in path.split("/")):
+        return refusal(400, f"接口路径 /v2/{path} 无效")
+    api: ApiClient = request.app.state.api
+    body = await request.body() if request.method not in SAFE_METHODS else None
+    try:
+        answer = await api.send(
+            request.method,
+            f"/v2/{path}",
+            session.authorization,
+            params=httpx.QueryParams(list(request.query_params.multi_items())),
+            content=body,
+            content_type=request.headers.get("content-type"),
+        )
+    except ApiUnavailable as error:
+        return refusal(502, str(error))
+    headers = {name: answer.headers[name] for name in _PASSED_HEADERS if name in answer.headers}
+    return Response(answer.content, status_code=answer.status_code, headers=headers)
+
+
+def proxy_routes() -> list[BaseRoute]:
+    return [
+        Route(
+            "/api/v2/{path:path}",
+            forward,
+            methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
+        )
+    ]

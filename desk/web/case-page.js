@@ -1,0 +1,129 @@
+// 案件详情 (managers): path on the diagram, history (who did what, when), variables,
+// documents, incidents with retry and cancel (admins; the API refuses others anyway).
+import { html } from 'htm/preact';
+import { useEffect, useState } from 'preact/hooks';
+import { v2, variablesByName } from './api.js';
+import { CaseSummary, DocumentList } from './case-parts.js';
+import { Diagram } from './diagram.js';
+import { INSTANCE_STATES, displayValue, formatDate, stageName } from './labels.js';
+
+export async function loadCase(key) {
+  const instance = await v2.get(`/process-instances/${key}`);
+  const children = await v2.search('/process-instances/search', {
+    filter: { parentProcessInstanceKey: key },
+    page: { limit: 100 },
+  });
+  const keys = [key, ...children.map((child) => child.processInstanceKey)];
+  const byKey = { $in: keys };
+  const [elements, tasks, variables, incidents] = await Promise.all([
+    v2.search('/element-instances/search', { filter: { processInstanceKey: byKey }, page: { limit: 1000 } }),
+    v2.search('/user-tasks/search', { filter: { processInstanceKey: byKey }, page: { limit: 500 } }),
+    v2.search('/variables/search', { filter: { processInstanceKey: key }, page: { limit: 1000 } }),
+    v2.search('/incidents/search', { filter: { processInstanceKey: byKey, state: 'ACTIVE' }, page: { limit: 100 } }),
+  ]);
+  const stageOf = Object.fromEntries([instance, ...children].map((item) => [item.processInstanceKey, item.processDefinitionId]));
+  return { instance, elements, tasks, variables: variablesByName(variables), incidents, stageOf };
+}
+
+export function history(found) {
+  const taskByElement = Object.fromEntries(found.tasks.map((task) => [task.elementInstanceKey, task]));
+  return found.elements
+    .filter((element) => !['SEQUENCE_FLOW', 'PROCESS'].includes(element.type))
+    .map((element) => {
+      const task = taskByElement[element.elementInstanceKey];
+      return {
+        key: element.elementInstanceKey,
+        when: element.endDate || element.startDate,
+        started: element.startDate,
+        stage: stageName(found.stageOf[element.processInstanceKey]),
+        what: element.elementName || element.elementId,
+        // A user task the reader may not see belongs to another office, not to the system.
+        who: task ? task.assignee || '（未认领）' : element.type === 'USER_TASK' ? '（其他部门办理）' : '系统',
+        state: element.state,
+      };
+    })
+    // Keys grow with time in Zeebe, so they order steps that started in the same millisecond.
+    .sort((a, b) => String(a.started).localeCompare(String(b.started)) || compareKeys(a.key, b.key));
+}
+
+function compareKeys(a, b) {
+  const [x, y] = [BigInt(a || 0), BigInt(b || 0)];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+export function HistoryTable({ rows }) {
+  return html`<table class="grid history">
+    <caption class="sr-only">办理经过（谁在何时办理了哪一环节）</caption>
+    <thead><tr><th scope="col">开始</th><th scope="col">完成</th><th scope="col">阶段</th><th scope="col">环节</th><th scope="col">办理人</th><th scope="col">状态</th></tr></thead>
+    <tbody>${rows.map((row) => html`<tr key=${row.key}><td>${formatDate(row.started)}</td><td>${row.state === 'ACTIVE' ? '办理中' : formatDate(row.when)}</td><td>${row.stage}</td><td>${row.what}</td><td>${row.who}</td><td>${INSTANCE_STATES[row.state] || row.state}</td></tr>`)}</tbody>
+  </table>`;
+}
+
+// What an officer may read of a case: the stage instance holding their task.
+export async function loadStageHistory(task) {
+  const filter = { processInstanceKey: task.processInstanceKey };
+  const [elements, tasks] = await Promise.all([
+    v2.search('/element-instances/search', { filter, page: { limit: 1000 } }),
+    v2.search('/user-tasks/search', { filter, page: { limit: 200 } }),
+  ]);
+  return history({ elements, tasks, stageOf: { [task.processInstanceKey]: task.processDefinitionId } });
+}
+
+export function CasePage({ user, caseKey }) {
+  const [found, setFound] = useState(null);
+  const [problem, setProblem] = useState('');
+  const [notice, setNotice] = useState('');
+  async function load() {
+    try {
+      setFound(await loadCase(caseKey));
+    } catch (error) {
+      setProblem(error.message);
+    }
+  }
+  useEffect(() => {
+    load();
+  }, [caseKey]);
+  async function act(work, message) {
+    setProblem('');
+    try {
+      await work();
+      await load();
+      setNotice(message);
+    } catch (error) {
+      setProblem(error.message);
+    }
+  }
+  if (!found) return html`<section><h1>案件详情</h1>${problem ? html`<p class="notice error" role="alert">${problem}</p>` : html`<p class="muted">正在加载…</p>`}</section>`;
+  const { instance, variables } = found;
+  const markers = {};
+  for (const element of found.elements) {
+    if (element.processInstanceKey !== instance.processInstanceKey) continue;
+    markers[element.elementId] = element.state === 'ACTIVE' ? 'current' : markers[element.elementId] || 'done';
+  }
+  return html`<section aria-labelledby="case-title">
+    <h1 id="case-title">案件 ${variables.caseNumber || instance.processInstanceKey}</h1>
+    <p class="meta"><span>状态：${INSTANCE_STATES[instance.state] || instance.state}</span><span>开始：${formatDate(instance.startDate)}</span><span>结束：${formatDate(instance.endDate)}</span></p>
+    ${notice && html`<p class="notice ok" role="status">${notice}</p>`}
+    ${problem && html`<p class="notice error" role="alert">${problem}</p>`}
+    ${user.isAdmin && instance.state === 'ACTIVE' && html`<p><button type="button" class="danger"
+        onClick=${() => window.confirm('确定撤销该案件的办理流程？') && act(() => v2.post(`/process-instances/${caseKey}/cancellation`), '案件流程已撤销。')}>撤销案件流程</button></p>`}
+    <h2>办理路径</h2>
+    <${Diagram} processDefinitionKey=${instance.processDefinitionKey} markers=${markers} label="案件办理路径" />
+    <div class="two-columns">
+      <div><h2>案件摘要</h2><${CaseSummary} variables=${variables} /></div>
+      <div><h2>文书</h2><${DocumentList} instanceKey=${instance.processInstanceKey} variables=${variables} /></div>
+    </div>
+    <h2>异常（事故）</h2>
+    ${found.incidents.length === 0 ? html`<p class="muted">无未处理的异常</p>` : html`<table class="grid">
+      <thead><tr><th scope="col">环节</th><th scope="col">类型</th><th scope="col">说明</th><th scope="col">时间</th><th scope="col">操作</th></tr></thead>
+      <tbody>${found.incidents.map((incident) => html`<tr key=${incident.incidentKey}>
+        <td>${incident.elementId}</td><td>${incident.errorType}</td><td>${incident.errorMessage}</td><td>${formatDate(incident.creationTime)}</td>
+        <td>${user.isAdmin ? html`<button type="button" onClick=${() => act(() => v2.post(`/incidents/${incident.incidentKey}/resolution`), '已重试。')}>重试</button>` : html`<span class="muted">需管理员处理</span>`}</td>
+      </tr>`)}</tbody></table>`}
+    <h2>办理经过</h2>
+    <${HistoryTable} rows=${history(found)} />
+    <details><summary>全部变量</summary>
+      <table class="grid"><tbody>${Object.entries(variables).sort().map(([name, value]) => html`<tr key=${name}><th scope="row">${name}</th><td class="value">${displayValue(value)}</td></tr>`)}</tbody></table>
+    </details>
+  </section>`;
+}

@@ -1,0 +1,36 @@
+// Pieces shown on both the task page and the case page.
+import { html } from 'htm/preact';
+import { displayValue } from './labels.js';
+
+const SUMMARY_FIELDS = [
+  ['caseNumber', '案号'],
+  ['applicantName', '申请人'],
+  ['applicantUnit', '所在单位'],
+  ['accountabilityMatter', '问责事项'],
+  ['accountabilitySubject', '问责主体'],
+  ['claimedCircumstances', '申请适用情形'],
+  ['applicationDate', '申请日期'],
+];
+
+export function CaseSummary({ variables }) {
+  return html`<dl class="summary">
+    ${SUMMARY_FIELDS.map(([name, label]) => html`<div key=${name}><dt>${label}</dt><dd>${displayValue(variables[name])}</dd></div>`)}
+  </dl>`;
+}
+
+export function documentsOf(variables) {
+  return Object.entries(variables)
+    .filter(([name, value]) => name.endsWith('Document') && value && typeof value === 'object' && value.uri)
+    .map(([name, value]) => ({ name, title: value.title || value.fileName || name, createdAt: value.createdAt }));
+}
+
+export function DocumentList({ instanceKey, variables }) {
+  const documents = documentsOf(variables);
+  if (documents.length === 0) return html`<p class="muted">本案暂无文书</p>`;
+  return html`<ul class="documents">
+    ${documents.map((doc) => html`<li key=${doc.name}>
+      <a href=${`/documents/${instanceKey}/${doc.name}`} target="_blank" rel="noopener">${doc.title}</a>
+      <span class="muted">（PDF，新窗口打开）</span>
+    </li>`)}
+  </ul>`;
+}

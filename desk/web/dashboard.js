@@ -1,0 +1,148 @@
+// 管理看板: open cases per stage on the diagram, deadlines, publicity ending soon,
+// Art. 9 outcomes / Art. 7 circumstances over a period, time per stage.
+import { html } from 'htm/preact';
+import { useEffect, useState } from 'preact/hooks';
+import { v2, variableValue } from './api.js';
+import { BarChart } from './charts.js';
+import { Diagram, latestDefinition } from './diagram.js';
+import { ART7, ART9, STAGE_CALLS, formatDate, formatDays, stageName } from './labels.js';
+
+const PROCEDURE = 'exemption-procedure';
+const SOON_MS = 3 * 86400000;
+const REMINDERS = { acceptanceReminderNotice: '受理审核超过提醒期限', investigationReminderNotice: '调查核实超过提醒期限' };
+
+function isoDay(date) {
+  return date.toISOString().slice(0, 10);
+}
+
+function countBy(values, labels) {
+  const counts = new Map(Object.keys(labels).map((id) => [id, 0]));
+  for (const value of values) if (counts.has(value)) counts.set(value, counts.get(value) + 1);
+  return [...counts].map(([id, value]) => ({ label: labels[id], value }));
+}
+
+async function loadDashboard(from, to) {
+  const definition = await latestDefinition(PROCEDURE);
+  if (!definition) throw new Error('尚未部署容错免责办理流程（exemption-procedure）。');
+  const now = Date.now();
+  const [stats, open, overdueTasks] = await Promise.all([
+    v2.post(`/process-definitions/${definition.processDefinitionKey}/statistics/element-instances`, { filter: { state: 'ACTIVE' } }),
+    v2.search('/process-instances/search', { filter: { processDefinitionId: PROCEDURE, state: 'ACTIVE' }, page: { limit: 1000 } }),
+    v2.search('/user-tasks/search', { filter: { state: 'CREATED', dueDate: { $lt: new Date(now).toISOString() } }, page: { limit: 200 } }),
+  ]);
+  const openKeys = open.map((item) => item.processInstanceKey);
+  const openSet = new Set(openKeys);
+  const caseVariables = openKeys.length
+    ? await v2.search('/variables/search', {
+        filter: { processInstanceKey: { $in: openKeys }, name: { $in: ['caseNumber', 'publicityEndsAt', ...Object.keys(REMINDERS)] } },
+        page: { limit: 5000 },
+      })
+    : [];
+  const caseNumbers = {};
+  for (const item of caseVariables) if (item.name === 'caseNumber') caseNumbers[item.processInstanceKey] = variableValue(item);
+  const late = caseVariables
+    .filter((item) => REMINDERS[item.name] && openSet.has(item.processInstanceKey))
+    .map((item) => ({ key: item.processInstanceKey, reason: REMINDERS[item.name] }));
+  for (const task of overdueTasks) late.push({ key: task.processInstanceKey, reason: `任务“${task.name || task.elementId}”已过到期时间 ${formatDate(task.dueDate)}` });
+  const publicity = caseVariables
+    .filter((item) => item.name === 'publicityEndsAt')
+    .map((item) => ({ key: item.processInstanceKey, endsAt: variableValue(item) }))
+    .filter((item) => {
+      const ends = new Date(item.endsAt).getTime();
+      return ends > now && ends - now < SOON_MS;
+    });
+
+  const period = { $gte: `${from}T00:00:00.000Z`, $lt: `${to}T23:59:59.999Z` };
+  const inPeriod = await v2.search('/process-instances/search', { filter: { processDefinitionId: PROCEDURE, startDate: period }, page: { limit: 1000 } });
+  const periodKeys = inPeriod.map((item) => item.processInstanceKey);
+  const decisions = periodKeys.length
+    ? await v2.search('/variables/search', {
+        filter: { processInstanceKey: { $in: periodKeys }, name: { $in: ['determinationRecognised', 'determinationOutcomes', 'determinationCircumstances', 'claimedCircumstances'] } },
+        page: { limit: 5000 },
+      })
+    : [];
+  const perCase = {};
+  for (const item of decisions) (perCase[item.processInstanceKey] ||= {})[item.name] = variableValue(item);
+  const outcomes = [];
+  const circumstances = [];
+  for (const values of Object.values(perCase)) {
+    // Old rounds' outcomes may linger when the case is now not recognised (procedure contract).
+    if (values.determinationRecognised === true) {
+      outcomes.push(...(values.determinationOutcomes || []));
+      circumstances.push(...(values.determinationCircumstances || []));
+    } else if (values.determinationRecognised === undefined) {
+      circumstances.push(...(values.claimedCircumstances || []));
+    }
+  }
+  const stageRuns = await v2.search('/element-instances/search', {
+    filter: { processDefinitionId: PROCEDURE, type: 'CALL_ACTIVITY', state: 'COMPLETED', startDate: period },
+    page: { limit: 5000 },
+  });
+  const durations = {};
+  for (const run of stageRuns) {
+    const took = new Date(run.endDate).getTime() - new Date(run.startDate).getTime();
+    if (Number.isFinite(took)) (durations[run.elementId] ||= []).push(took);
+  }
+  const badges = {};
+  for (const item of stats.items || []) if (item.active) badges[item.elementId] = item.active;
+  return { definition, badges, openKeys, openCount: open.length, late, publicity, caseNumbers, outcomes, circumstances, durations, periodCount: inPeriod.length };
+}
+
+export function Dashboard() {
+  const today = new Date();
+  const [from, setFrom] = useState(`${today.getFullYear()}-01-01`);
+  const [to, setTo] = useState(isoDay(today));
+  const [data, setData] = useState(null);
+  const [problem, setProblem] = useState('');
+  async function load() {
+    try {
+      setProblem('');
+      setData(await loadDashboard(from, to));
+    } catch (error) {
+      setProblem(error.message);
+    }
+  }
+  useEffect(() => {
+    load();
+  }, []);
+  const stageRows = data
+    ? Object.entries(STAGE_CALLS).map(([elementId, stage]) => ({ label: stageName(stage), value: data.badges[elementId] || 0 }))
+    : [];
+  const durationRows = (pick) =>
+    data ? Object.entries(STAGE_CALLS).filter(([id]) => data.durations[id]).map(([id, stage]) => ({ label: stageName(stage), value: pick(data.durations[id]) })) : [];
+  const caseLink = (key) => html`<a href=${`#/case/${key}`}>${(data && data.caseNumbers[key]) || key}</a>`;
+  return html`<section aria-labelledby="dash-title">
+    <h1 id="dash-title">管理看板</h1>
+    <form class="toolbar" onSubmit=${(e) => { e.preventDefault(); load(); }}>
+      <label>统计起始日期<input type="date" value=${from} onInput=${(e) => setFrom(e.target.value)} /></label>
+      <label>统计截止日期<input type="date" value=${to} onInput=${(e) => setTo(e.target.value)} /></label>
+      <button type="submit">统计</button>
+    </form>
+    ${problem && html`<p class="notice error" role="alert">${problem}</p>`}
+    ${data && html`
+      <div class="kpis">
+        <p class="kpi"><span class="kpi-value" data-testid="open-cases">${data.openCount}</span><span>办理中案件</span></p>
+        <p class="kpi"><span class="kpi-value" data-testid="late-cases">${data.late.length}</span><span>超过期限</span></p>
+        <p class="kpi"><span class="kpi-value">${data.publicity.length}</span><span>公示期即将届满</span></p>
+        <p class="kpi"><span class="kpi-value">${data.periodCount}</span><span>期间内受理</span></p>
+      </div>
+      <h2>各阶段在办案件（图上数字为件数）</h2>
+      <${Diagram} processDefinitionKey=${data.definition.processDefinitionKey} badges=${data.badges} label="各阶段在办案件数" />
+      <div class="charts">
+        <${BarChart} title="各阶段在办案件数" rows=${stageRows} unit=" 件" />
+        <${BarChart} title="认定结果（第九条各项）" rows=${countBy(data.outcomes, ART9)} unit=" 件" />
+        <${BarChart} title="容错情形（第七条各项）" rows=${countBy(data.circumstances, ART7)} unit=" 件" />
+        <${BarChart} title="各阶段平均用时" rows=${durationRows((list) => list.reduce((a, b) => a + b, 0) / list.length)} format=${formatDays} />
+        <${BarChart} title="各阶段最长用时" rows=${durationRows((list) => Math.max(...list))} format=${formatDays} />
+      </div>
+      <div class="two-columns">
+        <div><h2>超过期限的案件</h2>
+          ${data.late.length === 0 ? html`<p class="muted">暂无</p>` : html`<ul>${data.late.map((item, index) => html`<li key=${index}>${caseLink(item.key)}：${item.reason}</li>`)}</ul>`}</div>
+        <div><h2>公示期即将届满</h2>
+          ${data.publicity.length === 0 ? html`<p class="muted">暂无</p>` : html`<ul>${data.publicity.map((item) => html`<li key=${item.key}>${caseLink(item.key)}：${formatDate(item.endsAt)} 届满</li>`)}</ul>`}</div>
+      </div>
+      <h2>办理中案件</h2>
+      ${data.openKeys.length === 0 ? html`<p class="muted">暂无</p>` : html`<ul class="case-list">${data.openKeys.map((key) => html`<li key=${key}>${caseLink(key)}</li>`)}</ul>`}
+    `}
+  </section>`;
+}

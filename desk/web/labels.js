@@ -1,0 +1,63 @@
+// Chinese names for the procedure's ids (docs/procedure-contract.md).
+
+export const STAGES = {
+  'exemption-procedure': '容错免责办理',
+  application: '提出申请',
+  acceptance: '审核受理',
+  investigation: '调查核实',
+  publicity: '公示',
+  'feedback-filing': '认定反馈与存档',
+  'committee-recording': '报区委备案',
+};
+
+export const STAGE_CALLS = {
+  callApplication: 'application',
+  callAcceptance: 'acceptance',
+  callInvestigation: 'investigation',
+  callPublicity: 'publicity',
+  callFeedbackFiling: 'feedback-filing',
+  callCommitteeRecording: 'committee-recording',
+};
+
+const NUMERALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
+export const ART7 = Object.fromEntries(
+  NUMERALS.map((numeral, index) => [`art7-${index + 1}`, `第七条（${numeral}）`]),
+);
+export const ART9 = Object.fromEntries(
+  NUMERALS.slice(0, 5).map((numeral, index) => [`art9-${index + 1}`, `第九条（${numeral}）`]),
+);
+
+export const TASK_STATES = {
+  CREATED: '待办',
+  COMPLETED: '已完成',
+  CANCELED: '已取消',
+  FAILED: '失败',
+};
+
+export const INSTANCE_STATES = { ACTIVE: '办理中', COMPLETED: '已办结', TERMINATED: '已终止' };
+
+export function stageName(processDefinitionId) {
+  return STAGES[processDefinitionId] || processDefinitionId || '—';
+}
+
+export function formatDate(text) {
+  if (!text) return '—';
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) return String(text);
+  return date.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
+}
+
+export function formatDays(milliseconds) {
+  if (milliseconds >= 86400000) return `${(milliseconds / 86400000).toFixed(1)} 天`;
+  if (milliseconds >= 3600000) return `${(milliseconds / 3600000).toFixed(1)} 小时`;
+  if (milliseconds >= 60000) return `${Math.round(milliseconds / 60000)} 分钟`;
+  return `${Math.round(milliseconds / 1000)} 秒`;
+}
+
+export function displayValue(value) {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'boolean') return value ? '是' : '否';
+  if (Array.isArray(value)) return value.map((item) => ART7[item] || ART9[item] || displayValue(item)).join('、');
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}

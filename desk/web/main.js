@@ -1,0 +1,102 @@
+// The desk's single page: sign-in, then hash routes for officers and managers.
+import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
+import 'bpmn-js/dist/assets/diagram-js.css';
+import 'bpmn-js/dist/assets/bpmn-js.css';
+import 'bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css';
+import './desk.css';
+import { html } from 'htm/preact';
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { call, whenSignedOut } from './api.js';
+import { CasePage } from './case-page.js';
+import { Dashboard } from './dashboard.js';
+import { DonePage } from './done-page.js';
+import { Inbox } from './inbox.js';
+import { StartPage } from './start-page.js';
+import { TaskPage } from './task-page.js';
+
+function SignIn({ onSignedIn }) {
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [problem, setProblem] = useState('');
+  const [busy, setBusy] = useState(false);
+  async function submit(event) {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      const answer = await call('POST', '/auth/sign-in', { username, password });
+      onSignedIn(answer.user);
+    } catch (error) {
+      setProblem(error.status === 401 ? '用户名或密码不正确，请重新输入。' : error.message);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return html`<main class="sign-in" id="main">
+    <form onSubmit=${submit} aria-labelledby="sign-in-title">
+      <h1 id="sign-in-title">容错免责办理工作台</h1>
+      <p class="muted">游仙区容错纠错工作领导小组办公室</p>
+      <label for="username">用户名</label>
+      <input id="username" name="username" autocomplete="username" required value=${username} onInput=${(e) => setUsername(e.target.value)} />
+      <label for="password">密码</label>
+      <input id="password" name="password" type="password" autocomplete="current-password" required value=${password} onInput=${(e) => setPassword(e.target.value)} />
+      ${problem && html`<p class="notice error" role="alert">${problem}</p>`}
+      <button type="submit" class="primary" disabled=${busy}>${busy ? '正在登录…' : '登录'}</button>
+    </form>
+  </main>`;
+}
+
+function useHash() {
+  const [hash, setHash] = useState(window.location.hash || '#/inbox');
+  useEffect(() => {
+    const follow = () => setHash(window.location.hash || '#/inbox');
+    window.addEventListener('hashchange', follow);
+    return () => window.removeEventListener('hashchange', follow);
+  }, []);
+  return hash;
+}
+
+function go(hash) {
+  window.location.hash = hash;
+}
+
+function Page({ user, hash }) {
+  const [, route, key] = hash.split('/');
+  if (route === 'task' && /^\d+$/.test(key || '')) return html`<${TaskPage} key=${key} user=${user} taskKey=${key} go=${go} />`;
+  if (route === 'case' && /^\d+$/.test(key || '')) return html`<${CasePage} key=${key} user=${user} caseKey=${key} />`;
+  if (route === 'start') return html`<${StartPage} user=${user} />`;
+  if (route === 'done') return html`<${DonePage} user=${user} />`;
+  if (route === 'dashboard' && user.isManager) return html`<${Dashboard} user=${user} />`;
+  return html`<${Inbox} user=${user} go=${go} />`;
+}
+
+function Desk() {
+  const [user, setUser] = useState(undefined);
+  const hash = useHash();
+  useEffect(() => {
+    whenSignedOut(() => setUser(null));
+    call('GET', '/auth/session').then((answer) => setUser(answer.user), () => setUser(null));
+  }, []);
+  if (user === undefined) return html`<p class="muted">正在加载…</p>`;
+  if (user === null) return html`<${SignIn} onSignedIn=${setUser} />`;
+  async function signOut() {
+    await call('POST', '/auth/sign-out').catch(() => null);
+    setUser(null);
+  }
+  const links = [['#/inbox', '待办任务'], ['#/done', '已办任务'], ['#/start', '登记申请']];
+  if (user.isManager) links.push(['#/dashboard', '管理看板']);
+  return html`<div class="shell">
+    <a class="skip" href="#main" onClick=${(e) => { e.preventDefault(); document.getElementById('main').focus(); }}>跳到正文</a>
+    <header>
+      <strong class="brand">容错免责办理工作台</strong>
+      <nav aria-label="主导航">
+        ${links.map(([href, text]) => html`<a href=${href} aria-current=${hash.startsWith(href) ? 'page' : undefined}>${text}</a>`)}
+      </nav>
+      <span class="who">${user.displayName}（${user.username}）</span>
+      <button type="button" onClick=${signOut}>退出</button>
+    </header>
+    <main id="main" tabindex="-1"><${Page} user=${user} hash=${hash} /></main>
+  </div>`;
+}
+
+render(html`<${Desk} />`, document.getElementById('desk'));

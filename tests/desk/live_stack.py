@@ -1,0 +1,178 @@
+"""The real stack for the desk's end-to-end test: `python -m engine serve` (demo identity), the
+procedure's pyzeebe workers in a background thread, every model deployed through /v2."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.desk.browser import ROOT
+
+DEMO_IDENTITY = ROOT / "engine" / "access" / "demo-identity.toml"
+# The demo admin's public token (engine/access/demo-identity.toml) lets the workers in.
+WORKER_TOKEN = "yxt_demo-admin-token-for-local-demo-only"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveStack:
+    api_url: str
+    data_dir: Path
+
+    def call(self, user: tuple[str, str], method: str, path: str, body: Any = None) -> Any:
+        answer = httpx.request(method, f"{self.api_url}/v2{path}", json=body, auth=user, timeout=30)
+        if answer.status_code >= 400:
+            raise AssertionError(
+                f"{method} {path} as {user[0]}: {answer.status_code} {answer.text}"
+            )
+        return answer.json() if answer.content else None
+
+    def wait_for_task(
+        self, user: tuple[str, str], element_id: str, timeout: float = 30
+    ) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.call(
+                user,
+                "POST",
+                "/user-tasks/search",
+                {"filter": {"elementId": element_id, "state": "CREATED"}},
+            )
+            if found["items"]:
+                item: dict[str, Any] = found["items"][0]
+                return item
+            time.sleep(0.2)
+        raise AssertionError(f"no open user task {element_id} after {timeout} s")
+
+    def wait_for_element(self, element_id: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = self.call(
+                ("admin", "demo-admin"),
+                "POST",
+                "/element-instances/search",
+                {"filter": {"elementId": element_id, "state": "ACTIVE"}},
+            )
+            if found["items"]:
+                return
+            time.sleep(0.2)
+        raise AssertionError(f"element {element_id} not active after {timeout} s")
+
+
+def _run_workers(address: str, stop: threading.Event, failures: list[BaseException]) -> None:
+    async def work() -> None:
+        from pyzeebe import ZeebeWorker
+
+        from workers.channel import bearer_token_channel
+        from workers.jobs import router
+
+        channel = bearer_token_channel(address, WORKER_TOKEN)
+        worker = ZeebeWorker(channel, name="desk-e2e-workers")
+        worker.include_router(router)
+        running = asyncio.create_task(worker.work())
+        stopping = asyncio.create_task(asyncio.to_thread(stop.wait))
+        await asyncio.wait([running, stopping], return_when=asyncio.FIRST_COMPLETED)
+        await worker.stop()
+        with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+            await asyncio.wait_for(running, timeout=10)
+        await channel.close()
+
+    try:
+        asyncio.run(work())
+    except BaseException as error:  # reported by the fixture, never lost in the thread
+        failures.append(error)
+
+
+@contextlib.contextmanager
+def live_stack(tmp_path: Path) -> Iterator[LiveStack]:
+    """The workers run in this process: the caller sets EXEMPTION_DATA_DIR (and NOTICE_TRANSPORT)
+    for them, e.g. with monkeypatch, so nothing leaks into other tests."""
+    data_dir = Path(os.environ["EXEMPTION_DATA_DIR"])
+    grpc_address = f"127.0.0.1:{free_port()}"
+    http_port = free_port()
+    log = (tmp_path / "engine.log").open("w")
+    engine = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "serve",
+            "--grpc-address",
+            grpc_address,
+            "--http-address",
+            f"127.0.0.1:{http_port}",
+            "--data-dir",
+            str(tmp_path / "engine"),
+            "--identity-file",
+            str(DEMO_IDENTITY),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+    )
+    stop = threading.Event()
+    failures: list[BaseException] = []
+    workers: threading.Thread | None = None
+    try:
+        assert engine.stdout is not None
+        for line in engine.stdout:
+            if line.strip() == "ready":
+                break
+        else:
+            raise AssertionError(
+                f"the engine did not start: {(tmp_path / 'engine.log').read_text()}"
+            )
+        # Keep reading, so a chatty engine never blocks on a full pipe.
+        threading.Thread(target=engine.stdout.read, daemon=True).start()
+        stack = LiveStack(api_url=f"http://127.0.0.1:{http_port}", data_dir=data_dir)
+        models = sorted(
+            [*ROOT.glob("bpmn/*.bpmn"), *ROOT.glob("bpmn/*.dmn"), *ROOT.glob("forms/*.form")]
+        )
+        files = [("resources", (path.name, path.read_bytes())) for path in models]
+        deployed = httpx.post(
+            f"{stack.api_url}/v2/deployments", files=files, auth=("admin", "demo-admin"), timeout=60
+        )
+        assert deployed.status_code == 200, deployed.text
+        workers = threading.Thread(
+            target=_run_workers, args=(grpc_address, stop, failures), daemon=True
+        )
+        workers.start()
+        yield stack
+        assert not failures, f"the workers failed: {failures!r}"
+    finally:
+        stop.set()
+        if workers is not None:
+            workers.join(timeout=15)
+        engine.terminate()
+        try:
+            engine.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            engine.kill()
+        log.close()
+
+
+def sample_application(subject_group: str) -> dict[str, Any]:
+    application: dict[str, Any] = json.loads(
+        (ROOT / "tools" / "sample-application.json").read_text(encoding="utf-8")
+    )
+    application["accountabilitySubjectGroup"] = subject_group
+    return application

@@ -1,0 +1,171 @@
+"""Officers and a manager use the desk in Chromium against the 8.8-shaped fake API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+
+from desk.app import create_desk_app
+from desk.settings import DeskSettings
+from tests.desk.browser import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    require_browser_prerequisites,
+    serving,
+)
+from tests.desk.fake_api import CASE, TASK, FakeCamunda, create_fake_api
+
+VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
+
+
+@pytest.fixture
+def fake(tmp_path: Path) -> FakeCamunda:
+    return FakeCamunda(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def desk_url(fake: FakeCamunda, tmp_path: Path) -> Iterator[str]:
+    require_browser_prerequisites()
+    settings = DeskSettings(api_url="http://api.test", data_dir=tmp_path / "data")
+    app = create_desk_app(settings, transport=httpx.ASGITransport(app=create_fake_api(fake)))
+    with serving(app) as url:
+        yield url
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
+    require_browser_prerequisites()
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def signed_in(browser: Browser, url: str, username: str, password: str) -> Page:
+    page = browser.new_context(viewport=VIEWPORT, locale="zh-CN").new_page()
+    page.set_default_timeout(10_000)
+    page.goto(url)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("navigation", name="主导航")).to_be_visible()
+    return page
+
+
+def stage_count(page: Page, stage: str) -> str:
+    chart = page.locator("figure.chart", has_text="各阶段在办案件数")
+    return chart.locator("tr", has=page.locator("th", has_text=stage)).locator("td").inner_text()
+
+
+def test_officer_claims_and_completes_acceptance_review_manager_sees_case_move(
+    browser: Browser, desk_url: str, fake: FakeCamunda
+) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    manager = signed_in(browser, desk_url, "manager", "demo-manager")
+    manager.get_by_role("link", name="管理看板").click()
+    expect(manager.get_by_test_id("open-cases")).to_have_text("1")
+    expect(manager.locator(".desk-badge")).to_have_text("1")
+    assert stage_count(manager, "审核受理") == "1 件"
+    assert stage_count(manager, "调查核实") == "0 件"
+
+    office = signed_in(browser, desk_url, "office", "demo-office")
+    row = office.locator(f"tr[data-task='{TASK}']")
+    expect(row).to_contain_text("游容免〔2026〕3号")
+    expect(row).to_contain_text("新桥镇农业服务中心")
+    expect(row).to_contain_text("审核受理")
+    expect(row.locator(".tag.overdue")).to_have_text("已逾期")
+    office.screenshot(path=str(ARTIFACTS / "inbox.png"))
+
+    row.get_by_role("button", name="办理").click()
+    expect(office.get_by_role("heading", name="办公室审核申请", exact=True).first).to_be_visible()
+
+    # A required field left empty: form-js marks it and nothing reaches the API.
+    office.get_by_role("button", name="提交并完成任务").click()
+    expect(office.get_by_role("alert")).to_contain_text("请按红色提示修改后再提交")
+    expect(office.locator(".fjs-form-field-error").first).to_contain_text("此项为必填项。")
+    assert fake.tasks[0]["state"] == "CREATED"
+
+    office.get_by_label("办公室意见：同意受理").check()
+    office.get_by_label("理由（不予受理的，理由写入不予受理通知书）").fill("符合第八条第（一）项")
+    date = office.get_by_label("审核日期")
+    date.fill("2026-01-05")
+    date.press("Enter")
+
+    # Not claimed yet: the API refuses and the officer reads one plain sentence.
+    office.get_by_role("button", name="提交并完成任务").click()
+    expect(office.get_by_role("alert")).to_have_text(
+        "当前状态不允许此操作（任务可能尚未由您认领、已被他人认领或已办结），请刷新后重试。"
+    )
+    office.get_by_role("button", name="认领任务").click()
+    expect(office.get_by_role("status")).to_have_text("已认领，请填写下方表单。")
+    assert fake.tasks[0]["assignee"] == "office"
+    expect(office.get_by_label("理由（不予受理的，理由写入不予受理通知书）")).to_have_value(
+        "符合第八条第（一）项"
+    )
+    office.screenshot(path=str(ARTIFACTS / "task.png"), full_page=True)
+    office.get_by_role("button", name="提交并完成任务").click()
+    expect(office.get_by_role("status")).to_have_text("任务已完成。")
+    assert fake.tasks[0]["state"] == "COMPLETED"
+    assert fake.variables[fake.tasks[0]["processInstanceKey"]]["officeAcceptsApplication"] is True
+    assert (
+        fake.variables[fake.tasks[0]["processInstanceKey"]]["officeAcceptanceReason"]
+        == "符合第八条第（一）项"
+    )
+
+    manager.get_by_role("button", name="统计").click()
+    expect(
+        manager.locator("figure.chart", has_text="各阶段在办案件数").locator(
+            "tr", has_text="调查核实"
+        )
+    ).to_contain_text("1 件")
+    assert stage_count(manager, "审核受理") == "0 件"
+    manager.screenshot(path=str(ARTIFACTS / "dashboard.png"), full_page=True)
+
+
+def test_another_officer_neither_lists_nor_opens_the_task(browser: Browser, desk_url: str) -> None:
+    audit = signed_in(browser, desk_url, "audit", "demo-audit")
+    expect(audit.get_by_text("没有符合条件的待办任务")).to_be_visible()
+    audit.goto(f"{desk_url}/#/task/{TASK}")
+    expect(audit.get_by_role("alert")).to_contain_text("要找的记录不存在或已被处理")
+    assert audit.get_by_role("link", name="管理看板").count() == 0
+
+
+def test_wrong_password_shows_a_sentence(browser: Browser, desk_url: str) -> None:
+    page = browser.new_context(viewport=VIEWPORT).new_page()
+    page.goto(desk_url)
+    page.get_by_label("用户名").fill("office")
+    page.get_by_label("密码").fill("wrong")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_have_text("用户名或密码不正确，请重新输入。")
+
+
+def test_admin_retries_an_incident_and_cancels_the_case_a_manager_only_reads(
+    browser: Browser, desk_url: str, fake: FakeCamunda
+) -> None:
+    manager = signed_in(browser, desk_url, "manager", "demo-manager")
+    manager.goto(f"{desk_url}/#/case/{CASE}")
+    incident = manager.locator("tr", has_text="文书生成失败：字体缺失")
+    expect(incident).to_contain_text("需管理员处理")
+    assert manager.get_by_role("button", name="撤销案件流程").count() == 0
+    expect(manager.locator("table.history tr", has_text="办公室审核申请")).to_be_visible()
+
+    admin = signed_in(browser, desk_url, "admin", "demo-admin")
+    admin.goto(f"{desk_url}/#/case/{CASE}")
+    admin.locator("tr", has_text="文书生成失败：字体缺失").get_by_role(
+        "button", name="重试"
+    ).click()
+    expect(admin.get_by_role("status")).to_have_text("已重试。")
+    expect(admin.get_by_text("无未处理的异常")).to_be_visible()
+    assert fake.incidents[0]["state"] == "RESOLVED"
+
+    admin.once("dialog", lambda dialog: dialog.accept())
+    admin.get_by_role("button", name="撤销案件流程").click()
+    expect(admin.get_by_role("status")).to_have_text("案件流程已撤销。")
+    expect(admin.locator(".meta")).to_contain_text("已终止")
+    assert fake.instances[0]["state"] == "TERMINATED"

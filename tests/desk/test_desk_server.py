@@ -1,0 +1,210 @@
+"""The desk's server without a browser: sign-in, cookies, CSRF, the proxy, document access."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from desk.app import create_desk_app
+from desk.settings import DeskSettings
+from tests.desk.fake_api import ACCEPTANCE, CASE, TASK, FakeCamunda, create_fake_api
+
+
+@dataclass
+class Desk:
+    client: httpx.AsyncClient
+    fake: FakeCamunda
+
+    async def sign_in(self, username: str, password: str) -> str:
+        answer = await self.client.post(
+            "/auth/sign-in", json={"username": username, "password": password}
+        )
+        assert answer.status_code == 200, answer.text
+        token = answer.json()["csrfToken"]
+        assert isinstance(token, str)
+        return token
+
+
+@pytest.fixture
+async def desk(tmp_path: Path) -> AsyncIterator[Desk]:
+    fake = FakeCamunda(data_dir=tmp_path / "data")
+    settings = DeskSettings(api_url="http://api.test", data_dir=tmp_path / "data")
+    app = create_desk_app(settings, transport=httpx.ASGITransport(app=create_fake_api(fake)))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://desk.test") as client:
+        yield Desk(client, fake)
+
+
+async def test_sign_in_sets_httponly_samesite_session_cookie_and_readable_csrf_cookie(
+    desk: Desk,
+) -> None:
+    answer = await desk.client.post(
+        "/auth/sign-in", json={"username": "office", "password": "demo-office"}
+    )
+    assert answer.status_code == 200
+    assert answer.json()["user"]["displayName"] == "王敏"
+    assert answer.json()["user"]["groups"] == ["leading-group-office"]
+    cookies = {c.split("=", 1)[0]: c.lower() for c in answer.headers.get_list("set-cookie")}
+    assert "httponly" in cookies["desk_session"]
+    assert "samesite=strict" in cookies["desk_session"]
+    assert "httponly" not in cookies["desk_csrf"]
+    assert "samesite=strict" in cookies["desk_csrf"]
+    # The password never comes back to the browser.
+    assert "demo-office" not in answer.text
+    assert "demo-office" not in " ".join(answer.headers.get_list("set-cookie"))
+
+
+async def test_wrong_password_is_refused_in_chinese(desk: Desk) -> None:
+    answer = await desk.client.post("/auth/sign-in", json={"username": "office", "password": "x"})
+    assert answer.status_code == 401
+    assert answer.json()["detail"] == "用户名或密码不正确"
+    assert "set-cookie" not in answer.headers
+
+
+async def test_malformed_sign_in_names_the_missing_field(desk: Desk) -> None:
+    answer = await desk.client.post("/auth/sign-in", json={"username": "office"})
+    assert answer.status_code == 400
+    assert "password" in answer.json()["detail"]
+    answer = await desk.client.post(
+        "/auth/sign-in", content=b"not json", headers={"content-type": "application/json"}
+    )
+    assert answer.status_code == 400
+
+
+async def test_session_endpoint_knows_the_officer_until_sign_out(desk: Desk) -> None:
+    assert (await desk.client.get("/auth/session")).status_code == 401
+    token = await desk.sign_in("office", "demo-office")
+    session = await desk.client.get("/auth/session")
+    assert session.json()["user"]["username"] == "office"
+    refused = await desk.client.post("/auth/sign-out")
+    assert refused.status_code == 403
+    signed_out = await desk.client.post("/auth/sign-out", headers={"x-csrf-token": token})
+    assert signed_out.status_code == 200
+    assert (await desk.client.get("/auth/session")).status_code == 401
+
+
+async def test_proxy_needs_a_session(desk: Desk) -> None:
+    answer = await desk.client.post("/api/v2/user-tasks/search", json={})
+    assert answer.status_code == 401
+    assert desk.fake.requests == []
+
+
+async def test_proxy_adds_the_officers_credentials_and_the_api_decides(desk: Desk) -> None:
+    token = await desk.sign_in("office", "demo-office")
+    answer = await desk.client.post(
+        "/api/v2/user-tasks/search", json={"filter": {}}, headers={"x-csrf-token": token}
+    )
+    assert answer.status_code == 200
+    assert [t["userTaskKey"] for t in answer.json()["items"]] == [TASK]
+    method, path, authorization = desk.fake.requests[-1]
+    assert (method, path) == ("POST", "/v2/user-tasks/search")
+    assert authorization is not None and authorization.startswith("Basic ")
+
+
+async def test_state_changing_calls_without_the_csrf_token_are_refused(desk: Desk) -> None:
+    token = await desk.sign_in("office", "demo-office")
+    before = len(desk.fake.requests)
+    for headers in ({}, {"x-csrf-token": "forged"}):
+        answer = await desk.client.post(
+            f"/api/v2/user-tasks/{TASK}/assignment",
+            json={"assignee": "office"},
+            headers=headers,
+        )
+        assert answer.status_code == 403
+        assert "CSRF" in answer.json()["detail"]
+    assert len(desk.fake.requests) == before
+    answer = await desk.client.post(
+        f"/api/v2/user-tasks/{TASK}/assignment",
+        json={"assignee": "office"},
+        headers={"x-csrf-token": token},
+    )
+    assert answer.status_code == 204
+    assert desk.fake.tasks[0]["assignee"] == "office"
+
+
+async def test_reads_pass_without_csrf_token(desk: Desk) -> None:
+    await desk.sign_in("office", "demo-office")
+    answer = await desk.client.get(f"/api/v2/user-tasks/{TASK}")
+    assert answer.status_code == 200
+    assert answer.json()["elementId"] == "officeAcceptanceReview"
+
+
+async def test_proxy_rejects_dot_segments(desk: Desk) -> None:
+    await desk.sign_in("office", "demo-office")
+    answer = await desk.client.get("/api/v2/user-tasks/%2E%2E/authentication/me")
+    assert answer.status_code in (400, 404)
+
+
+async def test_another_officer_does_not_see_the_task(desk: Desk) -> None:
+    token = await desk.sign_in("audit", "demo-audit")
+    answer = await desk.client.post(
+        "/api/v2/user-tasks/search", json={}, headers={"x-csrf-token": token}
+    )
+    assert answer.json()["items"] == []
+
+
+async def test_officer_with_the_task_opens_the_case_document_inline(desk: Desk) -> None:
+    await desk.sign_in("office", "demo-office")
+    answer = await desk.client.get(f"/documents/{ACCEPTANCE}/acceptanceNoticeDocument")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.headers["content-disposition"].startswith("inline")
+    assert answer.content.startswith(b"%PDF")
+
+
+async def test_officer_without_a_task_of_the_case_may_not_open_its_documents(desk: Desk) -> None:
+    await desk.sign_in("audit", "demo-audit")
+    answer = await desk.client.get(f"/documents/{ACCEPTANCE}/acceptanceNoticeDocument")
+    assert answer.status_code == 403
+    assert answer.json()["detail"] == "您无权查看该案件的文书"
+
+
+async def test_manager_opens_documents_of_any_case(desk: Desk) -> None:
+    await desk.sign_in("manager", "demo-manager")
+    answer = await desk.client.get(f"/documents/{CASE}/acceptanceNoticeDocument")
+    assert answer.status_code == 200
+
+
+async def test_document_outside_the_data_directory_is_never_served(desk: Desk) -> None:
+    await desk.sign_in("manager", "demo-manager")
+    answer = await desk.client.get(f"/documents/{CASE}/forgedDocument")
+    assert answer.status_code == 404
+    assert "root:" not in answer.text
+
+
+async def test_documents_need_a_session_and_a_sane_name(desk: Desk) -> None:
+    assert (await desk.client.get(f"/documents/{CASE}/acceptanceNoticeDocument")).status_code == 401
+    await desk.sign_in("manager", "demo-manager")
+    assert (await desk.client.get(f"/documents/{CASE}/caseNumber")).status_code == 400
+    assert (await desk.client.get("/documents/abc/acceptanceNoticeDocument")).status_code == 400
+
+
+async def test_unreachable_api_is_a_plain_sentence(tmp_path: Path) -> None:
+    settings = DeskSettings(api_url="http://127.0.0.1:9", data_dir=tmp_path)
+    app = create_desk_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://desk.test") as client:
+        answer = await client.post("/auth/sign-in", json={"username": "a", "password": "b"})
+    assert answer.status_code == 502
+    assert "无法连接流程引擎接口" in answer.json()["detail"]
+
+
+async def test_pages_carry_a_content_security_policy(desk: Desk) -> None:
+    answer = await desk.client.get("/")
+    assert answer.status_code == 200
+    assert "script-src 'self'" in answer.headers["content-security-policy"]
+    assert "容错免责办理工作台" in answer.text
+
+
+async def test_sign_in_must_be_json_so_other_sites_cannot_post_it(desk: Desk) -> None:
+    answer = await desk.client.post(
+        "/auth/sign-in",
+        content=b'{"username": "office", "password": "demo-office"}',
+        headers={"content-type": "text/plain"},
+    )
+    assert answer.status_code == 415
+    assert "set-cookie" not in answer.headers
