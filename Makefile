@@ -40,10 +40,13 @@ $(FEEL_BUNDLE): engine/feel/feelin-entry.js $(STAMPS)/node
 $(DESK_BUNDLE): $(DESK_SOURCES) $(STAMPS)/node
 	npm run --silent build:desk
 
+include docker/docker.mk
+
 demo: setup
 	$(PY) -m tools.demo
 
-test: setup lint pytest
+# The container tests need a Docker daemon: docker-daemon starts one (as root) or says why not.
+test: setup docker-daemon lint pytest
 
 lint: lint-python lint-models
 
@@ -51,6 +54,8 @@ lint-python:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	# docker/ is not a package: its name would shadow the docker library testcontainers uses.
+	$(VENV)/bin/mypy docker/supervisor.py docker/healthcheck.py
 
 # bpmnlint with camunda-compat for Camunda 8.8 (see .bpmnlintrc): any error or warning fails.
 lint-models:

@@ -10,26 +10,15 @@ from typing import Any
 from pyzeebe import ZeebeClient
 
 from workers.channel import create_channel
+from workers.deployment import deploy, model_files
+
+__all__ = ["deploy_models", "model_files", "open_sample_case"]
 
 SAMPLE_CASE = Path(__file__).resolve().parent / "sample-application.json"
 
 
-def model_files(root: Path) -> list[Path]:
-    return sorted([*root.glob("bpmn/*.bpmn"), *root.glob("bpmn/*.dmn"), *root.glob("forms/*.form")])
-
-
-async def _deploy(address: str, files: list[Path]) -> None:
-    channel, _ = create_channel(address)
-    try:
-        if files:
-            await ZeebeClient(channel).deploy_resource(*[str(path) for path in files])
-    finally:
-        await channel.close()
-
-
 def deploy_models(address: str, root: Path) -> None:
-    files = model_files(root)
-    asyncio.run(_deploy(address, files))
+    files = asyncio.run(deploy(address, root))
     print(f"demo: deployed {len(files)} model file(s) from bpmn/ and forms/")
 
 
