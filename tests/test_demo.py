@@ -27,11 +27,12 @@ def _listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _acceptance_tasks(http_port: int) -> list[str]:
+def _open_tasks(http_port: int, user: tuple[str, str] | None = None) -> list[str]:
     answer = httpx.post(
         f"http://127.0.0.1:{http_port}/v2/user-tasks/search",
         json={"filter": {"state": "CREATED"}},
-        headers=ADMIN,
+        headers=None if user else ADMIN,
+        auth=user,
         timeout=10,
     )
     answer.raise_for_status()
@@ -78,9 +79,12 @@ def test_demo_runs_the_sample_case_to_acceptance_and_stops_on_ctrl_c(tmp_path: P
         waiting: list[str] = []
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and not waiting:
-            waiting = _acceptance_tasks(http_port)
+            waiting = _open_tasks(http_port)
             time.sleep(0.2)
         assert waiting == ["officeAcceptanceReview", "subjectAcceptanceOpinion"], waiting
+        # Each demo user sees the part of the joint review that is theirs.
+        assert _open_tasks(http_port, ("office", "demo-office")) == ["officeAcceptanceReview"]
+        assert _open_tasks(http_port, ("subject", "demo-subject")) == ["subjectAcceptanceOpinion"]
         assert _listening(desk_port)
     finally:
         os.killpg(demo.pid, signal.SIGINT)

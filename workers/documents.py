@@ -12,7 +12,12 @@ from datetime import date
 from enum import StrEnum
 
 from workers.official_layout import OfficialDocument
-from workers.organisation import ISSUING_ORGAN, LEADING_GROUP, department_name
+from workers.organisation import (
+    ISSUING_ORGAN,
+    LEADING_GROUP,
+    department_name,
+    publicity_channel_name,
+)
 from workers.regulation_terms import ART7_TEXT, ART9_TEXT, DISTINCTION_TEXT, item_label
 from workers.variables import ProcessVariables
 
@@ -331,7 +336,11 @@ def publicity_announcement(facts: CaseFacts, issued: date) -> OfficialDocument:
         f"审定意见：{verdict}符合容错免责情形。"
         + (f"适用第九条{outcomes}。" if facts.determination_recognised and outcomes else ""),
         f"公示范围：{facts.publicity_scope or '一定范围内'}。"
-        + (f"公示方式：{facts.publicity_channel}。" if facts.publicity_channel else ""),
+        + (
+            f"公示方式：{publicity_channel_name(facts.publicity_channel)}。"
+            if facts.publicity_channel
+            else ""
+        ),
         f"公示期为7个工作日，自{_day(start)}次日起至{_day(last)}24时止。",
         f"公示期间，如对公示内容有异议，请以书面形式向{ISSUING_ORGAN}反映，"
         "反映情况应实事求是，并注明案件编号。",

@@ -416,7 +416,7 @@ def committee_record_job(job: Job) -> dict[str, Any]:
     with job_context(job):
         acknowledgement = parse(CommitteeAcknowledgement, job)
         record = record_acknowledgement(
-            data_dir(), job.process_instance_key, acknowledgement, datetime.now(UTC)
+            data_dir(), job.process_instance_key, acknowledgement, engine_now(job)
         )
         log.info("committee.recorded", record_number=record.record_number)
         return {"committeeRecord": record.to_variables()}

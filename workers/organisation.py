@@ -28,6 +28,18 @@ RECIPIENT_NAMES: dict[str, str] = {
     "district-committee": "中共绵阳市游仙区委员会",
 }
 
+# The options of form `publicity-arrangement` (field publicityChannel).
+PUBLICITY_CHANNEL_NAMES: dict[str, str] = {
+    "unit-bulletin": "单位公示栏",
+    "district-website": "区政府网站",
+    "internal-notice": "内部通报",
+}
+
+
+def publicity_channel_name(channel: str) -> str:
+    """How the announcement names the channel; free text (older cases, other clients) as given."""
+    return PUBLICITY_CHANNEL_NAMES.get(channel, channel)
+
 
 def department_name(group_id: str) -> str:
     """The department's name; an id outside the list is shown as given rather than dropped."""

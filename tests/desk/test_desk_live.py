@@ -54,7 +54,7 @@ def test_acceptance_review_through_the_desk_on_the_real_engine(
         "/process-instances",
         {
             "processDefinitionId": "exemption-procedure",
-            "variables": sample_application("subject-xinqiao-town"),
+            "variables": sample_application("subject-discipline-commission"),
         },
     )
     case_key = case["processInstanceKey"]

@@ -1,0 +1,82 @@
+"""The end-to-end fixture: engine (temp data dir) + gRPC gateway on a free port + the real pyzeebe
+workers in the same event loop, every model of bpmn/ and forms/ deployed through the gateway."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+import pytest
+from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
+from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
+
+from engine.audit import AuditTrail
+from engine.gateway import ClusterInfo, start_gateway
+from engine.http import create_app, start_http
+from engine.http.context import RestContext
+from engine.testing import EngineHarness
+from tests.procedure.officers import officers_identity
+from tests.procedure.scenario import ProcedureRun
+from workers.deployment import model_files
+from workers.jobs import router
+
+REPO = Path(__file__).resolve().parents[2]
+BEIJING = timezone(timedelta(hours=8))
+# The day after the sample application is dated, in office hours.
+CASE_OPENED_AT = datetime(2026, 9, 2, 9, 0, tzinfo=BEIJING)
+
+
+@pytest.fixture
+def worker_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    data = tmp_path / "workers"
+    monkeypatch.setenv("EXEMPTION_DATA_DIR", str(data))
+    monkeypatch.setenv("NOTICE_TRANSPORT", "file")
+    for name in ("EXEMPTION_HOLIDAY_OVERRIDES", "EXEMPTION_PDF_FONT", "EXEMPTION_PDF_HEADER_FONT"):
+        monkeypatch.delenv(name, raising=False)
+    return data
+
+
+@pytest.fixture
+async def procedure(tmp_path: Path, worker_environment: Path) -> AsyncIterator[ProcedureRun]:
+    async with EngineHarness(tmp_path / "engine", start_at=CASE_OPENED_AT) as harness:
+        gateway = await start_gateway(harness.engine, "127.0.0.1:0")
+        cluster = ClusterInfo(host=gateway.host, port=gateway.port)
+        trail = AuditTrail.open_in(tmp_path / "audit")
+        app = create_app(
+            harness.engine,
+            lambda: cluster,
+            identity=officers_identity(),
+            rest=RestContext(harness.engine, trail),
+        )
+        http = await start_http(app, "127.0.0.1:0")
+        rest_client = httpx.AsyncClient(base_url=http.url, timeout=10.0)
+        client_channel = create_insecure_channel(gateway.address)
+        worker_channel = create_insecure_channel(gateway.address)
+        worker = ZeebeWorker(worker_channel, name="e2e-workers")
+        worker.include_router(router)
+        working = asyncio.create_task(worker.work(), name="e2e-workers")
+        try:
+            client = ZeebeClient(client_channel)
+            await client.deploy_resource(*[str(p) for p in model_files(REPO)])
+
+            yield ProcedureRun(
+                harness=harness,
+                client=client,
+                gateway_stub=pb_grpc.GatewayStub(client_channel),
+                data_dir=worker_environment,
+                rest=rest_client,
+            )
+        finally:
+            await worker.stop()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.wait_for(working, timeout=15)
+            await client_channel.close()
+            await worker_channel.close()
+            await rest_client.aclose()
+            await http.stop()
+            await gateway.stop(grace=0.5)
+            trail.close()

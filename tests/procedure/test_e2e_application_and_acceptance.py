@@ -1,0 +1,154 @@
+"""End to end, 8(1) and 8(2): an application that opens no case, and one that is not accepted."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.procedure import case_steps as steps
+from tests.procedure.scenario import ProcedureRun, assert_passed_in_order, squeeze
+
+
+async def test_a_application_before_accountability_started_is_answered_and_opens_no_case(
+    procedure: ProcedureRun,
+) -> None:
+    run = procedure
+    case = await run.start_case(
+        steps.application(accountabilityStarted=False, applicantName="张伟")
+    )
+
+    await run.wait_until_completed(case)
+    path = run.path(case)
+    assert_passed_in_order(
+        path,
+        "application#validateApplication",
+        "application#generateInvalidReply",
+        "application#sendInvalidReply",
+        "application#applicationInvalidEnd",
+        "exemption-procedure#applicationInvalidEnd",
+    )
+    assert "application#assignCaseNumber" not in path
+    assert "exemption-procedure#callAcceptance" not in path
+
+    variables = run.variables(case)
+    assert variables["applicationValid"] is False
+    assert "caseNumber" not in variables
+    [reason] = variables["invalidReasons"]
+    assert "尚未启动问责（accountabilityStarted）" in reason
+
+    reply = variables["invalidApplicationReplyDocument"]
+    # no case number: the reply is filed under the instance of the application stage
+    [stage] = [key for key, process in run.instances(case).items() if process == "application"]
+    assert f"/documents/unnumbered/{stage}/" in reply["uri"]
+    text = squeeze(run.document_text(reply))
+    assert "关于容错免责申请的答复" in text
+    assert "张伟同志" in text
+    assert "2026年9月1日" in text
+    assert "尚未启动问责" in text
+    assert "游容免" not in text
+    assert not (run.data_dir / "archive").exists() or not any((run.data_dir / "archive").iterdir())
+
+    [notice] = run.sent()
+    assert (notice.notice_type, notice.recipient) == ("invalid-application-reply", "applicant")
+    assert "liming@example.org" in notice.to
+    assert notice.attachments == [reply["fileName"]]
+
+
+async def test_b_not_accepted_answers_the_applicant_with_reasons_and_files_the_case(
+    procedure: ProcedureRun,
+) -> None:
+    run = procedure
+    case = await run.start_case(steps.application())
+
+    await steps.joint_acceptance_review(
+        run,
+        case,
+        office_accepts=True,
+        subject_accepts=False,
+        subject_reason="问责决定已执行完毕，不属于本办法受理范围",
+    )
+
+    await run.wait_until_completed(case)
+    path = run.path(case)
+    assert_passed_in_order(
+        path,
+        "application#assignCaseNumber",
+        "acceptance#officeAcceptanceReview",
+        "acceptance#decideAcceptance",
+        "acceptance#generateRejectionNotice",
+        "acceptance#sendRejectionNotice",
+        "acceptance#fileNotAcceptedCase",
+        "acceptance#notAcceptedEnd",
+        "exemption-procedure#notAcceptedEnd",
+    )
+    assert "acceptance#subjectAcceptanceOpinion" in path
+    assert "exemption-procedure#callInvestigation" not in path
+
+    variables = run.variables(case)
+    case_number = variables["caseNumber"]
+    assert case_number == "游容免〔2026〕1号"
+    assert variables["applicationAccepted"] is False
+    assert variables["archiveRecord"]["caseNumber"] == case_number
+
+    text = squeeze(run.document_text(variables["rejectionNoticeDocument"]))
+    assert "容错免责申请不予受理通知书" in text
+    assert case_number in text
+    assert "李明同志" in text
+    assert "决定不予受理" in text
+    assert "问责决定已执行完毕" in text
+    # dated the day the later of the two joint opinions was given
+    assert "二〇二六年九月七日" in text
+
+    [notice] = run.sent()
+    assert (notice.notice_type, notice.recipient) == ("rejection-notice", "applicant")
+    assert case_number in notice.subject
+    assert notice.attachments == [variables["rejectionNoticeDocument"]["fileName"]]
+    await run.assert_verified_archive(case_number)
+
+
+async def test_acceptance_deadline_reminds_the_office_without_interrupting_the_review(
+    procedure: ProcedureRun,
+) -> None:
+    run = procedure
+    case = await run.start_case(steps.application())
+    await run.wait_for_user_task(case, "officeAcceptanceReview")
+
+    await run.advance_clock(case, timedelta(days=10) - timedelta(seconds=1))
+    assert "acceptance#remindAcceptanceDeadline" not in run.path(case)
+    await run.advance_clock(case, timedelta(seconds=1))
+    await run.wait_until_passed(case, "acceptance#acceptanceReminderSentEnd")
+
+    await run.wait_for_user_task(case, "officeAcceptanceReview")
+    await run.wait_for_user_task(case, "subjectAcceptanceOpinion")
+    [reminder] = run.sent()
+    assert (reminder.notice_type, reminder.recipient) == (
+        "acceptance-reminder",
+        "leading-group-office",
+    )
+    assert "游容免〔2026〕1号" in reminder.subject
+    assert run.variables(case)["caseNumber"] == "游容免〔2026〕1号"
+
+
+async def test_only_the_group_a_task_is_offered_to_may_complete_it(
+    procedure: ProcedureRun,
+) -> None:
+    run = procedure
+    case = await run.start_case(steps.application())
+    task = await run.wait_for_user_task(case, "subjectAcceptanceOpinion")
+    assert task["candidateGroups"] == [steps.SUBJECT_GROUP]
+    opinion = {
+        "subjectAcceptsApplication": True,
+        "subjectAcceptanceReason": "同意受理",
+        "subjectReviewedOn": "2026-09-07",
+    }
+
+    refused = await run.submit_as("leading-group-office", int(task["userTaskKey"]), opinion)
+    assert refused.status_code == 403, refused.text
+    anonymous = await run.rest.post(
+        f"/v2/user-tasks/{task['userTaskKey']}/completion", json={"variables": opinion}
+    )
+    assert anonymous.status_code == 401, anonymous.text
+    await run.wait_for_user_task(case, "subjectAcceptanceOpinion")
+    assert "subjectAcceptsApplication" not in run.stage_variables(case, "acceptance")
+
+    await run.complete_task(case, "subjectAcceptanceOpinion", opinion)
+    await run.wait_until_passed(case, "acceptance#subjectAcceptanceOpinion")
