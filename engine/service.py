@@ -2,7 +2,11 @@
 
 One writer: a single asyncio task takes commands from a queue, processes each against the state
 into records, appends the records of everything it took from the queue to SQLite in one
-transaction, and only then answers the callers (group commit). A scheduler task fires timers, job
+transaction, and only then answers the callers (group commit). On disk that transaction commits on
+a storage thread, so the event loop keeps serving the network meanwhile and the calls arriving
+during a commit make up the next group. While that commit runs, the in-memory state (what
+`query` reads) is ahead of the log by that one group; answers, job offers and instance results
+never are, and `query.records()` reads committed records only. A scheduler task fires timers, job
 timeouts, retry backoffs and message expiry when the engine clock reaches them, and at once when
 the clock is moved. On open, the records are replayed through the same appliers.
 """
@@ -15,6 +19,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -108,6 +113,12 @@ class EngineService:
         self._result_waiters: dict[int, list[asyncio.Future[None]]] = {}
         self._scheduler_wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._group_in_flight: asyncio.Future[None] | None = None
+        self._storage = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-storage")
+            if store.durable
+            else None
+        )
         self._closed = False
         self.replay_seconds = 0.0
         self.query = EngineQuery(self)
@@ -154,6 +165,9 @@ class EngineService:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if self._group_in_flight is not None:
+            with contextlib.suppress(Exception):
+                await self._group_in_flight
         while not self._queue.empty():
             pending = self._queue.get_nowait()
             if not pending.future.done():
@@ -165,6 +179,8 @@ class EngineService:
             for future in futures:
                 if not future.done():
                     future.set_exception(FailedPrecondition("the engine is shutting down"))
+        if self._storage is not None:
+            self._storage.shutdown(wait=True)
         self.store.close()
 
     # == the single writer =======================================================================
@@ -172,7 +188,7 @@ class EngineService:
         if self._closed:
             raise FailedPrecondition("the engine is closed")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        await self._queue.put(_Pending(step, future, command))
+        self._queue.put_nowait(_Pending(step, future, command))
         result: T = await future
         return result
 
@@ -181,9 +197,16 @@ class EngineService:
             group = [await self._queue.get()]
             while len(group) < _MAX_GROUP and not self._queue.empty():
                 group.append(self._queue.get_nowait())
-            self._process_group(group)
+            if self._storage is None:  # in memory: processed and committed without a pause
+                await self._process_group(group)
+                continue
+            # Shielded: once taken from the queue, a group is always committed and answered,
+            # even when the engine closes meanwhile (close() waits for it).
+            self._group_in_flight = asyncio.ensure_future(self._process_group(group))
+            await asyncio.shield(self._group_in_flight)
+            self._group_in_flight = None
 
-    def _process_group(self, group: list[_Pending]) -> None:
+    async def _process_group(self, group: list[_Pending]) -> None:
         outcomes: list[tuple[_Pending, Any, BaseException | None]] = []
         broken = False
         for pending in group:
@@ -213,7 +236,7 @@ class EngineService:
                 break
         records = self._writer.take()
         try:
-            self.store.append(records)
+            await self._append(records)
         except Exception as error:
             log.exception("appending records failed")
             broken = True
@@ -235,6 +258,25 @@ class EngineService:
             if id(pending) not in answered and not pending.future.done():
                 self._queue.put_nowait(pending)
         self._notify(records)
+
+    async def _append(self, records: list[Record]) -> None:
+        """Makes `records` durable. On disk the commit (and its fsync) runs on the storage
+        thread: the event loop meanwhile takes in further calls, which then form the next, larger
+        group instead of waiting behind the disk one by one. Nothing is answered before this
+        returns."""
+        if not records:
+            return
+        if self._storage is None:
+            self.store.append(records)
+            return
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._storage, self.store.append, records)
+
+    async def _settled(self) -> None:
+        """Waits for the group being committed, if any: state read after this is durable."""
+        in_flight = self._group_in_flight
+        if in_flight is not None and not in_flight.done():
+            await asyncio.shield(in_flight)
 
     def _record_rejection(self, command: _Command, error: EngineError) -> None:
         self._writer.rejection(
@@ -333,6 +375,7 @@ class EngineService:
     async def await_process_instance_result(
         self, process_instance_key: int, fetch_variables: Sequence[str], timeout_ms: int
     ) -> ProcessInstanceResult:
+        await self._settled()
         outcome = self.state.outcomes.get(process_instance_key)
         if outcome is None:
             if process_instance_key not in self.state.elements:

@@ -3,6 +3,10 @@
 A batch of records is appended in one transaction (WAL, synchronous=FULL), so a command's events are
 either all durable or not there at all. Deployed resources are part of the records (PROCESS, FORM,
 DECISION_REQUIREMENTS carry their source), so replay can re-parse definitions.
+
+On disk, appends go through a connection of their own, so the engine can commit (and wait for the
+disk) on a storage thread while its event loop goes on serving; reads use the other connection
+and, WAL being snapshot-isolated, only ever see committed records.
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from engine.core.records import Record, RecordType, ValueType
+
+# One encoder for every record: json.dumps with options builds a new encoder per call.
+_encode_value = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 DB_FILE = "engine.sqlite3"
 
@@ -43,12 +50,21 @@ class RecordStore:
             data_dir.mkdir(parents=True, exist_ok=True)
             target = str(data_dir / DB_FILE)
         self.path = target
-        self._db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        self.durable = data_dir is not None
+        self._db = self._connect(target)
         self._db.executescript(_SCHEMA)
+        # An in-memory database exists only on its one connection.
+        self._writer = self._connect(target) if self.durable else self._db
+
+    @staticmethod
+    def _connect(target: str) -> sqlite3.Connection:
+        db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        return db
 
     def append(self, records: Sequence[Record]) -> None:
+        """Commits `records` in one transaction; may run on a thread other than the readers'."""
         if not records:
             return
         rows = [
@@ -62,17 +78,18 @@ class RecordStore:
                 r.process_instance_key,
                 r.rejection_type,
                 r.rejection_reason,
-                r.value_json(),
+                _encode_value(r.value),
             )
             for r in records
         ]
-        self._db.execute("BEGIN IMMEDIATE")
+        db = self._writer
+        db.execute("BEGIN IMMEDIATE")
         try:
-            self._db.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+            db.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
         except BaseException:
-            self._db.execute("ROLLBACK")
+            db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
+        db.execute("COMMIT")
 
     def read_all(self) -> Iterator[Record]:
         cursor = self._db.execute(
@@ -99,4 +116,6 @@ class RecordStore:
         return list(self._db.execute(sql, tuple(params)))
 
     def close(self) -> None:
+        if self._writer is not self._db:
+            self._writer.close()
         self._db.close()

@@ -30,11 +30,17 @@ class DeadlineExceeded(EngineError):
     title = "DEADLINE_EXCEEDED"
 
 
+# The engine holds a call with request_timeout_ms = 0 for its default, so "do not hold" must
+# travel as a negative number.
+NO_LONG_POLL = -1
+
+
 def _long_poll_ms(request_timeout: int) -> int:
-    # Zeebe: 0 = use the gateway default, negative = answer at once even without jobs.
+    # Zeebe: 0 = use the gateway default, negative = answer at once even without jobs
+    # (the Node SDK's streamJobs backfill sends -1 and awaits the answer before going on).
     if request_timeout == 0:
         return limits.DEFAULT_LONG_POLL_MS
-    return max(request_timeout, 0)
+    return request_timeout if request_timeout > 0 else NO_LONG_POLL
 
 
 def _within_deadline(context: Any, hold_ms: int) -> int:
@@ -175,7 +181,10 @@ class GatewayServicer(pb_grpc.GatewayServicer):
             f"{request.maxJobsToActivate}",
         )
         hold_ms = _within_deadline(context, _long_poll_ms(request.requestTimeout))
-        activation = self._activation(request, request.maxJobsToActivate, max(hold_ms, 0))
+        # Too close to the client's deadline (-1) also means: answer now, without holding.
+        activation = self._activation(
+            request, request.maxJobsToActivate, hold_ms if hold_ms > 0 else NO_LONG_POLL
+        )
         jobs = await self.engine.activate_jobs(activation)
         for batch in wire.job_batches(jobs, limits.MAX_MESSAGE_BYTES // 2):
             yield batch

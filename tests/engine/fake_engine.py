@@ -41,6 +41,8 @@ from engine.api import (
 )
 from engine.gateway import GatewayServer, start_gateway
 
+DEFAULT_HOLD_MS = 10_000
+
 _PROCESS_ID = re.compile(rb'<(?:bpmn:)?process[^>]*\sid="([^"]+)"')
 _JOB_TYPE = re.compile(rb'zeebe:taskDefinition[^>]*\stype="([^"]+)"')
 _DECISION = re.compile(rb'<decision[^>]*\sid="([^"]+)"[^>]*\sname="([^"]*)"')
@@ -215,12 +217,14 @@ class FakeEngine:
         self._enter("activate_jobs", request=request)
         self.activations.append(request)
         self.activation_requested.set()
+        # As the real engine: a negative requestTimeout answers at once, 0 holds the default 10 s.
+        hold_ms = DEFAULT_HOLD_MS if request.request_timeout_ms == 0 else request.request_timeout_ms
         async with self._job_arrived:
             jobs = self._take(request)
-            if jobs or request.request_timeout_ms <= 0:
+            if jobs or hold_ms < 0:
                 return jobs
             try:
-                async with asyncio.timeout(request.request_timeout_ms / 1000):
+                async with asyncio.timeout(hold_ms / 1000):
                     while not jobs:
                         await self._job_arrived.wait()
                         jobs = self._take(request)

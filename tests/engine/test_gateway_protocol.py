@@ -196,7 +196,8 @@ async def test_activate_jobs_validates_and_translates_request_timeout(
     await _activate(stub, "none")
     request = engine.last_call["request"]
     assert isinstance(request, ActivateJobsRequest)
-    assert request.request_timeout_ms == 0  # negative: answer at once
+    # Negative stays negative: the engine holds a 0 for its default long poll.
+    assert request.request_timeout_ms == -1
     assert request.tenant_ids == ("<default>",)
 
     engine.fail_with = KeyError("stop before waiting")
