@@ -1,16 +1,27 @@
 """What the people of Article 8 submit at each user task, as their forms would submit it.
 
 Each step waits for its task, submits the form's variables and returns them, so a scenario can
-assert that what was decided is what the documents say.
+assert that what was decided is what the documents say. A step needs only something that completes
+a case's user task (`TaskCompleter`): the in-process `ProcedureRun`, or a client of a running
+product over its REST API (tests/containers).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
-from tests.procedure.scenario import Case, ProcedureRun
+from tests.procedure.scenario import Case
 
 SUBJECT_GROUP = "subject-discipline-commission"
+
+
+class TaskCompleter(Protocol):
+    async def complete_task(
+        self, case: Case, element_id: str, variables: dict[str, Any], *, candidate_group: str = ""
+    ) -> dict[str, Any]:
+        """Waits for the case's open user task `element_id` (offered to `candidate_group` when
+        given) and submits `variables` as its form would; returns the task."""
+        ...
 
 
 def application(**changes: Any) -> dict[str, Any]:
@@ -39,7 +50,7 @@ def application(**changes: Any) -> dict[str, Any]:
 
 
 async def joint_acceptance_review(
-    run: ProcedureRun,
+    run: TaskCompleter,
     case: Case,
     *,
     office_accepts: bool = True,
@@ -93,7 +104,7 @@ def finding(
 
 
 async def joint_investigation(
-    run: ProcedureRun, case: Case, findings: dict[str, dict[str, Any]]
+    run: TaskCompleter, case: Case, findings: dict[str, dict[str, Any]]
 ) -> None:
     """8(3): the leading group assigns departments; each investigates with the subject."""
     await run.complete_task(
@@ -150,7 +161,7 @@ def rejecting_opinion() -> dict[str, Any]:
     }
 
 
-async def determination(run: ProcedureRun, case: Case, opinion: dict[str, Any]) -> None:
+async def determination(run: TaskCompleter, case: Case, opinion: dict[str, Any]) -> None:
     """The office drafts the written opinion and the leading group approves it."""
     await run.complete_task(
         case, "draftDeterminationOpinion", opinion, candidate_group="leading-group-office"
@@ -163,7 +174,7 @@ async def determination(run: ProcedureRun, case: Case, opinion: dict[str, Any]) 
     )
 
 
-async def arrange_publicity(run: ProcedureRun, case: Case, start: str) -> None:
+async def arrange_publicity(run: TaskCompleter, case: Case, start: str) -> None:
     await run.complete_task(
         case,
         "arrangePublicity",
@@ -176,7 +187,7 @@ async def arrange_publicity(run: ProcedureRun, case: Case, start: str) -> None:
     )
 
 
-async def org_personnel_receipt(run: ProcedureRun, case: Case) -> None:
+async def org_personnel_receipt(run: TaskCompleter, case: Case) -> None:
     await run.complete_task(
         case,
         "orgPersonnelReceipt",
