@@ -11,6 +11,13 @@ process.
 
 The clock is pinned when the harness opens (to `start_at`, default 2026-01-05T09:00+08:00), so
 timers only fire when the test moves it.
+
+`transport` chooses how commands reach the engine: "in-process" calls the service directly;
+"grpc" starts the real gateway in front of it and sends every command that Zeebe has a gRPC call
+for through pyzeebe (`engine.testing_grpc.GrpcEngine`). Tests command through `h.commands`;
+`h.engine` is the service itself, for reading state (`h.engine.query`), which both transports
+share. The clock, user tasks and picking one particular job to activate are no gRPC calls in
+Zeebe, so they stay in-process on both transports.
 """
 
 from __future__ import annotations
@@ -19,13 +26,18 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal
 
-from engine.api import ActivatedJob, Deployment, Resource
+from engine.api import ActivatedJob, ActivateJobsRequest, Deployment, Engine, Resource
 from engine.core.records import Intent, ValueType
+from engine.gateway import GatewayServer, start_gateway
 from engine.service import EngineService
+from engine.testing_grpc import GrpcEngine
 
 DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+
+Transport = Literal["in-process", "grpc"]
+TRANSPORTS: tuple[Transport, ...] = ("in-process", "grpc")
 
 
 def _read_resource(path: Path) -> Resource:
@@ -33,21 +45,45 @@ def _read_resource(path: Path) -> Resource:
 
 
 class EngineHarness:
-    def __init__(self, data_dir: Path | None = None, *, start_at: datetime = DEFAULT_START) -> None:
+    def __init__(
+        self,
+        data_dir: Path | None = None,
+        *,
+        start_at: datetime = DEFAULT_START,
+        transport: Transport = "in-process",
+    ) -> None:
+        if transport not in TRANSPORTS:
+            raise ValueError(f"Expected transport to be one of {TRANSPORTS}, but got '{transport}'")
         self._data_dir = data_dir
         self._start_at = start_at
+        self.transport = transport
         self._service: EngineService | None = None
+        self._gateway: GatewayServer | None = None
+        self._client: GrpcEngine | None = None
 
     @property
     def engine(self) -> EngineService:
+        """The service itself: read state here; send commands through `commands`."""
         if self._service is None:
             raise RuntimeError("use the harness inside 'async with EngineHarness() as h'")
         return self._service
 
+    @property
+    def commands(self) -> Engine:
+        """Where commands go: the service, or the gRPC client in front of it."""
+        return self._client if self._client is not None else self.engine
+
     async def __aenter__(self) -> EngineHarness:
         self._service = await EngineService.open(self._data_dir)
-        if self._service.clock.pinned_ms is None:
-            await self._service.pin_clock(int(self._start_at.timestamp() * 1000))
+        try:
+            if self._service.clock.pinned_ms is None:
+                await self._service.pin_clock(int(self._start_at.timestamp() * 1000))
+            if self.transport == "grpc":
+                self._gateway = await start_gateway(self._service, "127.0.0.1:0")
+                self._client = GrpcEngine(self._gateway.address, self._service)
+        except BaseException:
+            await self._close()
+            raise
         return self
 
     async def __aexit__(
@@ -56,6 +92,15 @@ class EngineHarness:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        await self._close()
+
+    async def _close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+        if self._gateway is not None:
+            await self._gateway.stop(grace=0)
+            self._gateway = None
         if self._service is not None:
             await self._service.close()
             self._service = None
@@ -63,10 +108,10 @@ class EngineHarness:
     # -- acting ----------------------------------------------------------------------------------
     async def deploy(self, *resources: str | Path | Resource) -> Deployment:
         items = [r if isinstance(r, Resource) else _read_resource(Path(r)) for r in resources]
-        return await self.engine.deploy(items)
+        return await self.commands.deploy(items)
 
     async def start(self, bpmn_process_id: str, variables: dict[str, Any] | None = None) -> int:
-        created = await self.engine.create_process_instance(
+        created = await self.commands.create_process_instance(
             bpmn_process_id=bpmn_process_id, variables=variables or {}
         )
         return created.process_instance_key
@@ -85,6 +130,16 @@ class EngineHarness:
             raise AssertionError(
                 f"expected an activatable job of type '{job_type}', but found none; jobs: {known}"
             )
+        if self._client is not None and process_instance_key is None:
+            # Any job of the type will do: take the one the gateway hands out.
+            request = ActivateJobsRequest(job_type, "harness", 300_000, 1, request_timeout_ms=-1)
+            activated = await self._client.activate_jobs(request)
+            if activated:
+                return activated[0]
+            raise AssertionError(
+                f"expected the gateway to activate a job of type '{job_type}', but it gave none"
+            )
+        # ActivateJobs cannot pick a job; choosing one instance's job stays in-process.
         return await self.engine.activate_job(open_jobs[0]["jobKey"], "harness", 300_000)
 
     async def complete_job(
@@ -95,7 +150,7 @@ class EngineHarness:
         process_instance_key: int | None = None,
     ) -> ActivatedJob:
         job = await self.activate_job(job_type, process_instance_key=process_instance_key)
-        await self.engine.complete_job(job.key, variables or {})
+        await self.commands.complete_job(job.key, variables or {})
         return job
 
     async def fail_job(
@@ -103,14 +158,14 @@ class EngineHarness:
     ) -> ActivatedJob:
         job = await self.activate_job(job_type)
         backoff_ms = int(backoff.total_seconds() * 1000) if backoff else 0
-        await self.engine.fail_job(job.key, retries, message, backoff_ms)
+        await self.commands.fail_job(job.key, retries, message, backoff_ms)
         return job
 
     async def throw_error(
         self, job_type: str, error_code: str, variables: dict[str, Any] | None = None
     ) -> ActivatedJob:
         job = await self.activate_job(job_type)
-        await self.engine.throw_error(job.key, error_code, "", variables or {})
+        await self.commands.throw_error(job.key, error_code, "", variables or {})
         return job
 
     async def complete_user_task(
@@ -130,7 +185,7 @@ class EngineHarness:
             raise AssertionError(
                 f"expected an open user task '{element_id}', but found none; open: {known}"
             )
-        await self.engine.complete_user_task(tasks[0]["userTaskKey"], variables or {})
+        await self.commands.complete_user_task(tasks[0]["userTaskKey"], variables or {})
         return int(tasks[0]["userTaskKey"])
 
     async def publish_message(
@@ -141,7 +196,7 @@ class EngineHarness:
         ttl: timedelta = timedelta(0),
         message_id: str = "",
     ) -> int:
-        published = await self.engine.publish_message(
+        published = await self.commands.publish_message(
             name, correlation_key, int(ttl.total_seconds() * 1000), message_id, variables or {}
         )
         return published.key

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine.api import InvalidArgument, Resource
-from engine.testing import EngineHarness
+from engine.testing import EngineHarness, Transport
 
 BPMN = Path(__file__).parent / "bpmn"
 HEAD = (
@@ -34,51 +34,53 @@ def three_tasks(text: str = "") -> Resource:
     return Resource("three-tasks.bpmn", content.encode())
 
 
-async def test_identical_redeploy_keeps_version_and_changed_content_gets_new_one() -> None:
-    async with EngineHarness() as h:
-        first = (await h.engine.deploy([three_tasks()])).processes[0]
-        again = (await h.engine.deploy([three_tasks()])).processes[0]
+async def test_identical_redeploy_keeps_version_and_changed_content_gets_new_one(
+    engine_transport: Transport,
+) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
+        first = (await h.commands.deploy([three_tasks()])).processes[0]
+        again = (await h.commands.deploy([three_tasks()])).processes[0]
         assert (again.version, again.process_definition_key) == (1, first.process_definition_key)
-        changed = (await h.engine.deploy([three_tasks("renamed")])).processes[0]
+        changed = (await h.commands.deploy([three_tasks("renamed")])).processes[0]
         assert changed.version == 2
         assert changed.process_definition_key != first.process_definition_key
 
 
-async def test_running_instances_stay_on_their_version() -> None:
-    async with EngineHarness() as h:
-        v1 = (await h.engine.deploy([three_tasks()])).processes[0]
+async def test_running_instances_stay_on_their_version(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
+        v1 = (await h.commands.deploy([three_tasks()])).processes[0]
         old = await h.start("three-tasks")
-        await h.engine.deploy([three_tasks("v2")])
-        new = await h.engine.create_process_instance(bpmn_process_id="three-tasks")
+        await h.commands.deploy([three_tasks("v2")])
+        new = await h.commands.create_process_instance(bpmn_process_id="three-tasks")
         assert new.version == 2
         job = await h.activate_job("a", process_instance_key=old)
         assert job.process_definition_key == v1.process_definition_key
         assert job.process_definition_version == 1
-        pinned = await h.engine.create_process_instance(bpmn_process_id="three-tasks", version=1)
+        pinned = await h.commands.create_process_instance(bpmn_process_id="three-tasks", version=1)
         assert pinned.process_definition_key == v1.process_definition_key
 
 
-async def test_forms_are_versioned_and_listed() -> None:
-    async with EngineHarness() as h:
+async def test_forms_are_versioned_and_listed(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         form = (BPMN / "review-form.form").read_bytes()
-        one = (await h.engine.deploy([Resource("f.form", form)])).forms[0]
-        same = (await h.engine.deploy([Resource("f.form", form)])).forms[0]
+        one = (await h.commands.deploy([Resource("f.form", form)])).forms[0]
+        same = (await h.commands.deploy([Resource("f.form", form)])).forms[0]
         assert (one.form_id, one.version) == ("review-form", 1) and same.form_key == one.form_key
-        two = (await h.engine.deploy([Resource("f.form", form.replace(b"Approved", b"OK"))])).forms[
-            0
-        ]
+        two = (
+            await h.commands.deploy([Resource("f.form", form.replace(b"Approved", b"OK"))])
+        ).forms[0]
         assert two.version == 2
         assert [f["version"] for f in h.engine.query.forms()] == [1, 2]
 
 
-async def test_deployment_with_a_bad_resource_deploys_nothing() -> None:
-    async with EngineHarness() as h:
+async def test_deployment_with_a_bad_resource_deploys_nothing(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         bad = Resource("bad.bpmn", process('<bpmn:serviceTask id="check"/>'))
         with pytest.raises(
             InvalidArgument,
             match=r"'bad.bpmn'.*serviceTask 'check' has no zeebe:taskDefinition type",
         ):
-            await h.engine.deploy([three_tasks(), bad])
+            await h.commands.deploy([three_tasks(), bad])
         assert h.engine.query.process_definitions() == []
 
 
@@ -133,10 +135,12 @@ async def test_deployment_with_a_bad_resource_deploys_nothing() -> None:
         ),
     ],
 )
-async def test_deploy_rejections_name_the_element(body: str, message: str) -> None:
-    async with EngineHarness() as h:
+async def test_deploy_rejections_name_the_element(
+    body: str, message: str, engine_transport: Transport
+) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         with pytest.raises(InvalidArgument, match=message):
-            await h.engine.deploy([Resource("p.bpmn", process(body))])
+            await h.commands.deploy([Resource("p.bpmn", process(body))])
 
 
 @pytest.mark.parametrize(
@@ -153,18 +157,24 @@ async def test_deploy_rejections_name_the_element(body: str, message: str) -> No
         (Resource("p.bpmn", (HEAD + "</bpmn:definitions>").encode()), "no executable process"),
     ],
 )
-async def test_malformed_resources_are_refused(resource: Resource, message: str) -> None:
-    async with EngineHarness() as h:
+async def test_malformed_resources_are_refused(
+    resource: Resource, message: str, engine_transport: Transport
+) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         with pytest.raises(InvalidArgument, match=message):
-            await h.engine.deploy([resource])
+            await h.commands.deploy([resource])
         # and the engine keeps serving
-        assert (await h.engine.deploy([three_tasks()])).processes[0].version == 1
+        assert (await h.commands.deploy([three_tasks()])).processes[0].version == 1
 
 
-async def test_non_utf8_resource_is_refused_before_anything_is_written() -> None:
-    async with EngineHarness() as h:
+async def test_non_utf8_resource_is_refused_before_anything_is_written(
+    engine_transport: Transport,
+) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         latin = (BPMN / "three-tasks.bpmn").read_bytes().replace(b"UTF-8", b"ISO-8859-1")
         latin = latin.replace(b"Three service tasks", "Drei Aufgaben \u00e4".encode("latin-1"))
         with pytest.raises(InvalidArgument, match="not UTF-8"):
-            await h.engine.deploy([Resource("ok.form", b'{"id": "f"}'), Resource("x.bpmn", latin)])
+            await h.commands.deploy(
+                [Resource("ok.form", b'{"id": "f"}'), Resource("x.bpmn", latin)]
+            )
         assert h.engine.query.forms() == []

@@ -9,14 +9,16 @@ from pathlib import Path
 import pytest
 
 from engine.api import AlreadyExists, InvalidArgument
-from engine.testing import EngineHarness
+from engine.testing import EngineHarness, Transport
 
 BPMN = Path(__file__).parent / "bpmn"
 CST = timezone(timedelta(hours=8))
 
 
-async def test_timer_catch_fires_only_when_clock_passes_due_time() -> None:
-    async with EngineHarness() as h:
+async def test_timer_catch_fires_only_when_clock_passes_due_time(
+    engine_transport: Transport,
+) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "timers.bpmn")
         key = await h.start("timer-catch", {"delay": "PT1H"})
         await h.assert_instance(key).is_waiting_at("wait")
@@ -31,8 +33,8 @@ async def test_timer_catch_fires_only_when_clock_passes_due_time() -> None:
         await h.assert_instance(key).is_completed()
 
 
-async def test_timer_from_feel_duration_expression() -> None:
-    async with EngineHarness() as h:
+async def test_timer_from_feel_duration_expression(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "timers.bpmn")
         key = await h.start("timer-catch", {"delay": "P2D"})
         await h.advance_clock(timedelta(days=1))
@@ -41,8 +43,8 @@ async def test_timer_from_feel_duration_expression() -> None:
         await h.assert_instance(key).is_waiting_at("until")
 
 
-async def test_bad_timer_expression_raises_incident() -> None:
-    async with EngineHarness() as h:
+async def test_bad_timer_expression_raises_incident(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "timers.bpmn")
         key = await h.start("timer-catch", {"delay": "soon"})
         [incident] = h.engine.query.incidents(key)
@@ -50,8 +52,8 @@ async def test_bad_timer_expression_raises_incident() -> None:
         assert "ISO 8601" in incident["errorMessage"]
 
 
-async def test_interrupting_boundary_timer_terminates_task() -> None:
-    async with EngineHarness() as h:
+async def test_interrupting_boundary_timer_terminates_task(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "timers.bpmn")
         key = await h.start("timer-boundary")
         await h.advance_clock(timedelta(days=6, hours=23))
@@ -62,8 +64,8 @@ async def test_interrupting_boundary_timer_terminates_task() -> None:
         assert not any(j["type"] == "work" for j in h.engine.query.jobs(key))
 
 
-async def test_non_interrupting_cycle_repeats_and_keeps_task() -> None:
-    async with EngineHarness() as h:
+async def test_non_interrupting_cycle_repeats_and_keeps_task(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "timers.bpmn")
         key = await h.start("timer-boundary")
         await h.advance_clock(timedelta(days=1))
@@ -78,8 +80,8 @@ async def test_non_interrupting_cycle_repeats_and_keeps_task() -> None:
         await h.assert_instance(key).is_active()  # reminders still open
 
 
-async def test_completing_task_cancels_its_boundary_timers() -> None:
-    async with EngineHarness() as h:
+async def test_completing_task_cancels_its_boundary_timers(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "timers.bpmn")
         key = await h.start("timer-boundary")
         await h.complete_job("work")
@@ -89,8 +91,10 @@ async def test_completing_task_cancels_its_boundary_timers() -> None:
         await h.assert_instance(key).has_not_completed_elements("escalated")
 
 
-async def test_message_correlates_by_name_and_key_and_merges_variables() -> None:
-    async with EngineHarness() as h:
+async def test_message_correlates_by_name_and_key_and_merges_variables(
+    engine_transport: Transport,
+) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "messages.bpmn")
         one = await h.start("messages", {"orderId": "o-1"})
         two = await h.start("messages", {"orderId": "o-2"})
@@ -102,8 +106,10 @@ async def test_message_correlates_by_name_and_key_and_merges_variables() -> None
         await h.assert_instance(two).is_waiting_at("ship")
 
 
-async def test_buffered_message_correlates_later_and_expires_after_ttl() -> None:
-    async with EngineHarness() as h:
+async def test_buffered_message_correlates_later_and_expires_after_ttl(
+    engine_transport: Transport,
+) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "messages.bpmn")
         await h.publish_message("paid", "o-9", {"early": True}, ttl=timedelta(minutes=10))
         key = await h.start("messages", {"orderId": "o-9"})
@@ -115,8 +121,8 @@ async def test_buffered_message_correlates_later_and_expires_after_ttl() -> None
         await h.assert_instance(late).is_waiting_at("waitPaid")
 
 
-async def test_buffered_message_correlates_once_per_instance() -> None:
-    async with EngineHarness() as h:
+async def test_buffered_message_correlates_once_per_instance(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "messages.bpmn")
         await h.publish_message("paid", "o-1", ttl=timedelta(hours=1))
         first = await h.start("messages", {"orderId": "o-1"})
@@ -132,19 +138,19 @@ async def test_buffered_message_correlates_once_per_instance() -> None:
         assert sorted(r.value["processInstanceKey"] for r in correlated) == sorted([first, second])
 
 
-async def test_message_id_is_unique_while_buffered() -> None:
-    async with EngineHarness() as h:
+async def test_message_id_is_unique_while_buffered(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.publish_message("paid", "o-1", ttl=timedelta(minutes=1), message_id="m-1")
         with pytest.raises(AlreadyExists, match="'m-1'"):
             await h.publish_message("paid", "o-1", ttl=timedelta(minutes=1), message_id="m-1")
         await h.advance_clock(timedelta(minutes=1))
         await h.publish_message("paid", "o-1", ttl=timedelta(minutes=1), message_id="m-1")
         with pytest.raises(InvalidArgument):
-            await h.engine.publish_message("", "k")
+            await h.commands.publish_message("", "k")
 
 
-async def test_interrupting_message_boundary_cancels_task() -> None:
-    async with EngineHarness() as h:
+async def test_interrupting_message_boundary_cancels_task(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "messages.bpmn")
         key = await h.start("messages", {"orderId": "o-3"})
         await h.publish_message("paid", "o-3")
@@ -157,8 +163,8 @@ async def test_interrupting_message_boundary_cancels_task() -> None:
         await h.assert_instance(key).is_completed()
 
 
-async def test_thrown_error_is_caught_by_matching_boundary() -> None:
-    async with EngineHarness() as h:
+async def test_thrown_error_is_caught_by_matching_boundary(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "errors.bpmn")
         key = await h.start("errors")
         await h.throw_error("risky", "REJECTED", {"why": "incomplete"})
@@ -168,8 +174,8 @@ async def test_thrown_error_is_caught_by_matching_boundary() -> None:
         await h.assert_instance(key).is_completed()
 
 
-async def test_unhandled_error_raises_incident() -> None:
-    async with EngineHarness() as h:
+async def test_unhandled_error_raises_incident(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "errors.bpmn")
         key = await h.start("errors")
         await h.throw_error("risky", "UNKNOWN")
@@ -179,8 +185,8 @@ async def test_unhandled_error_raises_incident() -> None:
         await h.assert_instance(key).is_waiting_at("risky")
 
 
-async def test_error_end_event_is_caught_by_catch_all_boundary() -> None:
-    async with EngineHarness() as h:
+async def test_error_end_event_is_caught_by_catch_all_boundary(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "errors.bpmn")
         key = await h.start("errors", {"fail": True})
         await h.complete_job("risky")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from engine.testing import EngineHarness
+from engine.testing import EngineHarness, Transport
 
 BPMN = Path(__file__).parent / "bpmn"
 
@@ -19,8 +19,10 @@ def _instances(h: EngineHarness, process_id: str) -> list[int]:
     ]
 
 
-async def test_message_start_event_starts_once_per_correlation_key() -> None:
-    async with EngineHarness() as h:
+async def test_message_start_event_starts_once_per_correlation_key(
+    engine_transport: Transport,
+) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "starts.bpmn")
         await h.publish_message("applied", "case-1", {"applicant": "zhang"})
         [key] = _instances(h, "by-message")
@@ -35,8 +37,8 @@ async def test_message_start_event_starts_once_per_correlation_key() -> None:
         assert len(_instances(h, "by-message")) == 3
 
 
-async def test_timer_start_event_cycle_starts_instances() -> None:
-    async with EngineHarness() as h:
+async def test_timer_start_event_cycle_starts_instances(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "starts.bpmn")
         assert _instances(h, "by-timer") == []
         await h.advance_clock(timedelta(hours=23))
@@ -49,10 +51,10 @@ async def test_timer_start_event_cycle_starts_instances() -> None:
         assert len(_instances(h, "by-timer")) == 2  # R2: two repetitions only
 
 
-async def test_signal_start_and_message_throw_job() -> None:
-    async with EngineHarness() as h:
+async def test_signal_start_and_message_throw_job(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "starts.bpmn")
-        await h.engine.broadcast_signal("alarm", {"level": 3})
+        await h.commands.broadcast_signal("alarm", {"level": 3})
         [key] = _instances(h, "by-signal")
         await h.assert_instance(key).has_variable("level", 3)
         await h.complete_job("react")
@@ -61,8 +63,8 @@ async def test_signal_start_and_message_throw_job() -> None:
         await h.assert_instance(key).is_completed()
 
 
-async def test_event_based_gateway_takes_first_event_message() -> None:
-    async with EngineHarness() as h:
+async def test_event_based_gateway_takes_first_event_message(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "flow-events.bpmn")
         key = await h.start("await-reply", {"caseId": "c-1"})
         await h.assert_instance(key).is_waiting_at("race")
@@ -74,8 +76,8 @@ async def test_event_based_gateway_takes_first_event_message() -> None:
         assert h.engine.state.signal_subscriptions == {}
 
 
-async def test_event_based_gateway_timer_wins_when_no_reply() -> None:
-    async with EngineHarness() as h:
+async def test_event_based_gateway_timer_wins_when_no_reply(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "flow-events.bpmn")
         key = await h.start("await-reply", {"caseId": "c-2"})
         await h.advance_clock(timedelta(days=3))
@@ -84,8 +86,8 @@ async def test_event_based_gateway_timer_wins_when_no_reply() -> None:
         await h.assert_instance(key).has_not_completed_elements("gotReply")
 
 
-async def test_signal_throw_reaches_boundary_and_catch_events() -> None:
-    async with EngineHarness() as h:
+async def test_signal_throw_reaches_boundary_and_catch_events(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "flow-events.bpmn")
         waiting = await h.start("terminate")
         racing = await h.start("await-reply", {"caseId": "c-3"})
@@ -96,8 +98,8 @@ async def test_signal_throw_reaches_boundary_and_catch_events() -> None:
         await h.assert_instance(racing).has_passed_path("goSignal", "signalled")
 
 
-async def test_terminate_end_event_ends_the_whole_scope() -> None:
-    async with EngineHarness() as h:
+async def test_terminate_end_event_ends_the_whole_scope(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "flow-events.bpmn")
         key = await h.start("terminate")
         await h.complete_job("quick")
@@ -106,8 +108,10 @@ async def test_terminate_end_event_ends_the_whole_scope() -> None:
         assert h.engine.query.jobs(key) == []
 
 
-async def test_interrupting_message_event_sub_process_replaces_the_flow() -> None:
-    async with EngineHarness() as h:
+async def test_interrupting_message_event_sub_process_replaces_the_flow(
+    engine_transport: Transport,
+) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "event-subprocess.bpmn")
         key = await h.start("esp", {"caseId": "c-1"})
         await h.assert_instance(key).is_waiting_at("handle")
@@ -121,8 +125,10 @@ async def test_interrupting_message_event_sub_process_replaces_the_flow() -> Non
         await h.assert_instance(key).is_completed()
 
 
-async def test_non_interrupting_timer_event_sub_process_runs_beside_the_flow() -> None:
-    async with EngineHarness() as h:
+async def test_non_interrupting_timer_event_sub_process_runs_beside_the_flow(
+    engine_transport: Transport,
+) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "event-subprocess.bpmn")
         key = await h.start("esp", {"caseId": "c-2"})
         await h.advance_clock(timedelta(days=1))
@@ -137,8 +143,8 @@ async def test_non_interrupting_timer_event_sub_process_runs_beside_the_flow() -
         assert h.engine.state.timers == {}
 
 
-async def test_error_event_sub_process_catches_job_error() -> None:
-    async with EngineHarness() as h:
+async def test_error_event_sub_process_catches_job_error(engine_transport: Transport) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "event-subprocess.bpmn")
         key = await h.start("esp", {"caseId": "c-3"})
         await h.throw_error("handle", "FATAL")
@@ -146,8 +152,10 @@ async def test_error_event_sub_process_catches_job_error() -> None:
         await h.assert_instance(key).is_completed()
 
 
-async def test_inclusive_gateway_forks_chosen_branches_and_joins_them() -> None:
-    async with EngineHarness() as h:
+async def test_inclusive_gateway_forks_chosen_branches_and_joins_them(
+    engine_transport: Transport,
+) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "inclusive.bpmn")
         both = await h.start("inclusive", {"depts": ["a", "b"]})
         one = await h.start("inclusive", {"depts": ["b"]})

@@ -1,0 +1,15 @@
+"""Runs the engine's behaviour tests on both transports: commands straight into the service, and
+the same commands through the real gRPC gateway with pyzeebe (issue 3: "behaviour tests through
+real gRPC with pyzeebe")."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.testing import TRANSPORTS, Transport
+
+
+@pytest.fixture(params=TRANSPORTS)
+def engine_transport(request: pytest.FixtureRequest) -> Transport:
+    transport: Transport = request.param
+    return transport
