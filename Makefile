@@ -8,6 +8,7 @@ STAMPS := .make
 BPMN := $(wildcard bpmn/*.bpmn)
 FORMS := $(wildcard forms/*.form)
 FEEL_BUNDLE := engine/feel/feelin.bundle.js
+FEEL_SOURCES := $(filter-out $(FEEL_BUNDLE),$(wildcard engine/feel/*.js))
 DESK_BUNDLE := desk/static/dist/desk.js
 DESK_SOURCES := $(wildcard desk/web/*.js desk/web/*.css)
 
@@ -34,7 +35,7 @@ $(STAMPS)/node: package.json package-lock.json | $(STAMPS)
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(FEEL_BUNDLE): engine/feel/feelin-entry.js $(STAMPS)/node
+$(FEEL_BUNDLE): $(FEEL_SOURCES) $(STAMPS)/node
 	npm run --silent build:feel
 
 $(DESK_BUNDLE): $(DESK_SOURCES) $(STAMPS)/node

@@ -6,8 +6,20 @@ incomparable operand make (part of) the result null and are reported as warnings
 null is acceptable is the caller's decision (a sequence-flow condition or a mapping raises
 an incident, an optional property does not), so `evaluate` returns None in those cases and
 `evaluate_detailed` also hands back the warnings for the incident message. Only what Zeebe
-rejects before evaluating — a syntax error — and failures of the runtime itself (timeout,
-memory) raise FeelError.
+rejects before evaluating — a syntax error —, a failed `assert()` (an incident in Zeebe) and
+failures of the runtime itself (timeout, memory) raise FeelError.
+
+Where feelin 8.2 differs from feel-scala, the bundle closes the gap without forking feelin:
+- Zeebe's extension functions `is defined`, `get or else`, `assert` and `last day of month`
+  are context functions (camunda-extensions.js).
+- `*`, `/`, `<`, `<=`, `>`, `>=` are rewritten along feelin's own parse tree into calls of
+  context functions (operator-rewrite.js, zeebe-operators.js), which multiply and divide
+  durations (duration-arithmetic.js) and make a comparison of different types null with a
+  NOT_COMPARABLE warning (typed-comparison.js); all other operand pairs go back to feelin.
+- DMN input entries (`>= 3`, `[1..5]`, `"a"`) whose endpoint has another type than the input
+  are null and do not match (unary-test-guard.js), as a comparison there is feelin's own.
+Remaining known gaps: unary minus of a duration (`-duration("PT1H")`) is null, and
+`between`/`in` against values of another type keep feelin's answer.
 """
 
 from __future__ import annotations

@@ -4,7 +4,6 @@
 // into Python: they are converted here, where feelin's classes are known.
 import {
   evaluate,
-  unaryTest,
   FeelDate,
   FeelDateTime,
   FeelDuration,
@@ -13,6 +12,10 @@ import {
   isRange,
 } from 'feelin';
 import { Temporal } from 'temporal-polyfill';
+import { CAMUNDA_FUNCTIONS } from './camunda-extensions.js';
+import { guardedUnaryTest } from './unary-test-guard.js';
+import { takeDelegatedWarnings } from './operator-rewrite.js';
+import { OPERATOR_FUNCTIONS, withZeebeOperators } from './zeebe-operators.js';
 
 // The engine owns the clock (timers are tested by moving it), so `now()` and `today()`
 // must see the engine's instant and zone, not the host's. feelin reads them through
@@ -124,12 +127,14 @@ function run(requestJson, body) {
   const request = JSON.parse(requestJson);
   pinnedNowMs = typeof request.nowMs === 'number' ? request.nowMs : null;
   pinnedZone = typeof request.timeZone === 'string' ? request.timeZone : null;
+  takeDelegatedWarnings();
   try {
     const result = body(request);
+    const warnings = [...result.warnings, ...takeDelegatedWarnings()];
     return JSON.stringify({
       ok: true,
       value: toPlain(result.value),
-      warnings: result.warnings.map((w) => ({ type: w.type, message: w.message })),
+      warnings: warnings.map((w) => ({ type: w.type, message: w.message })),
     });
   } catch (error) {
     return JSON.stringify(describeFailure(error));
@@ -139,12 +144,23 @@ function run(requestJson, body) {
   }
 }
 
+// Zeebe's extension functions win over variables of the same name: feel-scala resolves an
+// invocation against its function provider, and a variable can hold no function anyway.
+function withExtensions(variables) {
+  return { ...variables, ...CAMUNDA_FUNCTIONS };
+}
+
 // request: {expression, variables, nowMs, timeZone}
 export function evaluateJson(requestJson) {
-  return run(requestJson, (r) => evaluate(r.expression, r.variables, DIALECT));
+  return run(requestJson, (r) => {
+    const context = { ...withExtensions(r.variables), ...OPERATOR_FUNCTIONS };
+    return evaluate(withZeebeOperators(r.expression, context, DIALECT), context, DIALECT);
+  });
 }
 
 // request: {test, input, variables, nowMs, timeZone}; '?' is FEEL's name for the tested value.
 export function unaryTestJson(requestJson) {
-  return run(requestJson, (r) => unaryTest(r.test, { ...r.variables, '?': r.input }, DIALECT));
+  return run(requestJson, (r) =>
+    guardedUnaryTest(r.test, { ...withExtensions(r.variables), '?': r.input }, DIALECT),
+  );
 }

@@ -382,3 +382,32 @@ def test_aggregation_of_non_numbers_fails() -> None:
 def test_non_json_variables_fail_cleanly(hit_policies: DecisionRequirements) -> None:
     with pytest.raises(DecisionError, match=r"decision 'unique'.*JSON"):
         evaluate_decision(hit_policies, "unique", {"score": object()})
+
+
+# --- comparison of incompatible types --------------------------------------------------------
+
+
+# Zeebe's FEEL engine: comparing values of different types is null, and a null input entry
+# does not match (https://docs.camunda.io/docs/components/modeler/feel/language-guide/feel-boolean-expressions/).
+@pytest.mark.parametrize(
+    ("entry", "value", "matches"),
+    [
+        ("&gt;= 3", "text", False),
+        ("&lt; 3", "text", False),
+        ("not(&lt; 3)", "text", False),
+        ("[1..5]", "3", False),
+        ('"a", &gt; 3', "a", True),
+        ("&gt;= 3", 4, True),
+        ("not(&lt; 3)", 4, True),
+    ],
+)
+def test_rule_with_input_of_another_type_does_not_match(
+    entry: str, value: Any, matches: bool
+) -> None:
+    body = SIMPLE_TABLE.replace("{policy}", "FIRST").replace(
+        "<text>-</text>", f"<text>{entry}</text>"
+    )
+    drg = parse_dmn(dmn(body), "types.dmn")
+    result = evaluate_decision(drg, "d1", {"x": value})
+    assert result.output == (1 if matches else None)
+    assert len(result.traces[0].matched_rules) == (1 if matches else 0)

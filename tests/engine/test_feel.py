@@ -275,3 +275,172 @@ def test_is_expression_and_evaluate_property() -> None:
 def test_missing_bundle_says_run_make_setup(tmp_path: Path) -> None:
     with pytest.raises(FeelError, match="run make setup"):
         read_bundle(tmp_path / "feelin.bundle.js")
+
+
+# --- Camunda extensions and Zeebe semantics beyond feelin ------------------------------------
+# Boolean functions: https://docs.camunda.io/docs/components/modeler/feel/builtin-functions/feel-built-in-functions-boolean/
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("is defined(1)", True),
+        ("is defined(null)", False),
+        ("is defined(x)", True),
+        ("is defined(missing)", False),
+        ("is defined(x.y)", False),
+        ("is defined(empty)", False),
+        ('get or else("this", "default")', "this"),
+        ('get or else(null, "default")', "default"),
+        ("get or else(null, null)", None),
+        ('get or else(missing, "prio-99")', "prio-99"),
+        ("get or else(value: empty, default: 4)", 4),
+        ("assert(x, x > 0)", 1),
+        ('assert(x, x != null, "x is required")', 1),
+    ],
+)
+def test_camunda_boolean_extensions(engine_feel: Feel, expression: str, expected: Any) -> None:
+    assert engine_feel.evaluate(expression, {"x": 1, "empty": None}) == expected
+
+
+@pytest.mark.parametrize(
+    ("expression", "cause"),
+    [
+        ("assert(x, x < 0)", "condition is not fulfilled"),
+        ('assert(x, x < 0, "x must be negative")', "x must be negative"),
+        ("assert(missing, missing != null)", "condition is not fulfilled"),
+    ],
+)
+def test_failed_assert_fails_the_evaluation(engine_feel: Feel, expression: str, cause: str) -> None:
+    # Zeebe turns the failure into an incident; here it is a FeelError naming the expression.
+    with pytest.raises(FeelError, match=cause) as caught:
+        engine_feel.evaluate(expression, {"x": 1})
+    assert caught.value.expression == expression
+
+
+# Temporal functions: https://docs.camunda.io/docs/components/modeler/feel/builtin-functions/feel-built-in-functions-temporal/
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ('last day of month(date("2024-02-10"))', "2024-02-29"),
+        ('last day of month(date("2026-02-01"))', "2026-02-28"),
+        ('last day of month(date and time("2026-12-16T12:00:00"))', "2026-12-31"),
+        ('last day of month(date and time("2026-04-30T23:00:00+08:00"))', "2026-04-30"),
+        ('last day of month("2026-04-03")', None),
+    ],
+)
+def test_last_day_of_month(engine_feel: Feel, expression: str, expected: Any) -> None:
+    assert engine_feel.evaluate(expression, {}) == expected
+
+
+# Comparing values of different types is null in Zeebe's FEEL, so such an input entry
+# does not match: https://docs.camunda.io/docs/components/modeler/feel/language-guide/feel-boolean-expressions/
+@pytest.mark.parametrize(
+    ("test", "value"),
+    [
+        (">= 3", "text"),
+        ("< 3", "text"),
+        ("not(< 3)", "text"),
+        ("[1..5]", "x"),
+        ("not([1..5])", "x"),
+        ("> limit", "11"),
+        ('[date("2026-01-01")..date("2026-12-31")]', "2026-05-01"),
+        ('> duration("P1D")', 3),
+        ("3", "3"),
+        ("not(3)", "3"),
+    ],
+)
+def test_unary_test_on_another_type_does_not_match(
+    engine_feel: Feel, test: str, value: Any
+) -> None:
+    assert engine_feel.unary_test(test, value, {"limit": 10}) is False
+
+
+def test_mismatched_test_in_a_list_does_not_hide_a_matching_one(engine_feel: Feel) -> None:
+    assert engine_feel.unary_test('"a", > 3', "a", {}) is True
+    assert engine_feel.unary_test('"a", > 3', "b", {}) is False
+    assert engine_feel.unary_test("not(< 3)", 4, {}) is True
+
+
+# Temporal expressions (multiplication, division):
+# https://docs.camunda.io/docs/components/modeler/feel/language-guide/feel-temporal-expressions/
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ('duration("PT1H") * 2', "PT2H"),
+        ('2 * duration("PT1H")', "PT2H"),
+        ('duration("P1D") * 1.5', "P1DT12H"),
+        ('duration("-PT90M") * 2', "-PT3H"),
+        ('duration("P1Y") * 2', "P2Y"),
+        ('duration("PT1H") / 2', "PT30M"),
+        ('duration("P1Y") / 2', "P6M"),
+        ('duration("P1Y") / duration("P1M")', 12),
+        ('duration("P1D") / duration("PT1H")', 24),
+        ('duration("P1D") / duration("P1M")', None),
+        ('duration("P1D") / 0', None),
+        ('date("2026-09-28") + duration("P1D") * days', "2026-10-05"),
+        ("10 / 4", 2.5),
+        ("1 / 0", None),
+        ('"a" * 2', None),
+    ],
+)
+def test_duration_multiplication_and_division(
+    engine_feel: Feel, expression: str, expected: Any
+) -> None:
+    assert engine_feel.evaluate(expression, {"days": 7}) == expected
+
+
+def test_invalid_operands_keep_feelins_warning(engine_feel: Feel) -> None:
+    result = engine_feel.evaluate_detailed('"a" * 2', {})
+    assert result.value is None
+    assert [w.type for w in result.warnings] == ["INVALID_TYPE"]
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ('"text" >= 3', None),
+        ('"text" < 3', None),
+        ('3 > "a"', None),
+        ('date("2026-01-01") < 3', None),
+        ("true > false", None),
+        ("[1, 2] < [1, 3]", None),
+        ('"b" > "a"', True),
+        ("2 <= 2", True),
+        ('date("2026-01-01") >= date("2026-01-01")', True),
+        ('duration("P1D") > duration("PT1H")', True),
+        ('time("10:00:00") < time("11:00:00")', True),
+        ("not(x > 2)", True),
+        ("null < 1", None),
+    ],
+)
+def test_comparison_of_different_types_is_null(
+    engine_feel: Feel, expression: str, expected: Any
+) -> None:
+    assert engine_feel.evaluate(expression, {"x": 1}) == expected
+
+
+def test_incomparable_operands_are_reported(engine_feel: Feel) -> None:
+    result = engine_feel.evaluate_detailed('score >= 60 or "x" > 1', {"score": 59})
+    assert result.value is None
+    assert result.warnings[0].type == "NOT_COMPARABLE"
+    assert "string with a number" in result.warnings[0].message
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("[1, 2, 3][item * 2 > 2]", [2, 3]),
+        ("count([1, 2, 3][item >= 2])", 2),
+        ("[{a: 1}, {a: 5}][a >= 2].a", [5]),
+        ("for i in [1, 2] return i * n", [3, 6]),
+        ("(function(y) y * 2 >= 4)(n)", True),
+        ("{a: n * 3}.a", 9),
+        ("n between 0 and 3", True),
+        ("`case no` * 2 > 1", True),
+    ],
+)
+def test_rewritten_operators_keep_feel_structure(
+    engine_feel: Feel, expression: str, expected: Any
+) -> None:
+    assert engine_feel.evaluate(expression, {"n": 3, "case no": 1}) == expected
