@@ -265,6 +265,13 @@ class Engine(Protocol):
 
     async def update_job_timeout(self, job_key: int, timeout_ms: int) -> None: ...
 
+    async def yield_jobs(self, job_keys: Sequence[int]) -> None:
+        """Makes activated jobs that were never delivered to a worker activatable again at once
+        (Zeebe: JOB YIELDED), e.g. when a job stream or a held ActivateJobs call is cancelled
+        between activation and sending. Keys of jobs that are no longer activated are ignored.
+        Not a Zeebe client command: the gateway calls it, clients cannot."""
+        ...
+
     async def publish_message(
         self,
         name: str,

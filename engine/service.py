@@ -61,6 +61,7 @@ _JOB_OFFER_INTENTS = {
     Intent.RECURRED_AFTER_BACKOFF,
     Intent.FAILED,
     Intent.RETRIES_UPDATED,
+    Intent.YIELDED,
 }
 
 
@@ -69,6 +70,8 @@ class _Pending:
     step: Callable[[Commands], Any]
     future: asyncio.Future[Any]
     command: _Command | None = None
+    # called with the result when the caller went away after the command was processed
+    orphaned: Callable[[Any], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,11 @@ _REJECTION_TYPES = {
 class _JobWaiter:
     job_type: str
     wake: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def _ignore_outcome(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("engine follow-up command failed: %r", future.exception())
 
 
 def _warm_up_feel() -> None:
@@ -184,13 +192,33 @@ class EngineService:
         self.store.close()
 
     # == the single writer =======================================================================
-    async def _submit(self, step: Callable[[Commands], T], command: _Command | None = None) -> T:
+    async def _submit(
+        self,
+        step: Callable[[Commands], T],
+        command: _Command | None = None,
+        orphaned: Callable[[T], None] | None = None,
+    ) -> T:
         if self._closed:
             raise FailedPrecondition("the engine is closed")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(_Pending(step, future, command))
-        result: T = await future
+        self._queue.put_nowait(_Pending(step, future, command, orphaned))
+        try:
+            result: T = await future
+        except asyncio.CancelledError:
+            # answered, but the caller was cancelled before it could take the answer
+            answered = future.done() and not future.cancelled()
+            if orphaned is not None and answered and future.exception() is None:
+                orphaned(future.result())
+            raise
         return result
+
+    def _enqueue(self, step: Callable[[Commands], Any]) -> None:
+        """A command nobody waits for (the engine's own follow-up of a vanished caller)."""
+        if self._closed:
+            return
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        future.add_done_callback(_ignore_outcome)
+        self._queue.put_nowait(_Pending(step, future))
 
     async def _process_loop(self) -> None:
         while True:
@@ -249,6 +277,8 @@ class EngineService:
         answered = {id(p) for p, _, _ in outcomes}
         for pending, result, failure in outcomes:
             if pending.future.done():
+                if failure is None and pending.orphaned is not None:
+                    pending.orphaned(result)
                 continue
             if failure is not None:
                 pending.future.set_exception(failure)
@@ -437,12 +467,18 @@ class EngineService:
                 request.tenant_ids,
             )
 
+        def give_back(jobs: list[ActivatedJob]) -> None:
+            # activated for a caller that is gone: yield them now instead of at their timeout
+            if jobs:
+                keys = [job.key for job in jobs]
+                self._enqueue(lambda c: c.yield_jobs(keys))
+
         # Register before the first attempt so a job offered in between is not missed.
         waiter = _JobWaiter(request.type)
         waiters = self._job_waiters.setdefault(request.type, deque())
         waiters.append(waiter)
         try:
-            jobs = await self._submit(activate)
+            jobs = await self._submit(activate, orphaned=give_back)
             if jobs or request.request_timeout_ms < 0:
                 return jobs
             hold_ms = request.request_timeout_ms or DEFAULT_LONG_POLL_MS
@@ -455,7 +491,7 @@ class EngineService:
                     waiter.wake.clear()
                     if self._closed or time.monotonic() >= deadline:
                         return []
-                    jobs = await self._submit(activate)
+                    jobs = await self._submit(activate, orphaned=give_back)
                     if jobs:
                         return jobs
                 return []
@@ -465,6 +501,11 @@ class EngineService:
             waiters.remove(waiter)
             if not waiters:
                 self._job_waiters.pop(request.type, None)
+
+    async def yield_jobs(self, job_keys: Sequence[int]) -> None:
+        keys = list(job_keys)
+        if keys:
+            await self._submit(lambda c: c.yield_jobs(keys))
 
     async def activate_job(self, job_key: int, worker: str, timeout_ms: int) -> ActivatedJob:
         """Activates one particular activatable job (test harness, task-list style clients)."""

@@ -354,6 +354,14 @@ class GrpcEngine:
         await _call(self.adapter.update_job_timeout(job_key, timeout_ms))
 
     # -- messages, signals, decisions ------------------------------------------------------------
+    async def yield_jobs(self, job_keys: Sequence[int]) -> None:
+        """Zeebe has no gRPC call to give jobs back: the gateway yields jobs itself when a job
+        stream or a held ActivateJobs call ends before the jobs were sent. Tests that need it
+        call the service (`EngineHarness.engine.yield_jobs`)."""
+        raise NotImplementedError(
+            "yield_jobs is not a Zeebe gRPC command; the gateway yields unsent jobs itself"
+        )
+
     async def publish_message(
         self,
         name: str,

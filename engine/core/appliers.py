@@ -234,9 +234,9 @@ def _ended(state: EngineState, r: Record) -> None:
     for name in variables:
         state.variable_keys.pop((r.key, name), None)
     if instance.element_type == "PROCESS":
-        for start_key, started in list(state.message_started.items()):
-            if started == r.key:
-                del state.message_started[start_key]
+        start_key = state.message_started_by_instance.pop(r.key, None)
+        if start_key is not None and state.message_started.get(start_key) == r.key:
+            del state.message_started[start_key]
         state.outcomes[r.key] = ProcessInstanceOutcome(
             r.key,
             "COMPLETED" if r.intent == Intent.ELEMENT_COMPLETED else "TERMINATED",
@@ -349,7 +349,7 @@ def _job_failed(state: EngineState, r: Record) -> None:
         job.state = "ACTIVATABLE" if job.retries > 0 else "FAILED"
 
 
-@applies(ValueType.JOB, Intent.TIMED_OUT, Intent.RECURRED_AFTER_BACKOFF)
+@applies(ValueType.JOB, Intent.TIMED_OUT, Intent.RECURRED_AFTER_BACKOFF, Intent.YIELDED)
 def _job_activatable(state: EngineState, r: Record) -> None:
     job = _job(state, r)
     if job is not None:
@@ -488,7 +488,7 @@ def _subscription_created(state: EngineState, r: Record) -> None:
 def _subscription_correlated(state: EngineState, r: Record) -> None:
     message = state.messages.get(r.value["messageKey"])
     if message is not None:
-        message.correlated_instances.add(r.value["processInstanceKey"])
+        message.correlated_processes.add(r.value["bpmnProcessId"])
 
 
 @applies(ValueType.MESSAGE_SUBSCRIPTION, Intent.DELETED)
@@ -506,9 +506,10 @@ def _message_start_correlated(state: EngineState, r: Record) -> None:
     if v["correlationKey"]:
         key = (v["tenantId"], v["bpmnProcessId"], v["correlationKey"])
         state.message_started[key] = v["processInstanceKey"]
+        state.message_started_by_instance[v["processInstanceKey"]] = key
     message = state.messages.get(v["messageKey"])
     if message is not None:
-        message.correlated_instances.add(v["processInstanceKey"])
+        message.correlated_processes.add(v["bpmnProcessId"])
 
 
 # -- signals ------------------------------------------------------------------------------------

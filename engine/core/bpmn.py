@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from engine.core.expressions import (
@@ -21,6 +22,7 @@ from engine.core.expressions import (
     evaluate_list,
     evaluate_string,
 )
+from engine.core.message_starts import MessageStartBehaviour
 from engine.core.multi_instance import MultiInstanceBehaviour
 from engine.core.records import Intent, ValueType
 from engine.core.state import ElementInstance, ProcessDefinition
@@ -39,7 +41,7 @@ _PASS_THROUGH = {
 USER_TASK_JOB_TYPE = "io.camunda.zeebe:userTask"
 
 
-class Bpmn(MultiInstanceBehaviour):
+class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
     """Element lifecycle: activation (input mappings, event subscriptions, the element's own
     behaviour), completion (output mappings, outgoing flows), tokens and termination."""
 
@@ -497,6 +499,7 @@ class Bpmn(MultiInstanceBehaviour):
     def _complete_process(self, instance: ElementInstance) -> None:
         child_variables = dict(self.s.variables.get(instance.key, {}))
         self._close_events(instance)
+        self._process_ending(instance)
         self.lifecycle(instance, Intent.ELEMENT_COMPLETED)
         caller = self.s.elements.get(instance.parent_element_instance_key)
         if caller is None or caller.state != Intent.ELEMENT_ACTIVATED:
@@ -508,6 +511,13 @@ class Bpmn(MultiInstanceBehaviour):
             for name, value in child_variables.items():
                 self.set_local(caller.key, name, value)
         self.complete(caller.key)
+
+    def _process_ending(self, instance: ElementInstance) -> None:
+        """An instance started by a message with a correlation key frees that key for the next
+        buffered message once it has ended."""
+        started = self.s.message_started_by_instance.get(instance.key)
+        if started is not None:
+            self.w.follow_up(partial(self.start_buffered_after, *started))
 
     def terminate(self, key: int) -> None:
         instance = self.s.elements.get(key)
@@ -537,6 +547,8 @@ class Bpmn(MultiInstanceBehaviour):
             self.terminate(child)
         if instance.called_child_key > 0:
             self.terminate(instance.called_child_key)
+        if instance.element_type == "PROCESS":
+            self._process_ending(instance)
         self.lifecycle(instance, Intent.ELEMENT_TERMINATED)
         scope = self.s.elements.get(instance.flow_scope_key)
         if scope is not None and scope.is_active:

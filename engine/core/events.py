@@ -86,23 +86,24 @@ class EventBehaviour(VariableBehaviour):
             )
 
             def open_subscription() -> None:
-                self.w.event(
-                    ValueType.MESSAGE_SUBSCRIPTION,
-                    Intent.CREATED,
-                    self.w.new_key(),
-                    {
-                        "elementInstanceKey": instance.key,
-                        "processInstanceKey": instance.process_instance_key,
-                        "bpmnProcessId": instance.bpmn_process_id,
-                        "messageName": name,
-                        "correlationKey": correlation_key,
-                        "elementId": event.id,
-                        "interrupting": event.cancel_activity,
-                        "tenantId": instance.tenant_id,
-                        "messageKey": -1,
-                        "variables": {},
-                    },
-                )
+                key = self.w.new_key()
+                value = {
+                    "elementInstanceKey": instance.key,
+                    "processInstanceKey": instance.process_instance_key,
+                    "bpmnProcessId": instance.bpmn_process_id,
+                    "messageName": name,
+                    "correlationKey": correlation_key,
+                    "elementId": event.id,
+                    "interrupting": event.cancel_activity,
+                    "tenantId": instance.tenant_id,
+                    "messageKey": -1,
+                    "variables": {},
+                }
+                # Zeebe's exporter shows both sides of a subscription: the process instance's
+                # (PROCESS_MESSAGE_SUBSCRIPTION) around the message partition's.
+                self._process_side(Intent.CREATING, key, value)
+                self.w.event(ValueType.MESSAGE_SUBSCRIPTION, Intent.CREATED, key, value)
+                self._process_side(Intent.CREATED, key, value)
                 self.w.follow_up(lambda: self.correlate_buffered(instance.key))
 
             return [open_subscription]
@@ -201,10 +202,18 @@ class EventBehaviour(VariableBehaviour):
             if closing(self.s.signal_subscriptions[signal_key].target_element_id):
                 self.delete_signal_subscription(signal_key)
 
-    def delete_subscription(self, sub: MessageSubscription) -> None:
+    def _process_side(self, intent: str, key: int, value: dict[str, Any]) -> None:
         self.w.event(
-            ValueType.MESSAGE_SUBSCRIPTION, Intent.DELETED, sub.key, self.subscription_value(sub)
+            ValueType.PROCESS_MESSAGE_SUBSCRIPTION,
+            intent,
+            key,
+            value | {"subscriptionPartitionId": 1},
         )
+
+    def delete_subscription(self, sub: MessageSubscription) -> None:
+        value = self.subscription_value(sub)
+        self.w.event(ValueType.MESSAGE_SUBSCRIPTION, Intent.DELETED, sub.key, value)
+        self._process_side(Intent.DELETED, sub.key, value)
 
     def trigger_boundary(
         self, attached: ElementInstance, boundary_id: str, variables: dict[str, Any]
@@ -265,12 +274,9 @@ class EventBehaviour(VariableBehaviour):
     def correlate(
         self, sub: MessageSubscription, message_key: int, variables: dict[str, Any]
     ) -> None:
-        self.w.event(
-            ValueType.MESSAGE_SUBSCRIPTION,
-            Intent.CORRELATED,
-            sub.key,
-            self.subscription_value(sub, messageKey=message_key, variables=variables),
-        )
+        value = self.subscription_value(sub, messageKey=message_key, variables=variables)
+        self.w.event(ValueType.MESSAGE_SUBSCRIPTION, Intent.CORRELATED, sub.key, value)
+        self._process_side(Intent.CORRELATED, sub.key, value)
         instance = self.s.elements[sub.element_instance_key]
         if sub.interrupting or instance.element_id == sub.target_element_id:
             self.delete_subscription(sub)
@@ -393,7 +399,7 @@ class EventBehaviour(VariableBehaviour):
                     and message.correlation_key == sub.correlation_key
                     and message.tenant_id == sub.tenant_id
                     and message.deadline > self.w.now
-                    and sub.process_instance_key not in message.correlated_instances
+                    and sub.bpmn_process_id not in message.correlated_processes
                 ):
                     self.correlate(sub, message.key, dict(message.variables))
                     return

@@ -202,3 +202,17 @@ class JobCommands(CommandBase):
             key,
             self.bpmn.job_value(job, deadline=self.w.now + timeout_ms, timeout=timeout_ms),
         )
+
+    def yield_jobs(self, keys: Sequence[int]) -> list[int]:
+        """Gives activated jobs that never reached their worker back at once (Zeebe 8.x writes
+        JOB YIELDED when a pushed job cannot be sent, camunda/camunda#12085, and offers the job
+        to long polling again). Jobs no longer ACTIVATED (completed,
+        failed, timed out meanwhile) are left alone; returns the keys that were yielded."""
+        yielded: list[int] = []
+        for key in dict.fromkeys(keys):
+            job = self.s.jobs.get(key)
+            if job is None or job.state != "ACTIVATED":
+                continue
+            self.w.event(ValueType.JOB, Intent.YIELDED, key, self.bpmn.job_value(job))
+            yielded.append(key)
+        return yielded

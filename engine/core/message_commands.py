@@ -53,67 +53,26 @@ class MessageCommands(CommandBase):
                 "tenantId": tenant_id,
             },
         )
-        correlated: set[int] = set()
+        # At most one subscription per process (bpmnProcessId) takes the message; subscriptions of
+        # different processes each take it ("Message cardinality" in Camunda's Messages concepts).
+        correlated: set[str] = set()
         for sub in sorted(self.s.subscriptions.values(), key=lambda s: s.key):
             if (
                 sub.message_name != name
                 or sub.correlation_key != correlation_key
                 or sub.tenant_id != tenant_id
-                or sub.process_instance_key in correlated
+                or sub.bpmn_process_id in correlated
                 or sub.key not in self.s.subscriptions
             ):
                 continue
             instance = self.s.elements.get(sub.element_instance_key)
             if instance is None or instance.state != Intent.ELEMENT_ACTIVATED:
                 continue
-            correlated.add(sub.process_instance_key)
+            correlated.add(sub.bpmn_process_id)
             self.bpmn.correlate(sub, key, dict(variables))
             self.w.run_follow_ups()
-        self._start_by_message(key, name, correlation_key, variables, tenant_id)
+        self.bpmn.start_by_message(key, name, correlation_key, variables, tenant_id)
         return MessagePublished(key, tenant_id)
-
-    def _start_by_message(
-        self,
-        message_key: int,
-        name: str,
-        correlation_key: str,
-        variables: dict[str, Any],
-        tenant_id: str,
-    ) -> None:
-        """Message start events of the latest process versions. Like Zeebe, a correlation key
-        starts at most one instance of a process at a time."""
-        for (tenant, process_id), versions in sorted(self.s.process_versions.items()):
-            if tenant != tenant_id:
-                continue
-            definition = self.s.processes[versions[-1]]
-            for start in definition.model.start_events("MESSAGE"):
-                if start.message is None or start.message.name != name:
-                    continue
-                if correlation_key and (tenant, process_id, correlation_key) in (
-                    self.s.message_started
-                ):
-                    continue
-                instance_key = self.bpmn.create_process_instance(
-                    definition, dict(variables), (start.id,)
-                )
-                self.w.event(
-                    ValueType.MESSAGE_START_EVENT_SUBSCRIPTION,
-                    Intent.CORRELATED,
-                    self.w.new_key(),
-                    {
-                        "processDefinitionKey": definition.key,
-                        "bpmnProcessId": process_id,
-                        "startEventId": start.id,
-                        "messageName": name,
-                        "messageKey": message_key,
-                        "correlationKey": correlation_key,
-                        "processInstanceKey": instance_key,
-                        "variables": variables,
-                        "tenantId": tenant,
-                    },
-                )
-                self.w.run_follow_ups()
-                break
 
     def broadcast_signal(self, name: str, variables: Any, tenant_id: str) -> SignalBroadcast:
         variables = check_variables(variables)

@@ -68,10 +68,13 @@ class Intent:
     ERROR_THROWN = "ERROR_THROWN"
     CANCELED = "CANCELED"
     RECURRED_AFTER_BACKOFF = "RECURRED_AFTER_BACKOFF"
+    # given back unsent by a job stream or a cancelled long poll (Zeebe 8.x JobIntent.YIELDED)
+    YIELDED = "YIELDED"
     # variables, incidents, messages, timers, user tasks, clock
     UPDATED = "UPDATED"
     RESOLVED = "RESOLVED"
     PUBLISHED = "PUBLISHED"
+    CREATING = "CREATING"
     EXPIRED = "EXPIRED"
     CORRELATED = "CORRELATED"
     DELETED = "DELETED"

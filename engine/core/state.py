@@ -155,7 +155,10 @@ class Message:
     variables: dict[str, Any]
     deadline: int
     tenant_id: str
-    correlated_instances: set[int] = field(default_factory=set)
+    # bpmnProcessIds this message was correlated to (a catch event or a start event). Zeebe
+    # correlates a message at most once per process, across all its versions and instances
+    # (docs.camunda.io, Concepts > Messages, "Message cardinality").
+    correlated_processes: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -247,6 +250,7 @@ class EngineState:
     # instances created by a message start event with a correlation key, which Zeebe allows
     # only once at a time per (tenant, bpmnProcessId, correlationKey)
     message_started: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    message_started_by_instance: dict[int, tuple[str, str, str]] = field(default_factory=dict)
     # indexes kept by the appliers so hot paths need no scans:
     # activatable jobs per type (in offer order), and a heap of (due, key, kind) for the
     # scheduler, where stale entries are skipped lazily

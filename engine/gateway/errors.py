@@ -86,8 +86,16 @@ def stream_rpc(
     async def guarded(self: S, request: Request, context: Any) -> AsyncIterator[Response]:
         try:
             await _authorize(self, context)
-            async for response in method(self, request, context):
-                yield response
+            responses = method(self, request, context)
+            try:
+                async for response in responses:
+                    yield response
+            finally:
+                # When the client leaves, the handler's own clean-up (giving back jobs it could
+                # not send) runs now, not whenever the abandoned generator is collected.
+                close = getattr(responses, "aclose", None)
+                if close is not None:
+                    await close()
         except (asyncio.CancelledError, grpc.aio.AbortError):
             raise
         except Exception as error:

@@ -6,11 +6,13 @@ here is limited to what only the wire can get wrong (JSON text, proto3 zero valu
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import replace
 from typing import Any
 
 import grpc
+import structlog
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
 
@@ -20,6 +22,8 @@ from engine.gateway.auth import Authorizer, allow_all
 from engine.gateway.errors import stream_rpc, unary_rpc
 from engine.gateway.topology import ClusterInfo
 from engine.gateway.variables import dump_json, parse_variables
+
+log = structlog.get_logger("engine.gateway")
 
 
 class DeadlineExceeded(EngineError):
@@ -66,6 +70,7 @@ class GatewayServicer(pb_grpc.GatewayServicer):
         self.engine = engine
         self.cluster = cluster
         self.authorize = authorize
+        self._background: set[asyncio.Task[None]] = set()
 
     @unary_rpc
     async def Topology(self, request: Any, context: Any) -> Any:
@@ -186,8 +191,14 @@ class GatewayServicer(pb_grpc.GatewayServicer):
             request, request.maxJobsToActivate, hold_ms if hold_ms > 0 else NO_LONG_POLL
         )
         jobs = await self.engine.activate_jobs(activation)
-        for batch in wire.job_batches(jobs, limits.MAX_MESSAGE_BYTES // 2):
-            yield batch
+        unsent = {job.key: None for job in jobs}
+        try:
+            for batch in wire.job_batches(jobs, limits.MAX_MESSAGE_BYTES // 2):
+                yield batch
+                for job in batch.jobs:
+                    unsent.pop(job.key, None)
+        finally:
+            self._give_back(unsent)
 
     @stream_rpc
     async def StreamActivatedJobs(self, request: Any, context: Any) -> AsyncIterator[Any]:
@@ -197,8 +208,30 @@ class GatewayServicer(pb_grpc.GatewayServicer):
         # the client reopens the stream instead of counting a failure.
         while (hold_ms := _within_deadline(context, limits.STREAM_HOLD_MS)) > 0:
             batch = await self.engine.activate_jobs(replace(activation, request_timeout_ms=hold_ms))
-            for job in batch:
-                yield wire.activated_job(job)
+            unsent = {job.key: None for job in batch}
+            try:
+                for job in batch:
+                    yield wire.activated_job(job)
+                    del unsent[job.key]
+            finally:
+                self._give_back(unsent)
+
+    def _give_back(self, job_keys: Iterable[int]) -> None:
+        """Jobs activated for a call that ended before they were sent go back to the engine at
+        once (Zeebe yields them) instead of waiting out their timeout. Runs as its own task: the
+        call that ended may be in cancellation, where awaiting is not reliable."""
+        keys = list(job_keys)
+        if not keys:
+            return
+        task = asyncio.get_running_loop().create_task(self._yield(keys))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _yield(self, keys: list[int]) -> None:
+        try:
+            await self.engine.yield_jobs(keys)
+        except Exception as error:  # the jobs still come back at their timeout
+            log.warning("gateway.yield_jobs_failed", jobs=keys, error=repr(error))
 
     @unary_rpc
     async def CompleteJob(self, request: Any, context: Any) -> Any:

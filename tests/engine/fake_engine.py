@@ -289,6 +289,15 @@ class FakeEngine:
         self._enter("update_job_timeout", timeout_ms=timeout_ms)
         self._job(job_key)
 
+    async def yield_jobs(self, job_keys: Sequence[int]) -> None:
+        self._enter("yield_jobs", job_keys=list(job_keys))
+        for key in job_keys:
+            job = self._jobs.get(key)
+            if job is not None and job.state == "activated":
+                job.state = "activatable"
+        async with self._job_arrived:
+            self._job_arrived.notify_all()
+
     async def publish_message(
         self,
         name: str,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.api import AlreadyExists, InvalidArgument
+from engine.api import AlreadyExists, InvalidArgument, Resource
 from engine.testing import EngineHarness, Transport
 
 BPMN = Path(__file__).parent / "bpmn"
@@ -121,21 +121,46 @@ async def test_buffered_message_correlates_later_and_expires_after_ttl(
         await h.assert_instance(late).is_waiting_at("waitPaid")
 
 
-async def test_buffered_message_correlates_once_per_instance(engine_transport: Transport) -> None:
+async def test_buffered_message_correlates_once_per_process(engine_transport: Transport) -> None:
+    # Zeebe correlates a message at most once per process (bpmnProcessId), across its instances
+    # and versions (docs.camunda.io, Concepts > Messages, "Message cardinality").
     async with EngineHarness(transport=engine_transport) as h:
         await h.deploy(BPMN / "messages.bpmn")
         await h.publish_message("paid", "o-1", ttl=timedelta(hours=1))
         first = await h.start("messages", {"orderId": "o-1"})
         second = await h.start("messages", {"orderId": "o-1"})
         await h.assert_instance(first).is_waiting_at("confirm")
-        await h.assert_instance(second).is_waiting_at("confirm")
-        # one message, published once, reached each waiting instance once
+        await h.assert_instance(second).is_waiting_at("waitPaid")
         correlated = [
             r
             for r in h.engine.query.records(value_type="MESSAGE_SUBSCRIPTION")
             if r.intent == "CORRELATED"
         ]
-        assert sorted(r.value["processInstanceKey"] for r in correlated) == sorted([first, second])
+        assert [r.value["processInstanceKey"] for r in correlated] == [first]
+
+
+def _copy_of_messages_process(process_id: str) -> Resource:
+    xml = (BPMN / "messages.bpmn").read_text(encoding="utf-8")
+    return Resource(
+        f"{process_id}.bpmn", xml.replace('id="messages"', f'id="{process_id}"').encode()
+    )
+
+
+async def test_published_message_reaches_one_instance_per_process(
+    engine_transport: Transport,
+) -> None:
+    async with EngineHarness(transport=engine_transport) as h:
+        await h.deploy(BPMN / "messages.bpmn")
+        await h.deploy(_copy_of_messages_process("messages-copy"))
+        first = await h.start("messages", {"orderId": "o-2"})
+        second = await h.start("messages", {"orderId": "o-2"})
+        other = await h.start("messages-copy", {"orderId": "o-2"})
+        for key in (first, second, other):
+            await h.assert_instance(key).is_waiting_at("waitPaid")
+        await h.publish_message("paid", "o-2")
+        await h.assert_instance(first).is_waiting_at("confirm")
+        await h.assert_instance(second).is_waiting_at("waitPaid")
+        await h.assert_instance(other).is_waiting_at("confirm")
 
 
 async def test_message_id_is_unique_while_buffered(engine_transport: Transport) -> None:
