@@ -66,10 +66,33 @@ export function whenSignedOut(callback) {
 export const v2 = {
   get: (path) => call('GET', `/api/v2${path}`),
   post: (path, body = {}) => call('POST', `/api/v2${path}`, body),
+  patch: (path, body = {}) => call('PATCH', `/api/v2${path}`, body),
   del: (path) => call('DELETE', `/api/v2${path}`),
   search: async (path, body) => {
     const answer = await call('POST', `/api/v2${path}`, body);
     return Array.isArray(answer.items) ? answer.items : [];
+  },
+  // One page and the cursor after it (null at the end): for "load more".
+  page: async (path, body, after) => {
+    const page = { ...(body.page || {}) };
+    if (after) page.after = after;
+    const answer = await call('POST', `/api/v2${path}`, { ...body, page });
+    const items = Array.isArray(answer.items) ? answer.items : [];
+    const limit = page.limit || 100;
+    const next = items.length >= limit && answer.page && answer.page.endCursor ? answer.page.endCursor : null;
+    return { items, next };
+  },
+  // Every match, following the /v2 cursor (page.after = the previous endCursor), so no count is
+  // silently cut at a page size. `ceiling` only stops a runaway loop.
+  searchAll: async (path, body = {}, { pageSize = 1000, ceiling = 200_000 } = {}) => {
+    const all = [];
+    let after = null;
+    do {
+      const { items, next } = await v2.page(path, { ...body, page: { limit: pageSize } }, after);
+      all.push(...items);
+      after = next;
+    } while (after && all.length < ceiling);
+    return all;
   },
 };
 

@@ -7,22 +7,38 @@ import { CaseSummary, DocumentList } from './case-parts.js';
 import { Diagram } from './diagram.js';
 import { INSTANCE_STATES, displayValue, formatDate, stageName } from './labels.js';
 
+// The case's call-activity tree, root first: the stages are called instances, possibly nested.
+async function caseInstances(root) {
+  const instances = [root];
+  let level = [root.processInstanceKey];
+  while (level.length > 0) {
+    const children = await v2.searchAll('/process-instances/search', { filter: { parentProcessInstanceKey: { $in: level } } });
+    instances.push(...children);
+    level = children.map((child) => child.processInstanceKey);
+  }
+  return instances;
+}
+
+async function caseSteps(instances) {
+  const byKey = { $in: instances.map((item) => item.processInstanceKey) };
+  const [elements, tasks] = await Promise.all([
+    v2.searchAll('/element-instances/search', { filter: { processInstanceKey: byKey } }),
+    v2.searchAll('/user-tasks/search', { filter: { processInstanceKey: byKey } }),
+  ]);
+  const stageOf = Object.fromEntries(instances.map((item) => [item.processInstanceKey, item.processDefinitionId]));
+  return { elements, tasks, stageOf };
+}
+
 export async function loadCase(key) {
   const instance = await v2.get(`/process-instances/${key}`);
-  const children = await v2.search('/process-instances/search', {
-    filter: { parentProcessInstanceKey: key },
-    page: { limit: 100 },
-  });
-  const keys = [key, ...children.map((child) => child.processInstanceKey)];
-  const byKey = { $in: keys };
-  const [elements, tasks, variables, incidents] = await Promise.all([
-    v2.search('/element-instances/search', { filter: { processInstanceKey: byKey }, page: { limit: 1000 } }),
-    v2.search('/user-tasks/search', { filter: { processInstanceKey: byKey }, page: { limit: 500 } }),
-    v2.search('/variables/search', { filter: { processInstanceKey: key }, page: { limit: 1000 } }),
-    v2.search('/incidents/search', { filter: { processInstanceKey: byKey, state: 'ACTIVE' }, page: { limit: 100 } }),
+  const instances = await caseInstances(instance);
+  const byKey = { $in: instances.map((item) => item.processInstanceKey) };
+  const [steps, variables, incidents] = await Promise.all([
+    caseSteps(instances),
+    v2.searchAll('/variables/search', { filter: { processInstanceKey: key } }),
+    v2.searchAll('/incidents/search', { filter: { processInstanceKey: byKey, state: 'ACTIVE' } }),
   ]);
-  const stageOf = Object.fromEntries([instance, ...children].map((item) => [item.processInstanceKey, item.processDefinitionId]));
-  return { instance, elements, tasks, variables: variablesByName(variables), incidents, stageOf };
+  return { instance, ...steps, variables: variablesByName(variables), incidents };
 }
 
 export function history(found) {
@@ -59,14 +75,29 @@ export function HistoryTable({ rows }) {
   </table>`;
 }
 
-// What an officer may read of a case: the stage instance holding their task.
-export async function loadStageHistory(task) {
-  const filter = { processInstanceKey: task.processInstanceKey };
-  const [elements, tasks] = await Promise.all([
-    v2.search('/element-instances/search', { filter, page: { limit: 1000 } }),
-    v2.search('/user-tasks/search', { filter, page: { limit: 200 } }),
-  ]);
-  return history({ elements, tasks, stageOf: { [task.processInstanceKey]: task.processDefinitionId } });
+// The whole case an officer works on, every stage (the engine lets them read the call-activity
+// tree of any case where they have or had a task): climb from the task's stage to the root.
+export async function loadCaseHistory(task) {
+  let root = await v2.get(`/process-instances/${task.processInstanceKey}`);
+  const seen = new Set([root.processInstanceKey]);
+  while (root.parentProcessInstanceKey && !seen.has(root.parentProcessInstanceKey)) {
+    seen.add(root.parentProcessInstanceKey);
+    root = await v2.get(`/process-instances/${root.parentProcessInstanceKey}`);
+  }
+  return history(await caseSteps(await caseInstances(root)));
+}
+
+function stepName(found, incident) {
+  const element = found.elements.find((item) => item.elementInstanceKey === incident.elementInstanceKey);
+  const stage = stageName(found.stageOf[incident.processInstanceKey]);
+  return `${stage}：${element?.elementName || incident.elementId}`;
+}
+
+// Operate's retry: a job that failed with no retries left gets one back first, or resolving would
+// only raise the same incident again.
+async function retry(incident) {
+  if (incident.jobKey) await v2.patch(`/jobs/${incident.jobKey}`, { changeset: { retries: 1 } });
+  await v2.post(`/incidents/${incident.incidentKey}/resolution`);
 }
 
 export function CasePage({ user, caseKey }) {
@@ -117,8 +148,8 @@ export function CasePage({ user, caseKey }) {
     ${found.incidents.length === 0 ? html`<p class="muted">无未处理的异常</p>` : html`<table class="grid">
       <thead><tr><th scope="col">环节</th><th scope="col">类型</th><th scope="col">说明</th><th scope="col">时间</th><th scope="col">操作</th></tr></thead>
       <tbody>${found.incidents.map((incident) => html`<tr key=${incident.incidentKey}>
-        <td>${incident.elementId}</td><td>${incident.errorType}</td><td>${incident.errorMessage}</td><td>${formatDate(incident.creationTime)}</td>
-        <td>${user.isAdmin ? html`<button type="button" onClick=${() => act(() => v2.post(`/incidents/${incident.incidentKey}/resolution`), '已重试。')}>重试</button>` : html`<span class="muted">需管理员处理</span>`}</td>
+        <td>${stepName(found, incident)}</td><td>${incident.errorType}</td><td>${incident.errorMessage}</td><td>${formatDate(incident.creationTime)}</td>
+        <td>${user.isAdmin ? html`<button type="button" onClick=${() => act(() => retry(incident), '已重试。')}>重试</button>` : html`<span class="muted">需管理员处理</span>`}</td>
       </tr>`)}</tbody></table>`}
     <h2>办理经过</h2>
     <${HistoryTable} rows=${history(found)} />

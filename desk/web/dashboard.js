@@ -27,15 +27,14 @@ async function loadDashboard(from, to) {
   const now = Date.now();
   const [stats, open, overdueTasks] = await Promise.all([
     v2.post(`/process-definitions/${definition.processDefinitionKey}/statistics/element-instances`, { filter: { state: 'ACTIVE' } }),
-    v2.search('/process-instances/search', { filter: { processDefinitionId: PROCEDURE, state: 'ACTIVE' }, page: { limit: 1000 } }),
-    v2.search('/user-tasks/search', { filter: { state: 'CREATED', dueDate: { $lt: new Date(now).toISOString() } }, page: { limit: 200 } }),
+    v2.searchAll('/process-instances/search', { filter: { processDefinitionId: PROCEDURE, state: 'ACTIVE' } }),
+    v2.searchAll('/user-tasks/search', { filter: { state: 'CREATED', dueDate: { $lt: new Date(now).toISOString() } } }),
   ]);
   const openKeys = open.map((item) => item.processInstanceKey);
   const openSet = new Set(openKeys);
   const caseVariables = openKeys.length
-    ? await v2.search('/variables/search', {
+    ? await v2.searchAll('/variables/search', {
         filter: { processInstanceKey: { $in: openKeys }, name: { $in: ['caseNumber', 'publicityEndsAt', ...Object.keys(REMINDERS)] } },
-        page: { limit: 5000 },
       })
     : [];
   const caseNumbers = {};
@@ -53,12 +52,11 @@ async function loadDashboard(from, to) {
     });
 
   const period = { $gte: `${from}T00:00:00.000Z`, $lt: `${to}T23:59:59.999Z` };
-  const inPeriod = await v2.search('/process-instances/search', { filter: { processDefinitionId: PROCEDURE, startDate: period }, page: { limit: 1000 } });
+  const inPeriod = await v2.searchAll('/process-instances/search', { filter: { processDefinitionId: PROCEDURE, startDate: period } });
   const periodKeys = inPeriod.map((item) => item.processInstanceKey);
   const decisions = periodKeys.length
-    ? await v2.search('/variables/search', {
+    ? await v2.searchAll('/variables/search', {
         filter: { processInstanceKey: { $in: periodKeys }, name: { $in: ['determinationRecognised', 'determinationOutcomes', 'determinationCircumstances', 'claimedCircumstances'] } },
-        page: { limit: 5000 },
       })
     : [];
   const perCase = {};
@@ -74,9 +72,8 @@ async function loadDashboard(from, to) {
       circumstances.push(...(values.claimedCircumstances || []));
     }
   }
-  const stageRuns = await v2.search('/element-instances/search', {
+  const stageRuns = await v2.searchAll('/element-instances/search', {
     filter: { processDefinitionId: PROCEDURE, type: 'CALL_ACTIVITY', state: 'COMPLETED', startDate: period },
-    page: { limit: 5000 },
   });
   const durations = {};
   for (const run of stageRuns) {

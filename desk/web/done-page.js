@@ -5,23 +5,34 @@ import { v2 } from './api.js';
 import { taskSummary } from './inbox.js';
 import { formatDate, stageName } from './labels.js';
 
+const PAGE = 50;
+const QUERY = (user) => ({
+  filter: { state: 'COMPLETED', assignee: user.username },
+  sort: [{ field: 'completionDate', order: 'DESC' }],
+  page: { limit: PAGE },
+});
+
 export function DonePage({ user }) {
   const [tasks, setTasks] = useState(null);
+  const [next, setNext] = useState(null);
+  const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState('');
+  // One page at a time from the /v2 cursor; "加载更多" asks for the page after the last one.
+  async function more(after, shown) {
+    setBusy(true);
+    try {
+      const page = await v2.page('/user-tasks/search', QUERY(user), after);
+      const summaries = await Promise.all(page.items.map(taskSummary));
+      setTasks([...shown, ...page.items.map((task, index) => ({ ...task, summary: summaries[index] }))]);
+      setNext(page.next);
+    } catch (error) {
+      setProblem(error.message);
+    } finally {
+      setBusy(false);
+    }
+  }
   useEffect(() => {
-    (async () => {
-      try {
-        const items = await v2.search('/user-tasks/search', {
-          filter: { state: 'COMPLETED', assignee: user.username },
-          sort: [{ field: 'completionDate', order: 'DESC' }],
-          page: { limit: 100 },
-        });
-        const summaries = await Promise.all(items.map(taskSummary));
-        setTasks(items.map((task, index) => ({ ...task, summary: summaries[index] })));
-      } catch (error) {
-        setProblem(error.message);
-      }
-    })();
+    more(null, []);
   }, []);
   return html`<section aria-labelledby="done-title">
     <h1 id="done-title">已办任务</h1>
@@ -40,5 +51,6 @@ export function DonePage({ user }) {
         </tr>`)}
       </tbody>
     </table>`}
+    ${tasks && next && html`<p class="more"><button type="button" disabled=${busy} onClick=${() => more(next, tasks)}>加载更多</button></p>`}
   </section>`;
 }

@@ -6,6 +6,9 @@ import { STAGES, formatDate, stageName } from './labels.js';
 
 const SOON_MS = 3 * 86400000;
 const SUMMARY = ['caseNumber', 'applicantName'];
+// Rows shown at first and added by "显示更多": every task is loaded (cursor paging), the table
+// grows in steps so a long inbox stays readable and quick to render.
+export const INBOX_ROWS = 50;
 
 export function dueMark(task, now = Date.now()) {
   if (!task.dueDate || task.state !== 'CREATED') return null;
@@ -24,17 +27,11 @@ export async function taskSummary(task) {
 
 export async function myOpenTasks(user) {
   const searches = [
-    v2.search('/user-tasks/search', {
-      filter: { state: 'CREATED', assignee: user.username },
-      page: { limit: 200 },
-    }),
+    v2.searchAll('/user-tasks/search', { filter: { state: 'CREATED', assignee: user.username } }),
   ];
   if (user.groups.length > 0) {
     searches.push(
-      v2.search('/user-tasks/search', {
-        filter: { state: 'CREATED', candidateGroup: { $in: user.groups } },
-        page: { limit: 200 },
-      }),
+      v2.searchAll('/user-tasks/search', { filter: { state: 'CREATED', candidateGroup: { $in: user.groups } } }),
     );
   }
   const seen = new Map();
@@ -64,6 +61,7 @@ export function Inbox({ user, go }) {
   const [scope, setScope] = useState('all');
   const [sort, setSort] = useState('due');
   const [busy, setBusy] = useState('');
+  const [rows, setRows] = useState(INBOX_ROWS);
 
   async function load() {
     try {
@@ -128,7 +126,7 @@ export function Inbox({ user, go }) {
           <thead><tr><th scope="col">案号</th><th scope="col">任务</th><th scope="col">阶段</th><th scope="col">申请人</th><th scope="col">到期时间</th><th scope="col">优先级</th><th scope="col">办理人</th><th scope="col">操作</th></tr></thead>
           <tbody>
             ${shown.length === 0 && html`<tr><td colspan="8" class="muted">没有符合条件的待办任务</td></tr>`}
-            ${shown.map((task) => {
+            ${shown.slice(0, rows).map((task) => {
               const mark = dueMark(task);
               const mine = task.assignee === user.username;
               return html`<tr key=${task.userTaskKey} data-task=${task.userTaskKey}>
@@ -145,6 +143,10 @@ export function Inbox({ user, go }) {
               </tr>`;
             })}
           </tbody>
-        </table>`}
+        </table>
+        ${shown.length > rows && html`<p class="more">
+          <span class="muted">已显示 ${rows} / ${shown.length} 条</span>
+          <button type="button" onClick=${() => setRows(rows + INBOX_ROWS)}>显示更多</button>
+        </p>`}`}
   </section>`;
 }

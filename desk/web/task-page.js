@@ -4,7 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { v2, variablesByName } from './api.js';
 import { CamundaForm } from './camunda-form.js';
 import { CaseSummary, DocumentList } from './case-parts.js';
-import { HistoryTable, loadStageHistory } from './case-page.js';
+import { HistoryTable, loadCaseHistory } from './case-page.js';
 import { Diagram } from './diagram.js';
 import { TASK_STATES, formatDate, stageName } from './labels.js';
 
@@ -23,7 +23,7 @@ export function TaskPage({ user, taskKey, go }) {
       const items = await v2.search(`/user-tasks/${taskKey}/variables/search`, { page: { limit: 500 } });
       setVariables(variablesByName(items));
       setTask(loaded);
-      loadStageHistory(loaded).then(setSteps, () => setSteps([]));
+      loadCaseHistory(loaded).then(setSteps, () => setSteps([]));
       if (!form) {
         try {
           setForm(await v2.get(`/user-tasks/${taskKey}/form`));
@@ -94,7 +94,7 @@ export function TaskPage({ user, taskKey, go }) {
         ${user.isManager && html`<p><a href=${`#/case/${task.processInstanceKey}`}>查看案件办理经过</a></p>`}
       </aside>
     </div>
-    <h2>本阶段办理经过</h2>
+    <h2>案件办理经过</h2>
     ${steps === null ? html`<p class="muted">正在加载…</p>` : steps.length === 0 ? html`<p class="muted">暂无可查看的办理记录</p>` : html`<${HistoryTable} rows=${steps} />`}
     <h2>流程图（当前步骤已标出）</h2>
     <${Diagram} processDefinitionKey=${task.processDefinitionKey} markers=${{ [task.elementId]: 'current' }} label=${`${stageName(task.processDefinitionId)}流程图`} />

@@ -1,5 +1,6 @@
 """Camunda 8.8's `POST /v2/element-instances/search`: the flow nodes instances have passed
-through, finished ones included. Officers see only the instances they have tasks in.
+through, finished ones included. Officers see only the cases (call-activity trees) they have
+tasks in.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def element_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
             "POST",
             "/element-instances/search",
             search,
-            "Search element instances (officers: only in instances they have tasks in)",
+            "Search element instances (officers: only in the cases they have tasks in)",
             "search-element-instances",
             request_schema(ELEMENT_INSTANCES),
             response_schema=response_schema(ELEMENT_INSTANCE),

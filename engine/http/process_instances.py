@@ -1,7 +1,8 @@
 """Camunda 8.8's process instance endpoints (/v2/process-instances).
 
-Managers and admins see every instance; an officer sees only the instances in which they may see
-at least one user task (the cases they work on). Only admins cancel.
+Managers and admins see every instance; an officer sees only the cases they work on: every
+instance of a call-activity tree (the case and its stages) in which they may see at least one
+user task, open or finished. Only admins cancel.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from engine.access import (
     has_permission,
     require,
 )
+from engine.access.case_tree import same_case_instances
 from engine.api import DEFAULT_TENANT, EngineError, InvalidArgument, PermissionDenied
 from engine.audit import AuditAction
 from engine.http.auth import principal_of
@@ -77,14 +79,19 @@ def _awaiting(body: dict[str, Any]) -> tuple[list[str], int] | None:
 
 
 def involved_instances(views: History, principal: Principal) -> list[str]:
-    """The instances an officer works on: those with a user task they may see."""
-    return sorted(
-        {
-            task["processInstanceKey"]
-            for task in views.user_tasks.values()
-            if task["processInstanceKey"] and can_view_user_task(principal, task)
-        }
-    )
+    """The instances an officer works on: every instance of the cases (call-activity trees) in
+    which they may see a user task."""
+    seeds = {
+        task["processInstanceKey"]
+        for task in views.user_tasks.values()
+        if task["processInstanceKey"] and can_view_user_task(principal, task)
+    }
+    parents = {
+        item["processInstanceKey"]: item["parentProcessInstanceKey"]
+        for item in views.process_instances.values()
+        if item["processInstanceKey"]
+    }
+    return sorted(same_case_instances(seeds, parents))
 
 
 def instance_restrictions(views: History, principal: Principal) -> list[dict[str, Any]]:
@@ -103,8 +110,9 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
             key
         ) not in involved_instances(views, principal):
             raise PermissionDenied(
-                f"user {principal.username!r} has no user task in process instance {key}; "
-                "reading other instances needs the manager role"
+                f"user {principal.username!r} has no user task in the case of process instance "
+                f"{key}; "
+                "reading other cases needs the manager role"
             )
         item = next(
             i for i in views.process_instance_items() if i["processInstanceKey"] == str(key)
@@ -242,7 +250,7 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
             "POST",
             "/process-instances/search",
             search,
-            "Search process instances (officers: only the instances they have tasks in)",
+            "Search process instances (officers: only the cases they have tasks in)",
             "search-process-instances",
             request_schema(PROCESS_INSTANCES),
             response_schema=response_schema(PROCESS_INSTANCE),
@@ -254,7 +262,7 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
             "Get a process instance",
             "get-process-instance",
             response_schema=PROCESS_INSTANCE,
-            permission="manager, admin, or an officer with a task in it",
+            permission="manager, admin, or an officer with a task in its case",
         ),
         Endpoint(
             "POST",

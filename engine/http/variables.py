@@ -1,5 +1,5 @@
 """Camunda 8.8's `POST /v2/variables/search`. Values are JSON text, as in 8.8; officers see only
-the variables of instances they have tasks in, managers and admins all.
+the variables of the cases (call-activity trees) they have tasks in, managers and admins all.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def variable_endpoints(ctx: RestContext) -> list[Endpoint]:
             "POST",
             "/variables/search",
             search,
-            "Search variables (officers: only of instances they have tasks in)",
+            "Search variables (officers: only of the cases they have tasks in)",
             "search-variables",
             request_schema(VARIABLES),
             response_schema=response_schema(VARIABLE),

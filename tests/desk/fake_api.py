@@ -243,6 +243,38 @@ class FakeCamunda:
             set(task["candidateGroups"]) & set(user["groups"])
         )
 
+    def case_instances(self, user: dict[str, Any]) -> set[str] | None:
+        """The instances the user may read, as the engine decides: every instance of a case
+        (call-activity tree) with a task they may see; None for managers and admins (all)."""
+        if {"manager", "admin"} & set(user["roles"]):
+            return None
+        parents = {
+            i["processInstanceKey"]: i.get("parentProcessInstanceKey") for i in self.instances
+        }
+
+        def root(key: str) -> str:
+            while parents.get(key):
+                key = str(parents[key])
+            return key
+
+        roots = {root(t["processInstanceKey"]) for t in self.tasks if self.may_see(user, t)}
+        return {key for key in parents if root(key) in roots}
+
+    def add_tasks(self, count: int, state: str, assignee: str | None) -> None:
+        """More tasks like the acceptance review, for paging."""
+        for number in range(count):
+            self.tasks.append(
+                self.tasks[0]
+                | {
+                    "userTaskKey": self.key(),
+                    "name": f"办公室审核申请 {number + 1:03d}",
+                    "state": state,
+                    "assignee": assignee,
+                    "creationDate": f"2026-01-01T08:{number // 60:02d}:{number % 60:02d}.000Z",
+                    "completionDate": NOW if state == "COMPLETED" else None,
+                }
+            )
+
     def complete(self, task: dict[str, Any], variables: dict[str, Any]) -> None:
         task["state"] = "COMPLETED"
         task["completionDate"] = NOW
@@ -335,8 +367,15 @@ def create_fake_api(fake: FakeCamunda) -> Starlette:
 
     @authenticated
     async def search_tasks(request: Request, user: dict[str, Any]) -> Response:
-        filters = (await body_of(request)).get("filter", {})
-        return page([t for t in fake.tasks if fake.may_see(user, t) and _matches(t, filters)])
+        body = await body_of(request)
+        filters = body.get("filter", {})
+        found = [t for t in fake.tasks if fake.may_see(user, t) and _matches(t, filters)]
+        # Cursor paging as in 8.8 (the cursor here is just the offset, opaque to the desk).
+        wanted = body.get("page") or {}
+        start = int(wanted.get("after") or 0)
+        chosen = found[start : start + int(wanted.get("limit") or 100)]
+        end = str(start + len(chosen)) if chosen else None
+        return JSONResponse({"items": chosen, "page": {"totalItems": len(found), "endCursor": end}})
 
     @authenticated
     async def get_task(request: Request, user: dict[str, Any]) -> Response:
@@ -472,18 +511,24 @@ def create_fake_api(fake: FakeCamunda) -> Starlette:
 
     @authenticated
     async def search_instances(request: Request, user: dict[str, Any]) -> Response:
-        refused = manager_only(user)
-        if refused:
-            return refused
         filters = (await body_of(request)).get("filter", {})
-        return page([i for i in fake.instances if _matches(i, filters)])
+        readable = fake.case_instances(user)
+        return page(
+            [
+                i
+                for i in fake.instances
+                if (readable is None or i["processInstanceKey"] in readable)
+                and _matches(i, filters)
+            ]
+        )
 
     @authenticated
     async def get_instance(request: Request, user: dict[str, Any]) -> Response:
-        refused = manager_only(user)
-        if refused:
-            return refused
-        found = [i for i in fake.instances if i["processInstanceKey"] == request.path_params["key"]]
+        key = request.path_params["key"]
+        readable = fake.case_instances(user)
+        if readable is not None and key not in readable:
+            return _problem(403, "FORBIDDEN", f"user {user['username']} has no task in case {key}")
+        found = [i for i in fake.instances if i["processInstanceKey"] == key]
         return JSONResponse(found[0]) if found else _problem(404, "NOT_FOUND", "no such instance")
 
     @authenticated
@@ -508,11 +553,16 @@ def create_fake_api(fake: FakeCamunda) -> Starlette:
 
     @authenticated
     async def search_elements(request: Request, user: dict[str, Any]) -> Response:
-        refused = manager_only(user)
-        if refused:
-            return refused
         filters = (await body_of(request)).get("filter", {})
-        return page([e for e in fake.elements if _matches(e, filters)])
+        readable = fake.case_instances(user)
+        return page(
+            [
+                e
+                for e in fake.elements
+                if (readable is None or e["processInstanceKey"] in readable)
+                and _matches(e, filters)
+            ]
+        )
 
     @authenticated
     async def search_variables(request: Request, user: dict[str, Any]) -> Response:

@@ -169,3 +169,42 @@ def test_admin_retries_an_incident_and_cancels_the_case_a_manager_only_reads(
     expect(admin.get_by_role("status")).to_have_text("案件流程已撤销。")
     expect(admin.locator(".meta")).to_contain_text("已终止")
     assert fake.instances[0]["state"] == "TERMINATED"
+
+
+def test_inbox_shows_every_task_fifty_rows_at_a_time(
+    browser: Browser, desk_url: str, fake: FakeCamunda
+) -> None:
+    fake.add_tasks(120, "CREATED", None)
+    office = signed_in(browser, desk_url, "office", "demo-office")
+    rows = office.locator("tr[data-task]")
+    expect(rows).to_have_count(50)
+    expect(office.get_by_text("已显示 50 / 121 条")).to_be_visible()
+    office.get_by_role("button", name="显示更多").click()
+    office.get_by_role("button", name="显示更多").click()
+    expect(rows).to_have_count(121)
+    expect(office.get_by_role("button", name="显示更多")).to_have_count(0)
+
+
+def test_completed_tasks_load_more_through_the_cursor(
+    browser: Browser, desk_url: str, fake: FakeCamunda
+) -> None:
+    fake.add_tasks(65, "COMPLETED", "office")
+    office = signed_in(browser, desk_url, "office", "demo-office")
+    office.get_by_role("link", name="已办任务").click()
+    rows = office.locator("section[aria-labelledby='done-title'] tbody tr")
+    expect(rows).to_have_count(50)
+    office.get_by_role("button", name="加载更多").click()
+    expect(rows).to_have_count(65)
+    expect(rows.last).to_contain_text("办公室审核申请 065")
+    expect(office.get_by_role("button", name="加载更多")).to_have_count(0)
+
+
+def test_officer_reads_the_whole_case_history_on_the_task_page(
+    browser: Browser, desk_url: str
+) -> None:
+    office = signed_in(browser, desk_url, "office", "demo-office")
+    office.goto(f"{desk_url}/#/task/{TASK}")
+    history = office.locator("table.history")
+    # The root instance's steps (other stage) beside the officer's own stage.
+    expect(history.locator("tr", has_text="办公室审核申请")).to_be_visible()
+    expect(history.locator("tr", has_text="容错免责办理")).not_to_have_count(0)
