@@ -5,11 +5,13 @@ form, another officer cannot see it, and the manager's dashboard follows the cas
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from desk.app import create_desk_app
 from desk.settings import DeskSettings
@@ -21,10 +23,11 @@ from tests.desk.browser import (
     serving,
 )
 from tests.desk.live_stack import LiveStack, live_stack, sample_application
-from tests.desk.test_desk_browser import signed_in, stage_count
+from tests.desk.test_desk_browser import VIEWPORT, signed_in, stage_count
 
 OFFICE = ("office", "demo-office")
 SUBJECT = ("subject", "demo-subject")
+ADMIN = ("admin", "demo-admin")
 
 
 @pytest.fixture
@@ -182,3 +185,72 @@ def test_officer_files_an_application_through_the_start_form(
         assert values["applicantName"] == '"李明"'
         assert values["accountabilityKinds"] == '["administrative"]'
         assert values["caseNumber"] == '"游容免〔2026〕1号"'
+
+
+def instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def signed_in_at(browser: Browser, url: str, user: tuple[str, str], moment: datetime) -> Page:
+    """An officer's browser whose wall clock reads `moment`: the inbox marks what is overdue
+    against the browser's own clock, so it must agree with the engine clock the test moved."""
+    page = browser.new_context(viewport=VIEWPORT, locale="zh-CN").new_page()
+    page.clock.set_fixed_time(moment)
+    page.set_default_timeout(10_000)
+    page.goto(url)
+    page.get_by_label("用户名").fill(user[0])
+    page.get_by_label("密码").fill(user[1])
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("navigation", name="主导航")).to_be_visible()
+    return page
+
+
+def test_inbox_shows_the_due_date_and_marks_the_task_overdue_once_the_engine_clock_passes_it(
+    stack: LiveStack, browser: Browser
+) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    stack.call(
+        OFFICE,
+        "POST",
+        "/process-instances",
+        {
+            "processDefinitionId": "exemption-procedure",
+            "variables": sample_application("subject-discipline-commission"),
+        },
+    )
+    task = stack.wait_for_task(OFFICE, "officeAcceptanceReview")
+    due = instant(task["dueDate"])
+    # local policy: acceptance is due 10 days after the stage starts (the engine clock runs on
+    # wall time here, so the task is created a moment after the due date is computed)
+    late_by = instant(task["creationDate"]) + timedelta(days=10) - due
+    assert timedelta(0) <= late_by < timedelta(seconds=5), (task["creationDate"], due)
+
+    settings = DeskSettings(api_url=stack.api_url, data_dir=stack.data_dir)
+    with serving(create_desk_app(settings)) as url:
+        office = signed_in(browser, url, *OFFICE)
+        row = office.locator(f"tr[data-task='{task['userTaskKey']}']")
+        shown = office.evaluate(
+            "d => new Date(d).toLocaleString('zh-CN', {timeZone: 'Asia/Shanghai', hour12: false})",
+            task["dueDate"],
+        )
+        expect(row).to_contain_text(shown)
+        expect(row.locator(".tag")).to_have_count(0)
+
+        past_due = due + timedelta(minutes=1)
+        stack.call(ADMIN, "PUT", "/clock", {"timestamp": int(past_due.timestamp() * 1000)})
+        deadline = time.monotonic() + 30
+        while not stack.call(
+            ADMIN,
+            "POST",
+            "/element-instances/search",
+            {"filter": {"elementId": "acceptanceReminderSentEnd", "state": "COMPLETED"}},
+        )["items"]:
+            assert time.monotonic() < deadline, "the acceptance reminder did not fire"
+            time.sleep(0.2)
+
+        later = signed_in_at(browser, url, OFFICE, past_due)
+        row = later.locator(f"tr[data-task='{task['userTaskKey']}']")
+        expect(row).to_contain_text(shown)
+        expect(row.locator(".tag.overdue")).to_have_text("已逾期")
+        later.screenshot(path=str(ARTIFACTS / "live-inbox-overdue.png"))
+        stack.call(ADMIN, "POST", "/clock/reset")

@@ -119,8 +119,11 @@ def test_local_deadlines_default_unless_the_case_sets_them(
 ) -> None:
     process = "acceptance" if element == "applyAcceptanceDeadline" else "investigation"
     text = model_expression(process, element)
-    assert feel().evaluate(text, {}) == default
-    assert feel().evaluate(text, {variable: "PT48H"}) == "PT48H"
+    # 2026-09-02T01:00Z; the script turns the local duration into the stage's due instant
+    now_ms = 1_788_310_800_000
+    due_by_default = {"P10D": "2026-09-12T01:00:00Z", "P30D": "2026-10-02T01:00:00Z"}[default]
+    assert feel().evaluate(text, {}, now_ms=now_ms) == due_by_default
+    assert feel().evaluate(text, {variable: "PT48H"}, now_ms=now_ms) == "2026-09-04T01:00:00Z"
 
 
 def test_every_feel_expression_in_the_diagrams_parses() -> None:

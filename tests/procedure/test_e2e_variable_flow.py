@@ -59,6 +59,18 @@ MESSAGE_VARIABLES: dict[str, set[str]] = {
 }
 # Set by Zeebe itself inside a multi-instance body.
 ENGINE_VARIABLES = {"loopCounter"}
+# Local-policy settings (docs/local-policy.md) a case may carry from its start; the scripts that
+# read them fall back to the default when they are absent.
+CASE_SETTINGS = {
+    "acceptanceReminderAfter",
+    "investigationReminderAfter",
+    "determinationDraftDueAfter",
+    "opinionApprovalDueAfter",
+    "publicityArrangementDueAfter",
+    "objectionHandlingDueAfter",
+    "feedbackReceiptDueAfter",
+    "committeeAcknowledgementDueAfter",
+}
 
 
 @dataclass(frozen=True)
@@ -162,7 +174,7 @@ def _produced_by_process() -> dict[str, set[str]]:
 
 def _upstream(produced: dict[str, set[str]]) -> dict[str, set[str]]:
     """Variables a stage (or the main process) may read."""
-    available = set(produced[MAIN]) | ENGINE_VARIABLES
+    available = set(produced[MAIN]) | ENGINE_VARIABLES | CASE_SETTINGS
     upstream = {}
     for stage in STAGES:
         available |= produced[stage]
