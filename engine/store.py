@@ -15,11 +15,28 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
+
+import orjson
 
 from engine.core.records import Record, RecordType, ValueType
 
 # One encoder for every record: json.dumps with options builds a new encoder per call.
-_encode_value = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_encode_with_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def _encode_value(value: dict[str, Any]) -> str:
+    """The record value as compact UTF-8 JSON text that reads back to an equal value. orjson does
+    the common case several times faster: the encoding runs on the storage thread but holds the
+    GIL, so under load it takes the event loop's time. What orjson refuses (integers beyond 64
+    bits, say) falls back to json, which writes it as before. Two spellings differ from json's:
+    1e-07 is written 1e-7, and a NaN float (json's non-standard `NaN`) becomes null; record values
+    carry variables as JSON text of their own, so such floats do not reach them in practice."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return _encode_with_json(value)
+
 
 DB_FILE = "engine.sqlite3"
 
