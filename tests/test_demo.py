@@ -12,14 +12,10 @@ from pathlib import Path
 
 import httpx
 
+from tests.ports import free_ports
+
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = {"Authorization": "Bearer yxt_demo-admin-token-for-local-demo-only"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _listening(port: int) -> bool:
@@ -40,7 +36,7 @@ def _open_tasks(http_port: int, user: tuple[str, str] | None = None) -> list[str
 
 
 def test_demo_runs_the_sample_case_to_acceptance_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    grpc_port, http_port, desk_port = _free_port(), _free_port(), _free_port()
+    grpc_port, http_port, desk_port = free_ports(3)
     env = {
         **os.environ,
         "DEMO_DATA_DIR": str(tmp_path),

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -17,20 +16,9 @@ from pathlib import Path
 import pytest
 
 from tests.containers.docker_tools import DEMO_ADMIN_TOKEN, ROOT
+from tests.ports import free_ports
 
 SUPERVISOR = ROOT / "docker" / "supervisor.py"
-
-
-def free_ports(count: int) -> list[int]:
-    # All held open together, so the kernel cannot hand out the same port twice.
-    probes = [socket.socket() for _ in range(count)]
-    try:
-        for probe in probes:
-            probe.bind(("127.0.0.1", 0))
-        return [int(probe.getsockname()[1]) for probe in probes]
-    finally:
-        for probe in probes:
-            probe.close()
 
 
 def start(data_dir: Path, models_dir: Path, **extra: str) -> subprocess.Popen[str]:

@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -20,16 +19,11 @@ from typing import Any
 import httpx
 
 from tests.desk.browser import ROOT
+from tests.ports import free_ports
 
 DEMO_IDENTITY = ROOT / "engine" / "access" / "demo-identity.toml"
 # The demo admin's public token (engine/access/demo-identity.toml) lets the workers in.
 WORKER_TOKEN = "yxt_demo-admin-token-for-local-demo-only"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -106,8 +100,8 @@ def live_stack(tmp_path: Path) -> Iterator[LiveStack]:
     """The workers run in this process: the caller sets EXEMPTION_DATA_DIR (and NOTICE_TRANSPORT)
     for them, e.g. with monkeypatch, so nothing leaks into other tests."""
     data_dir = Path(os.environ["EXEMPTION_DATA_DIR"])
-    grpc_address = f"127.0.0.1:{free_port()}"
-    http_port = free_port()
+    grpc_port, http_port = free_ports(2)
+    grpc_address = f"127.0.0.1:{grpc_port}"
     log = (tmp_path / "engine.log").open("w")
     engine = subprocess.Popen(
         [

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections import Counter
@@ -22,17 +21,12 @@ import httpx
 from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
 
 from engine.service import EngineService
+from tests.ports import free_ports
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = Path(__file__).resolve().parent / "bpmn" / "three-tasks.bpmn"
 INSTANCES = 200
 JOB_TIMEOUT_MS = 1_500  # short, so jobs held by the dead engine's workers come back quickly
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _serve(data_dir: Path, grpc_port: int, http_port: int) -> subprocess.Popen[str]:
@@ -77,7 +71,7 @@ async def test_kill_9_mid_run_with_pyzeebe_workers_completes_every_instance_once
     tmp_path: Path,
 ) -> None:
     data_dir = tmp_path / "engine"
-    grpc_port, http_port = _free_port(), _free_port()
+    grpc_port, http_port = free_ports(2)
     engine = _serve(data_dir, grpc_port, http_port)
     channel = create_insecure_channel(grpc_address=f"127.0.0.1:{grpc_port}")
     handled: Counter[str] = Counter()
