@@ -106,7 +106,7 @@ def _ignore_outcome(future: asyncio.Future[Any]) -> None:
 def _warm_up_feel() -> None:
     from engine.feel import feel
 
-    feel()
+    feel().evaluate("1", {})
 
 
 class EngineService:
@@ -135,8 +135,8 @@ class EngineService:
     @classmethod
     async def open(cls, data_dir: Path | None, *, clock: Clock | None = None) -> EngineService:
         """Opens (or creates) the engine in `data_dir`; None keeps everything in memory."""
-        # mini-racer binds to the event loop running when V8 is created and then refuses timed
-        # calls from that loop; creating the shared FEEL runtime off-loop avoids it.
+        # Loading V8 and the FEEL bundle takes tens of ms: not on the loop, and not on the first
+        # command. (The runtime runs on a thread of its own whichever thread starts it.)
         await asyncio.to_thread(_warm_up_feel)
         service = cls(RecordStore(data_dir), clock or Clock())
         service._replay()

@@ -24,7 +24,9 @@ def evaluate(text: str, context: Mapping[str, Any], now_ms: int) -> Any:
     try:
         return feel().evaluate(expression, dict(context), now_ms=now_ms)
     except FeelError as error:
-        raise ExpressionFailure(f"failed to evaluate expression '{expression}': {error}") from None
+        raise ExpressionFailure(
+            f"failed to evaluate expression '{expression}': {error.cause}"
+        ) from None
 
 
 def evaluate_string(text: str, context: Mapping[str, Any], now_ms: int, what: str) -> str:

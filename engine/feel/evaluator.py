@@ -7,7 +7,12 @@ null is acceptable is the caller's decision (a sequence-flow condition or a mapp
 an incident, an optional property does not), so `evaluate` returns None in those cases and
 `evaluate_detailed` also hands back the warnings for the incident message. Only what Zeebe
 rejects before evaluating — a syntax error —, a failed `assert()` (an incident in Zeebe) and
-failures of the runtime itself (timeout, memory) raise FeelError.
+an expression stopped at the time or memory limit (a `for` over 1..100000000, a huge list) raise
+FeelError, whose message names the expression and the limit; a sequence flow, mapping or
+property then raises an incident on its element, and the runtime goes on serving.
+
+Every `Feel` is a light front-end (its own cache, time zone and limits) over the process's one
+V8 runtime (engine/feel/runtime.py explains why there is exactly one, on its own thread).
 
 Where feelin 8.2 differs from feel-scala, the bundle closes the gap without forking feelin:
 - Zeebe's extension functions `is defined`, `get or else`, `assert` and `last day of month`
@@ -24,7 +29,6 @@ Remaining known gaps: unary minus of a duration (`-duration("PT1H")`) is null, a
 
 from __future__ import annotations
 
-import atexit
 import json
 import threading
 from collections import OrderedDict
@@ -32,16 +36,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from py_mini_racer import JSEvalException, MiniRacer
-
-from engine.feel.bundle import read_bundle
 from engine.feel.errors import FeelError
+from engine.feel.runtime import (
+    FeelRuntime,
+    RuntimeFailure,
+    RuntimeLimitExceeded,
+    shared_runtime,
+)
 
 # Any dash-only or empty input entry matches every value, as in Camunda's DMN engine.
 _ANY_VALUE_TESTS = frozenset({"", "-"})
 _CLOCK_FUNCTIONS = ("now", "today")
 # Keys embed the variables; large documents would make the cache a memory sink for little gain.
 _MAX_CACHED_PAYLOAD_CHARS = 16_384
+# The documented limits of one evaluation (README, docs/limits): the expressions of a process
+# take well under a millisecond and a few kB; these leave room for large variable documents.
+DEFAULT_TIME_LIMIT_S = 1.0
+DEFAULT_MEMORY_LIMIT_BYTES = 128 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -59,35 +70,37 @@ class FeelResult:
 
 
 class Feel:
-    """A FEEL evaluator; one V8 isolate guarded by a lock, so safe to share across threads."""
+    """A FEEL evaluator: its own result cache over the shared runtime; safe across threads."""
 
     def __init__(
         self,
         *,
         time_zone: str | None = None,
-        timeout_seconds: float = 5.0,
+        timeout_seconds: float = DEFAULT_TIME_LIMIT_S,
+        memory_limit_bytes: int = DEFAULT_MEMORY_LIMIT_BYTES,
         cache_size: int = 4096,
     ) -> None:
         self._time_zone = time_zone
         self._timeout_seconds = timeout_seconds
+        self._memory_limit_bytes = memory_limit_bytes
         self._cache_size = cache_size
         self._lock = threading.Lock()
-        bundle = read_bundle()
-        self._runtime: MiniRacer | None = MiniRacer()
-        self._runtime.eval(bundle)
+        try:
+            self._runtime: FeelRuntime | None = shared_runtime()
+        except RuntimeFailure as failure:
+            raise FeelError("<none>", str(failure)) from None
         # feelin 8.2 exposes no separate compile step (evaluate() parses every time), so the
         # cache memoises whole results. That is sound because FEEL is pure: the result depends
         # only on the expression, the variables and — for now()/today() — the clock and zone,
-        # all of which are in the key. Syntax errors are cached the same way.
+        # all of which are in the key. Syntax errors are cached the same way; an evaluation
+        # stopped at a limit is not (it depends on the machine as much as on the expression).
         self._cache: OrderedDict[str, _Outcome] = OrderedDict()
         self.cache_hits = 0
         self.cache_misses = 0
-        atexit.register(self.close)
         if time_zone is not None:
             try:
                 self.evaluate("now()", {}, now_ms=0)
             except FeelError as exc:
-                self.close()
                 raise ValueError(f"unknown time zone {time_zone!r}: {exc.cause}") from None
 
     def evaluate(
@@ -119,10 +132,10 @@ class Feel:
         return self._run("unaryTestJson", test, request, now_ms).result().value is True
 
     def close(self) -> None:
+        """Drops this front-end's cache; the shared runtime lives as long as the process."""
         with self._lock:
-            if self._runtime is not None:
-                self._runtime.close()
-                self._runtime = None
+            self._runtime = None
+            self._cache.clear()
 
     def _run(
         self, function: str, expression: str, request: dict[str, Any], now_ms: int | None
@@ -146,23 +159,32 @@ class Feel:
                 self.cache_hits += 1
                 return cached
             self.cache_misses += 1
-            outcome = self._call(self._runtime, function, expression, payload)
+            runtime = self._runtime
+        # Outside the lock: the runtime serialises calls itself, and cache hits of other threads
+        # need not wait behind a long evaluation.
+        outcome = self._call(runtime, function, expression, payload)
+        if outcome.limited:
+            return outcome
+        with self._lock:
             if cacheable:
                 self._cache[key] = outcome
                 if len(self._cache) > self._cache_size:
                     self._cache.popitem(last=False)
             return outcome
 
-    def _call(self, runtime: MiniRacer, function: str, expression: str, payload: str) -> _Outcome:
+    def _call(self, runtime: FeelRuntime, function: str, expression: str, payload: str) -> _Outcome:
         try:
             raw = runtime.call(
-                f"FeelinBundle.{function}", payload, timeout_sec=self._timeout_seconds
+                function,
+                payload,
+                time_limit_s=self._timeout_seconds,
+                memory_limit_bytes=self._memory_limit_bytes,
             )
-        except JSEvalException as exc:
-            # Timeouts and out-of-memory land here: the expression is at fault (e.g. a huge
-            # `for` range), not the engine, and the isolate stays usable.
-            return _Outcome(expression, None, f"{type(exc).__name__}: {exc}")
-        reply = json.loads(str(raw))
+        except RuntimeLimitExceeded as exc:
+            return _Outcome(expression, None, str(exc), limited=True)
+        except RuntimeFailure as exc:
+            return _Outcome(expression, None, f"the FEEL runtime failed: {exc}", limited=True)
+        reply = json.loads(raw)
         if not reply["ok"]:
             position = reply.get("position") or {}
             where = f" at position {position['from']}" if "from" in position else ""
@@ -179,6 +201,8 @@ class _Outcome:
     # dict handed out twice could otherwise be mutated behind the cache's back.
     success: tuple[str, tuple[FeelWarning, ...]] | None
     failure: str | None
+    # stopped by a limit or a runtime failure: never cached
+    limited: bool = False
 
     def result(self) -> FeelResult:
         if self.success is None:

@@ -170,6 +170,29 @@ async def test_serve_subprocess_is_ready_fast_and_exits_zero_on_signal(
     assert startup_s < STARTUP_BUDGET_S
 
 
+def test_fifty_starts_and_stops_in_a_row_all_exit_zero(tmp_path: Path) -> None:
+    """The engine crashed at every stop on machines with memory protection keys (issue 10):
+    50 runs on one data directory, SIGTERM and SIGINT in turn, each must exit 0 within 2 s."""
+    stops: list[float] = []
+    for run in range(50):
+        stop_signal = signal.SIGTERM if run % 2 == 0 else signal.SIGINT
+        with _engine_process(tmp_path / "engine") as process:
+            _read_until_ready(process, 20)
+            stopping = time.perf_counter()
+            process.send_signal(stop_signal)
+            try:
+                code = process.wait(5)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"run {run}: still running 5 s after {stop_signal.name}")
+            stops.append(time.perf_counter() - stopping)
+            assert process.stderr is not None
+            stderr = process.stderr.read()
+        assert code == 0, f"run {run}: exit code {code} after {stop_signal.name}\n{stderr[-2000:]}"
+        assert "Fatal Python error" not in stderr, f"run {run}: {stderr[-2000:]}"
+        assert stops[-1] < 2.0, f"run {run}: stopping took {stops[-1]:.2f} s"
+    print(f"50 stops: median {sorted(stops)[25] * 1000:.0f} ms, slowest {max(stops) * 1000:.0f} ms")
+
+
 @pytest.mark.parametrize("taken", ["grpc", "http"])
 async def test_taken_port_is_reported_and_the_engine_closed(tmp_path: Path, taken: str) -> None:
     events: list[str] = []
