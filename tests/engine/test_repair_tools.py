@@ -307,7 +307,7 @@ async def test_only_admins_modify_and_migrate_over_grpc(tmp_path: Path) -> None:
         gateway = await start_gateway(guarded, "127.0.0.1:0", grpc_authorizer(identity()))
         try:
             async with grpc.aio.insecure_channel(gateway.address) as channel:
-                stub = GatewayStub(channel)  # type: ignore[no-untyped-call]
+                stub = GatewayStub(channel)
                 modify = pb.ModifyProcessInstanceRequest(
                     processInstanceKey=key,
                     activateInstructions=[
