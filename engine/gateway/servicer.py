@@ -348,8 +348,19 @@ class GatewayServicer(pb_grpc.GatewayServicer):
             f"{rpc} is not supported by the embedded engine",
         )
 
-    @unary_rpc
     async def ModifyProcessInstance(self, request: Any, context: Any) -> Any:
+        if not hasattr(self.engine, "modify_process_instance"):
+            # an engine without the repair tools (e.g. a test double)
+            await self._unimplemented(context, "ModifyProcessInstance")
+        return await self._modify(request, context)
+
+    async def MigrateProcessInstance(self, request: Any, context: Any) -> Any:
+        if not hasattr(self.engine, "migrate_process_instance"):
+            await self._unimplemented(context, "MigrateProcessInstance")
+        return await self._migrate(request, context)
+
+    @unary_rpc
+    async def _modify(self, request: Any, context: Any) -> Any:
         activate = [
             ActivateInstruction(
                 element_id=a.elementId,
@@ -372,7 +383,7 @@ class GatewayServicer(pb_grpc.GatewayServicer):
         return pb.ModifyProcessInstanceResponse()
 
     @unary_rpc
-    async def MigrateProcessInstance(self, request: Any, context: Any) -> Any:
+    async def _migrate(self, request: Any, context: Any) -> Any:
         plan = request.migrationPlan
         mappings = [
             MappingInstruction(m.sourceElementId, m.targetElementId)
