@@ -284,9 +284,13 @@ class MigrationCommands(CommandBase):
         by_target: dict[str, list[str]] = {}
         for event in source_events:
             mapped = plan.get(event.id)
-            if mapped is None or event.id == instance.element_id:
+            if mapped is None:
                 continue
-            if mapped not in target_events:
+            own = event.id == instance.element_id
+            if own:
+                # the element is its own catch event: it may not change what it waits for
+                mapped = target_id
+            elif mapped not in target_events:
                 raise _refused(
                     FailedPrecondition,
                     f"Expected to migrate process instance '{key}' but active element with id "
@@ -296,19 +300,21 @@ class MigrationCommands(CommandBase):
                     "element in the target process. Catch events must stay attached to the "
                     "same element instance.",
                 )
-            if event.event_type != target_events[mapped].event_type:
+            mapped_event = target.node(mapped)
+            if event.event_type != mapped_event.event_type:
                 raise _refused(
                     FailedPrecondition,
                     f"Expected to migrate process instance '{key}' but active element with id "
                     f"'{instance.element_id}' has a catch event with id '{event.id}' that is "
                     f"mapped to a catch event with id '{mapped}'. These catch events have "
                     f"different event types: '{event.event_type}' and "
-                    f"'{target_events[mapped].event_type}'. The event type of a catch event "
+                    f"'{mapped_event.event_type}'. The event type of a catch event "
                     "cannot be changed by process instance migration. Please ensure the event "
                     "type of the catch event remains the same or remove the mapping "
                     "instruction for these catch events.",
                 )
-            by_target.setdefault(mapped, []).append(event.id)
+            if not own:
+                by_target.setdefault(mapped, []).append(event.id)
         for mapped, event_ids in sorted(by_target.items()):
             if len(event_ids) > 1:
                 raise _refused(

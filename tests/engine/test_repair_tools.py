@@ -344,3 +344,37 @@ async def test_only_admins_modify_and_migrate_over_grpc(tmp_path: Path) -> None:
         finally:
             await gateway.stop(grace=0)
             trail.close()
+
+
+async def test_migration_and_modification_survive_a_restart(tmp_path: Path) -> None:
+    """The records alone rebuild the migrated, modified instance (replay through the appliers)."""
+    async with EngineHarness(tmp_path) as h:
+        await h.deploy(_process("v1"))
+        key = await h.start("repair", {"caseId": "C-11"})
+        v2 = (await h.deploy(_process("v2", after_a="a2"))).processes[0]
+        await h.engine.migrate_process_instance(
+            key, v2.process_definition_key, [MappingInstruction("A", "A")]
+        )
+        await h.engine.modify_process_instance(key, [ActivateInstruction("inner")])
+        before = {k: (e.element_id, e.version) for k, e in h.engine.state.elements.items()}
+    async with EngineHarness(tmp_path) as h:
+        after = {k: (e.element_id, e.version) for k, e in h.engine.state.elements.items()}
+        assert after == before
+        (job,) = [j for j in h.engine.state.jobs.values() if j.type == "a"]
+        assert job.process_definition_key == v2.process_definition_key
+        await h.complete_job("inner")
+        await h.complete_job("a")
+        await h.assert_instance(key).is_waiting_at("a2")
+
+
+async def test_catch_events_must_stay_attached(h: EngineHarness) -> None:
+    await h.deploy(_process("v1"))
+    key = await h.start("repair", {"caseId": "C-12"})
+    definition_key = h.engine.state.elements[key].process_definition_key
+    with pytest.raises(FailedPrecondition, match="These mappings detach the catch event"):
+        await _tools(h).migrate_process_instance(
+            key,
+            definition_key,
+            [MappingInstruction("A", "A"), MappingInstruction("slowA", "wait")],
+        )
+    assert len(h.engine.state.timers) == 1  # the reminder is still there
