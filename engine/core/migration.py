@@ -18,7 +18,7 @@ from typing import Any
 
 from engine.api import FailedPrecondition, InvalidArgument, MappingInstruction, NotFound
 from engine.core.command_base import CommandBase, rejected
-from engine.core.expressions import ExpressionFailure
+from engine.core.expressions import ExpressionFailure, evaluate_string
 from engine.core.records import Intent, ValueType
 from engine.core.state import ElementInstance, ProcessDefinition
 from engine.definitions.bpmn_model import FlowNode, ProcessModel
@@ -114,6 +114,9 @@ class MigrationCommands(CommandBase):
         plan[source.bpmn_process_id] = target.bpmn_process_id
         self._check_event_sub_processes(root, source.model, source.model.id, "active process")
         self._check_event_sub_processes(root, target.model, target.model.id, "target process")
+        self._check_resubscription(
+            key, root, source.model, target.model, target.bpmn_process_id, plan
+        )
         for instance in self._active_instances(root):
             self._check_instance(root, instance, source, target, plan)
         return plan
@@ -227,6 +230,44 @@ class MigrationCommands(CommandBase):
                         "of these types is not possible yet.",
                     )
         self._check_catch_events(key, instance, source.model, target.model, target_id, plan)
+        self._check_resubscription(key, instance, source.model, target.model, target_id, plan)
+
+    def _check_resubscription(
+        self,
+        key: int,
+        instance: ElementInstance,
+        source: ProcessModel,
+        target: ProcessModel,
+        target_id: str,
+        plan: dict[str, str],
+    ) -> None:
+        """Zeebe cannot open a message subscription for a name the element instance is already
+        subscribed to (the old one closes asynchronously there): such catch events must be
+        mapped instead of re-created."""
+        held = {self.s.subscriptions[k].message_name for k in instance.subscription_keys}
+        if not held or instance.state != Intent.ELEMENT_ACTIVATED:
+            return
+        mapped = {
+            plan[e.id] for e in _catch_events(source, instance.element_id, instance) if e.id in plan
+        }
+        context = self.bpmn.context(instance.key)
+        for event in _catch_events(target, target_id, instance):
+            if event.message is None or event.id == target_id or event.id in mapped:
+                continue
+            try:
+                name = evaluate_string(event.message.name, context, self.w.now, "message name")
+            except ExpressionFailure:
+                continue  # an incident when the subscription is opened, as at activation
+            if name in held:
+                raise _refused(
+                    FailedPrecondition,
+                    f"Expected to migrate process instance '{key}' but active element with id "
+                    f"'{instance.element_id}' attempts to subscribe to a message it is already "
+                    f"subscribed to with name '{name}'. Migrating active elements that "
+                    "subscribe to a message they are already subscribed to is not possible "
+                    "yet. Please provide a mapping instruction to message catch event with id "
+                    f"'{event.id}' to migrate the respective message subscription.",
+                )
 
     def _check_user_task(
         self,

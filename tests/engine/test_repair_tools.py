@@ -378,3 +378,30 @@ async def test_catch_events_must_stay_attached(h: EngineHarness) -> None:
             [MappingInstruction("A", "A"), MappingInstruction("slowA", "wait")],
         )
     assert len(h.engine.state.timers) == 1  # the reminder is still there
+
+
+async def test_event_sub_process_subscriptions_follow_their_mapping(h: EngineHarness) -> None:
+    """Mapped start events of event sub-processes keep their timer or subscription (docs:
+    "Dealing with catch events"); a message one must be mapped, as Zeebe requires."""
+    bpmn = Path(__file__).parent / "bpmn" / "event-subprocess.bpmn"
+    await h.deploy(bpmn)
+    key = await h.start("esp", {"caseId": "E-1"})
+    (timer,) = h.engine.state.timers.values()
+    (subscription,) = h.engine.state.subscriptions.values()
+    revised = bpmn.read_text().replace('<bpmn:endEvent id="end"/>', '<bpmn:endEvent id="end2"/>')
+    revised = revised.replace('targetRef="end"/>', 'targetRef="end2"/>')
+    v2 = (await h.deploy(Resource("esp.bpmn", revised.encode()))).processes[0]
+    plan = [MappingInstruction("handle", "handle"), MappingInstruction("everyDay", "everyDay")]
+    # Zeebe cannot re-create a subscription to a message the instance already waits for
+    with pytest.raises(FailedPrecondition, match="already subscribed to with name 'withdraw'"):
+        await _tools(h).migrate_process_instance(key, v2.process_definition_key, plan)
+    plan.append(MappingInstruction("withdrawn", "withdrawn"))
+    await _tools(h).migrate_process_instance(key, v2.process_definition_key, plan)
+    (kept_timer,) = h.engine.state.timers.values()
+    assert (kept_timer.key, kept_timer.due_date) == (timer.key, timer.due_date)
+    (kept_subscription,) = h.engine.state.subscriptions.values()
+    assert kept_subscription.key == subscription.key
+    await h.publish_message("withdraw", "E-1")
+    await h.complete_job("close")
+    await h.assert_instance(key).is_completed()
+    assert h.engine.state.outcomes[key].version == 2
