@@ -63,7 +63,8 @@ async def test_case_in_publicity_moves_to_the_revised_diagram_and_completes(
     engine = run.harness.engine
     publicity = _publicity_instance(run, case)
     (timer,) = [t for t in engine.state.timers.values() if t.process_instance_key == publicity]
-    deployment = await run.client.deploy_resource(*[str(p) for p in sorted(REVISION.iterdir())])
+    models = [*REVISION.glob("*.bpmn"), *REVISION.glob("*.form")]
+    deployment = await run.client.deploy_resource(*[str(p) for p in models])
     (revised,) = [
         d for d in deployment.deployments if isinstance(d, DeployResourceResponse.ProcessMetadata)
     ]
