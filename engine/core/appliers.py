@@ -618,6 +618,14 @@ def _element_migrated(state: EngineState, r: Record) -> None:
         instance.process_definition_key = v["processDefinitionKey"]
         instance.bpmn_process_id = v["bpmnProcessId"]
         instance.version = v["version"]
+        started = state.message_started_by_instance.get(r.key)
+        if started is not None and started[1] != v["bpmnProcessId"]:
+            # the one-instance-per-correlation-key rule now holds for the target process
+            moved = (started[0], v["bpmnProcessId"], started[2])
+            if state.message_started.get(started) == r.key:
+                del state.message_started[started]
+            state.message_started[moved] = r.key
+            state.message_started_by_instance[r.key] = moved
 
 
 @applies(ValueType.JOB, Intent.MIGRATED)

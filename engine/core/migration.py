@@ -68,7 +68,7 @@ class MigrationCommands(CommandBase):
                 f"'{key}'",
             )
         target = self.s.processes.get(target_process_definition_key)
-        if target is None:
+        if target is None or target.tenant_id != root.tenant_id:
             raise _refused(
                 NotFound,
                 "Expected to migrate process instance to process definition but no process "
@@ -110,6 +110,17 @@ class MigrationCommands(CommandBase):
                         f"provided in mapping instructions must exist in the {side} process "
                         "definition.",
                     )
+        started = self.s.message_started_by_instance.get(key)
+        if started is not None and source.bpmn_process_id != target.bpmn_process_id:
+            tenant, _, correlation_key = started
+            if (tenant, target.bpmn_process_id, correlation_key) in self.s.message_started:
+                raise _refused(
+                    FailedPrecondition,
+                    f"Expected to migrate process instance '{key}' but target process "
+                    f"definition '{target.key}' has an active instance triggered by a message "
+                    f"start event with correlation key '{correlation_key}'. Only one instance "
+                    "per correlation key is allowed for message start events.",
+                )
         plan = {m.source_element_id: m.target_element_id for m in mappings}
         plan[source.bpmn_process_id] = target.bpmn_process_id
         self._check_event_sub_processes(root, source.model, source.model.id, "active process")
