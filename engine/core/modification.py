@@ -272,11 +272,10 @@ class ModificationCommands(CommandBase):
         if ancestor_key > 0:
             ancestor = self.s.elements[ancestor_key]
             scope_key = ancestor.key
-            remaining = (
-                remaining[remaining.index(ancestor.element_id) + 1 :]
-                if (ancestor.element_id in remaining)
-                else remaining
-            )
+            # the flow scopes below the chosen ancestor get new instances (the process
+            # instance itself is no entry of `remaining`)
+            if ancestor.element_id in remaining:
+                del remaining[: remaining.index(ancestor.element_id) + 1]
         else:
             while remaining:
                 found = self._scope_instances(self.s.elements[scope_key], remaining[0])
