@@ -210,6 +210,29 @@ class ActivateJobsRequest:
     tenant_ids: Sequence[str] = field(default_factory=lambda: (DEFAULT_TENANT,))
 
 
+@dataclass(frozen=True)
+class VariableInstruction:
+    """Variables set before an element is activated by a modification: local to the flow scope
+    `scope_id` (an element id), or global (the process instance) when it is empty."""
+
+    variables: JsonObject
+    scope_id: str = ""
+
+
+@dataclass(frozen=True)
+class ActivateInstruction:
+    element_id: str
+    # -1: within the existing instance of the element's flow scope (created when there is none)
+    ancestor_element_instance_key: int = -1
+    variable_instructions: tuple[VariableInstruction, ...] = ()
+
+
+@dataclass(frozen=True)
+class MappingInstruction:
+    source_element_id: str
+    target_element_id: str
+
+
 class Engine(Protocol):
     """What the adapters may call. All methods may raise an EngineError subclass."""
 
@@ -322,4 +345,28 @@ class Engine(Protocol):
     async def update_user_task(self, key: int, changes: Mapping[str, Any]) -> None:
         """changes: any of dueDate, followUpDate (ISO text), candidateGroups, candidateUsers
         (lists of strings), priority (0..100); other keys are INVALID_ARGUMENT."""
+        ...
+
+
+class RepairTools(Protocol):
+    """Operate's repair tools, offered by the engine service (and the gRPC gateway's access
+    wrapper); kept apart from `Engine` so adapters and test doubles without them stay valid."""
+
+    async def modify_process_instance(
+        self,
+        process_instance_key: int,
+        activate: Sequence[ActivateInstruction] = (),
+        terminate: Sequence[int] = (),
+    ) -> None:
+        """Zeebe's process instance modification: activations first, then terminations, all or
+        nothing."""
+        ...
+
+    async def migrate_process_instance(
+        self,
+        process_instance_key: int,
+        target_process_definition_key: int,
+        mappings: Sequence[MappingInstruction],
+    ) -> None:
+        """Zeebe's process instance migration to another process definition, all or nothing."""
         ...

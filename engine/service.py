@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from engine.api import (
     DEFAULT_TENANT,
     ActivatedJob,
+    ActivateInstruction,
     ActivateJobsRequest,
     DecisionEvaluation,
     Deployment,
@@ -34,6 +35,7 @@ from engine.api import (
     FailedPrecondition,
     InvalidArgument,
     JsonObject,
+    MappingInstruction,
     MessagePublished,
     NotFound,
     ProcessInstanceCreated,
@@ -624,6 +626,44 @@ class EngineService:
         await self._submit(
             lambda c: c.resolve_incident(incident_key),
             _Command(ValueType.INCIDENT, "RESOLVE", {"incidentKey": incident_key}),
+        )
+
+    # -- repair tools (Operate's modification and migration) ------------------------------------
+    async def modify_process_instance(
+        self,
+        process_instance_key: int,
+        activate: Sequence[ActivateInstruction] = (),
+        terminate: Sequence[int] = (),
+    ) -> None:
+        activations, terminations = tuple(activate), tuple(terminate)
+        await self._submit(
+            lambda c: c.modify_process_instance(process_instance_key, activations, terminations),
+            _Command(
+                ValueType.PROCESS_INSTANCE_MODIFICATION,
+                "MODIFY",
+                {"processInstanceKey": process_instance_key},
+            ),
+        )
+
+    async def migrate_process_instance(
+        self,
+        process_instance_key: int,
+        target_process_definition_key: int,
+        mappings: Sequence[MappingInstruction],
+    ) -> None:
+        plan = tuple(mappings)
+        await self._submit(
+            lambda c: c.migrate_process_instance(
+                process_instance_key, target_process_definition_key, plan
+            ),
+            _Command(
+                ValueType.PROCESS_INSTANCE_MIGRATION,
+                "MIGRATE",
+                {
+                    "processInstanceKey": process_instance_key,
+                    "targetProcessDefinitionKey": target_process_definition_key,
+                },
+            ),
         )
 
     async def pin_clock(self, epoch_ms: int) -> None:

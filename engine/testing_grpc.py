@@ -28,6 +28,7 @@ from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 from engine.api import (
     DEFAULT_TENANT,
     ActivatedJob,
+    ActivateInstruction,
     ActivateJobsRequest,
     AlreadyExists,
     DecisionEvaluation,
@@ -42,6 +43,7 @@ from engine.api import (
     FailedPrecondition,
     InvalidArgument,
     JsonObject,
+    MappingInstruction,
     MessagePublished,
     NotFound,
     PermissionDenied,
@@ -282,6 +284,57 @@ class GrpcEngine:
 
     async def cancel_process_instance(self, process_instance_key: int) -> None:
         await _call(self.client.cancel_process_instance(process_instance_key))
+
+    async def modify_process_instance(
+        self,
+        process_instance_key: int,
+        activate: Sequence[ActivateInstruction] = (),
+        terminate: Sequence[int] = (),
+    ) -> None:
+        request = pb.ModifyProcessInstanceRequest(
+            processInstanceKey=process_instance_key,
+            activateInstructions=[
+                pb.ModifyProcessInstanceRequest.ActivateInstruction(
+                    elementId=a.element_id,
+                    ancestorElementInstanceKey=a.ancestor_element_instance_key,
+                    variableInstructions=[
+                        pb.ModifyProcessInstanceRequest.VariableInstruction(
+                            variables=json.dumps(v.variables), scopeId=v.scope_id
+                        )
+                        for v in a.variable_instructions
+                    ],
+                )
+                for a in activate
+            ],
+            terminateInstructions=[
+                pb.ModifyProcessInstanceRequest.TerminateInstruction(elementInstanceKey=key)
+                for key in terminate
+            ],
+        )
+        await _call(self.stub.ModifyProcessInstance(request))
+
+    async def migrate_process_instance(
+        self,
+        process_instance_key: int,
+        target_process_definition_key: int,
+        mappings: Sequence[MappingInstruction],
+    ) -> None:
+        plan = pb.MigrateProcessInstanceRequest.MigrationPlan(
+            targetProcessDefinitionKey=target_process_definition_key,
+            mappingInstructions=[
+                pb.MigrateProcessInstanceRequest.MappingInstruction(
+                    sourceElementId=m.source_element_id, targetElementId=m.target_element_id
+                )
+                for m in mappings
+            ],
+        )
+        await _call(
+            self.stub.MigrateProcessInstance(
+                pb.MigrateProcessInstanceRequest(
+                    processInstanceKey=process_instance_key, migrationPlan=plan
+                )
+            )
+        )
 
     # -- jobs ------------------------------------------------------------------------------------
     async def activate_jobs(self, request: ActivateJobsRequest) -> list[ActivatedJob]:

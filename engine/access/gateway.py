@@ -22,8 +22,8 @@ GRPC_PERMISSIONS: Mapping[str, Permission] = {
     "CancelProcessInstance": Permission.CANCEL_PROCESS_INSTANCE,
     "ResolveIncident": Permission.RESOLVE_INCIDENT,
     "UpdateJobRetries": Permission.UPDATE_JOB,
-    "ModifyProcessInstance": Permission.CANCEL_PROCESS_INSTANCE,
-    "MigrateProcessInstance": Permission.CANCEL_PROCESS_INSTANCE,
+    "ModifyProcessInstance": Permission.MODIFY_PROCESS_INSTANCE,
+    "MigrateProcessInstance": Permission.MIGRATE_PROCESS_INSTANCE,
 }
 
 

@@ -10,11 +10,20 @@ passes straight through.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from engine.access.permissions import Permission, require
 from engine.access.principal import Principal
-from engine.api import DEFAULT_TENANT, Deployment, Engine, PermissionDenied, Resource
+from engine.api import (
+    DEFAULT_TENANT,
+    ActivateInstruction,
+    Deployment,
+    Engine,
+    MappingInstruction,
+    PermissionDenied,
+    RepairTools,
+    Resource,
+)
 from engine.audit import AuditAction, AuditTrail
 from engine.gateway.auth import current_principal
 
@@ -70,6 +79,43 @@ class GuardedEngine:
             principal,
             AuditAction.PROCESS_INSTANCE_CANCELED,
             {"processInstanceKey": process_instance_key},
+        )
+
+    async def modify_process_instance(
+        self,
+        process_instance_key: int,
+        activate: Sequence[ActivateInstruction] = (),
+        terminate: Sequence[int] = (),
+    ) -> None:
+        principal = self._caller(Permission.MODIFY_PROCESS_INSTANCE)
+        await cast(RepairTools, self._engine).modify_process_instance(
+            process_instance_key, activate, terminate
+        )
+        self._audit(
+            principal,
+            AuditAction.PROCESS_INSTANCE_MODIFIED,
+            {"processInstanceKey": process_instance_key},
+            {
+                "activate": [a.element_id for a in activate],
+                "terminate": [str(key) for key in terminate],
+            },
+        )
+
+    async def migrate_process_instance(
+        self,
+        process_instance_key: int,
+        target_process_definition_key: int,
+        mappings: Sequence[MappingInstruction],
+    ) -> None:
+        principal = self._caller(Permission.MIGRATE_PROCESS_INSTANCE)
+        await cast(RepairTools, self._engine).migrate_process_instance(
+            process_instance_key, target_process_definition_key, mappings
+        )
+        self._audit(
+            principal,
+            AuditAction.PROCESS_INSTANCE_MIGRATED,
+            {"processInstanceKey": process_instance_key},
+            {"targetProcessDefinitionKey": str(target_process_definition_key)},
         )
 
     async def resolve_incident(self, incident_key: int) -> None:

@@ -9,8 +9,8 @@ The rules (issue 4, "Who may do what"):
 - claiming a task already assigned to someone else is refused unless the caller is a manager
   or admin (who may also hand tasks to other users);
 - managers may search all process instances, incidents and statistics;
-- only admins deploy, cancel instances, resolve incidents, change job retries, move the clock
-  and read the audit trail.
+- only admins deploy, cancel, modify or migrate instances, resolve incidents, change job
+  retries, move the clock and read the audit trail.
 Refusals raise `engine.api.PermissionDenied` (HTTP 403) with the reason and the task key.
 
 Tasks are mappings shaped like Camunda 8.8's user task items (`userTaskKey`, `assignee`,
@@ -37,6 +37,8 @@ class Permission(StrEnum):
     SEARCH_VARIABLES = "search variables of all instances"
     DEPLOY = "deploy resources"
     CANCEL_PROCESS_INSTANCE = "cancel process instances"
+    MODIFY_PROCESS_INSTANCE = "modify process instances"
+    MIGRATE_PROCESS_INSTANCE = "migrate process instances"
     RESOLVE_INCIDENT = "resolve incidents"
     UPDATE_JOB = "update jobs"
     MOVE_CLOCK = "move the engine clock"
@@ -54,6 +56,8 @@ _REQUIRED_ROLE: Mapping[Permission, Role | None] = {
     Permission.SEARCH_VARIABLES: Role.MANAGER,
     Permission.DEPLOY: Role.ADMIN,
     Permission.CANCEL_PROCESS_INSTANCE: Role.ADMIN,
+    Permission.MODIFY_PROCESS_INSTANCE: Role.ADMIN,
+    Permission.MIGRATE_PROCESS_INSTANCE: Role.ADMIN,
     Permission.RESOLVE_INCIDENT: Role.ADMIN,
     Permission.UPDATE_JOB: Role.ADMIN,
     Permission.MOVE_CLOCK: Role.ADMIN,

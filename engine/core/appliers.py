@@ -606,3 +606,82 @@ def _clock_pinned(state: EngineState, r: Record) -> None:
 @applies(ValueType.CLOCK, Intent.RESETTED)
 def _clock_reset(state: EngineState, r: Record) -> None:
     state.clock_pinned_ms = None
+
+
+# -- process instance migration -----------------------------------------------------------------
+@applies(ValueType.PROCESS_INSTANCE, Intent.ELEMENT_MIGRATED)
+def _element_migrated(state: EngineState, r: Record) -> None:
+    instance = state.elements.get(r.key)
+    if instance is not None:
+        v = r.value
+        instance.element_id = v["elementId"]
+        instance.process_definition_key = v["processDefinitionKey"]
+        instance.bpmn_process_id = v["bpmnProcessId"]
+        instance.version = v["version"]
+        started = state.message_started_by_instance.get(r.key)
+        if started is not None and started[1] != v["bpmnProcessId"]:
+            # the one-instance-per-correlation-key rule now holds for the target process
+            moved = (started[0], v["bpmnProcessId"], started[2])
+            if state.message_started.get(started) == r.key:
+                del state.message_started[started]
+            state.message_started[moved] = r.key
+            state.message_started_by_instance[r.key] = moved
+
+
+@applies(ValueType.JOB, Intent.MIGRATED)
+def _job_migrated(state: EngineState, r: Record) -> None:
+    job = state.jobs.get(r.key)
+    if job is not None:
+        v = r.value
+        job.element_id = v["elementId"]
+        job.bpmn_process_id = v["bpmnProcessId"]
+        job.process_definition_key = v["processDefinitionKey"]
+        job.process_definition_version = v["processDefinitionVersion"]
+
+
+@applies(ValueType.USER_TASK, Intent.MIGRATED)
+def _user_task_migrated(state: EngineState, r: Record) -> None:
+    task = state.user_tasks.get(r.key)
+    if task is not None:
+        v = r.value
+        task.element_id = v["elementId"]
+        task.bpmn_process_id = v["bpmnProcessId"]
+        task.process_definition_key = v["processDefinitionKey"]
+        task.process_definition_version = v["processDefinitionVersion"]
+
+
+@applies(ValueType.INCIDENT, Intent.MIGRATED)
+def _incident_migrated(state: EngineState, r: Record) -> None:
+    incident = state.incidents.get(r.key)
+    if incident is not None:
+        v = r.value
+        incident.element_id = v["elementId"]
+        incident.bpmn_process_id = v["bpmnProcessId"]
+        incident.process_definition_key = v["processDefinitionKey"]
+
+
+@applies(ValueType.TIMER, Intent.MIGRATED)
+def _timer_migrated(state: EngineState, r: Record) -> None:
+    timer = state.timers.get(r.key)
+    if timer is not None:
+        timer.target_element_id = r.value["targetElementId"]
+        timer.process_definition_key = r.value["processDefinitionKey"]
+
+
+@applies(ValueType.MESSAGE_SUBSCRIPTION, Intent.MIGRATED)
+def _subscription_migrated(state: EngineState, r: Record) -> None:
+    subscription = state.subscriptions.get(r.key)
+    if subscription is not None:
+        subscription.target_element_id = r.value["elementId"]
+        subscription.bpmn_process_id = r.value["bpmnProcessId"]
+        subscription.interrupting = r.value["interrupting"]
+
+
+@applies(ValueType.SIGNAL_SUBSCRIPTION, Intent.MIGRATED)
+def _signal_subscription_migrated(state: EngineState, r: Record) -> None:
+    subscription = state.signal_subscriptions.get(r.key)
+    if subscription is not None:
+        subscription.target_element_id = r.value["catchEventId"]
+        subscription.process_definition_key = r.value["processDefinitionKey"]
+        subscription.bpmn_process_id = r.value["bpmnProcessId"]
+        subscription.interrupting = r.value["interrupting"]

@@ -6,6 +6,7 @@ each other (activate, complete, terminate, ...) are declared here and implemente
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from engine.core.expressions import ExpressionFailure
@@ -161,6 +162,7 @@ class BehaviourBase:
         *,
         inner: bool = False,
         triggered: bool = False,
+        before: Callable[[int], None] | None = None,
     ) -> int:
         raise NotImplementedError
 

@@ -94,10 +94,12 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
         *,
         inner: bool = False,
         triggered: bool = False,
+        before: Callable[[int], None] | None = None,
     ) -> int:
         """Activates an element in a flow scope. `inner`: a multi-instance inner instance (the
         caller continues its activation); `triggered`: a catch event whose event already
-        happened (event-based gateway), which completes at once."""
+        happened (event-based gateway), which completes at once; `before`: runs with the new
+        key before input mappings are applied (a modification's variables for the element)."""
         node = definition.model.node(element_id)
         scope = self.s.elements[flow_scope_key]
         kind = "MULTI_INSTANCE_BODY" if node.multi_instance and not inner else node.kind
@@ -118,6 +120,8 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
         self.w.event(PI, Intent.ELEMENT_ACTIVATING, key, value)
         if variables:
             self.merge_trigger_variables(self.s.elements[key], variables)
+        if before is not None:
+            before(key)
         if triggered:
             self.lifecycle(self.s.elements[key], Intent.ELEMENT_ACTIVATED)
             self.complete(key)

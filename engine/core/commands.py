@@ -21,13 +21,22 @@ from engine.core.decisions import run_decision, to_evaluated
 from engine.core.expressions import ExpressionFailure
 from engine.core.job_commands import JobCommands
 from engine.core.message_commands import MessageCommands
+from engine.core.migration import MigrationCommands
+from engine.core.modification import ModificationCommands
 from engine.core.records import Intent, ValueType
 from engine.core.scheduling import Scheduling
 from engine.core.state import DecisionDefinition, ProcessDefinition
 from engine.core.user_task_commands import UserTaskCommands
 
 
-class Commands(JobCommands, MessageCommands, UserTaskCommands, Scheduling):
+class Commands(
+    JobCommands,
+    MessageCommands,
+    UserTaskCommands,
+    Scheduling,
+    ModificationCommands,
+    MigrationCommands,
+):
     """All command processors; process instances, decisions, variables and incidents here."""
 
     def find_process(

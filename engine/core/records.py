@@ -44,6 +44,8 @@ class ValueType(StrEnum):
     MESSAGE_START_EVENT_SUBSCRIPTION = "MESSAGE_START_EVENT_SUBSCRIPTION"
     ERROR = "ERROR"
     CLOCK = "CLOCK"
+    PROCESS_INSTANCE_MODIFICATION = "PROCESS_INSTANCE_MODIFICATION"
+    PROCESS_INSTANCE_MIGRATION = "PROCESS_INSTANCE_MIGRATION"
 
 
 class Intent:
@@ -84,6 +86,10 @@ class Intent:
     BROADCASTED = "BROADCASTED"
     PINNED = "PINNED"
     RESETTED = "RESETTED"
+    # repair tools: process instance modification and migration
+    MODIFIED = "MODIFIED"
+    MIGRATED = "MIGRATED"
+    ELEMENT_MIGRATED = "ELEMENT_MIGRATED"
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,14 +9,24 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 import grpc
 import structlog
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
 
-from engine.api import ActivateJobsRequest, Engine, EngineError, InvalidArgument, Resource
+from engine.api import (
+    ActivateInstruction,
+    ActivateJobsRequest,
+    Engine,
+    EngineError,
+    InvalidArgument,
+    MappingInstruction,
+    RepairTools,
+    Resource,
+    VariableInstruction,
+)
 from engine.gateway import limits, wire
 from engine.gateway.auth import Authorizer, allow_all
 from engine.gateway.errors import stream_rpc, unary_rpc
@@ -339,10 +349,50 @@ class GatewayServicer(pb_grpc.GatewayServicer):
         )
 
     async def ModifyProcessInstance(self, request: Any, context: Any) -> Any:
-        await self._unimplemented(context, "ModifyProcessInstance")
+        if not hasattr(self.engine, "modify_process_instance"):
+            # an engine without the repair tools (e.g. a test double)
+            await self._unimplemented(context, "ModifyProcessInstance")
+        return await self._modify(request, context)
 
     async def MigrateProcessInstance(self, request: Any, context: Any) -> Any:
-        await self._unimplemented(context, "MigrateProcessInstance")
+        if not hasattr(self.engine, "migrate_process_instance"):
+            await self._unimplemented(context, "MigrateProcessInstance")
+        return await self._migrate(request, context)
+
+    @unary_rpc
+    async def _modify(self, request: Any, context: Any) -> Any:
+        activate = [
+            ActivateInstruction(
+                element_id=a.elementId,
+                # proto3 sends 0 for "not set": the flow scope's existing instance, as -1
+                ancestor_element_instance_key=a.ancestorElementInstanceKey or -1,
+                variable_instructions=tuple(
+                    VariableInstruction(
+                        parse_variables(v.variables, "modify process instance") or {},
+                        v.scopeId,
+                    )
+                    for v in a.variableInstructions
+                ),
+            )
+            for a in request.activateInstructions
+        ]
+        terminate = [t.elementInstanceKey for t in request.terminateInstructions]
+        await cast(RepairTools, self.engine).modify_process_instance(
+            request.processInstanceKey, activate, terminate
+        )
+        return pb.ModifyProcessInstanceResponse()
+
+    @unary_rpc
+    async def _migrate(self, request: Any, context: Any) -> Any:
+        plan = request.migrationPlan
+        mappings = [
+            MappingInstruction(m.sourceElementId, m.targetElementId)
+            for m in plan.mappingInstructions
+        ]
+        await cast(RepairTools, self.engine).migrate_process_instance(
+            request.processInstanceKey, plan.targetProcessDefinitionKey, mappings
+        )
+        return pb.MigrateProcessInstanceResponse()
 
     async def DeleteResource(self, request: Any, context: Any) -> Any:
         await self._unimplemented(context, "DeleteResource")

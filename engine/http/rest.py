@@ -12,6 +12,7 @@ from engine.http.jobs import job_endpoints
 from engine.http.messages import message_endpoints
 from engine.http.process_definitions import process_definition_endpoints
 from engine.http.process_instances import process_instance_endpoints
+from engine.http.repair import repair_endpoints
 from engine.http.user_tasks import user_task_endpoints
 from engine.http.variables import variable_endpoints
 
@@ -20,6 +21,7 @@ def rest_endpoints(ctx: RestContext) -> list[Endpoint]:
     return [
         *user_task_endpoints(ctx),
         *process_instance_endpoints(ctx),
+        *repair_endpoints(ctx),
         *process_definition_endpoints(ctx),
         *element_instance_endpoints(ctx),
         *variable_endpoints(ctx),

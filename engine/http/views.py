@@ -127,6 +127,13 @@ class History:
             task["dueDate"] = v.get("dueDate") or None
             task["followUpDate"] = v.get("followUpDate") or None
             task["priority"] = v.get("priority", task["priority"])
+        elif r.intent == Intent.MIGRATED:
+            definition_key = v.get("processDefinitionKey")
+            task["elementId"] = v.get("elementId")
+            task["name"] = self._element_name(definition_key, v.get("elementId", ""))
+            task["processDefinitionId"] = v.get("bpmnProcessId")
+            task["processDefinitionKey"] = key_text(definition_key)
+            task["processDefinitionVersion"] = v.get("processDefinitionVersion")
         elif r.intent in (Intent.COMPLETED, Intent.CANCELED):
             task["state"] = "COMPLETED" if r.intent == Intent.COMPLETED else "CANCELED"
             task["completionDate"] = iso(r.timestamp)
@@ -164,6 +171,9 @@ class History:
                     "type": element_type,
                 }
             return
+        if r.intent == Intent.ELEMENT_MIGRATED:
+            self._element_migrated(r)
+            return
         if r.intent not in (Intent.ELEMENT_COMPLETED, Intent.ELEMENT_TERMINATED):
             return
         item = (
@@ -172,6 +182,31 @@ class History:
         if item is not None:
             item["state"] = "COMPLETED" if r.intent == Intent.ELEMENT_COMPLETED else "TERMINATED"
             item["endDate"] = iso(r.timestamp)
+
+    def _element_migrated(self, r: Record) -> None:
+        """A migrated instance shows its new process definition (and element) from now on."""
+        v = r.value
+        definition_key = v.get("processDefinitionKey")
+        moved = {
+            "processDefinitionKey": key_text(definition_key),
+            "processDefinitionId": v.get("bpmnProcessId"),
+        }
+        if v.get("bpmnElementType") == "PROCESS":
+            item = self.process_instances.get(r.key)
+            if item is not None:
+                definition = self._definition(definition_key)
+                item |= moved | {
+                    "processDefinitionVersion": v.get("version"),
+                    "processDefinitionName": definition.model.name or None if definition else None,
+                }
+            return
+        element = self.element_instances.get(r.key)
+        if element is not None:
+            element_id = v.get("elementId", "")
+            element |= moved | {
+                "elementId": element_id,
+                "elementName": self._element_name(definition_key, element_id),
+            }
 
     def _incident(self, r: Record) -> None:
         v = r.value

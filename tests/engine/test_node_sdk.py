@@ -28,6 +28,7 @@ from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "tests" / "engine" / "node_sdk" / "client_flow.mjs"
+REPAIR_SCRIPT = REPO / "tests" / "engine" / "node_sdk" / "repair_flow.mjs"
 SDK_PACKAGE = REPO / "node_modules" / "@camunda8" / "sdk" / "package.json"
 DEMO_IDENTITY = REPO / "engine" / "access" / "demo-identity.toml"
 DEMO_ADMIN_TOKEN = "yxt_demo-admin-token-for-local-demo-only"
@@ -96,7 +97,9 @@ def _node() -> str:
     return node
 
 
-def run_client_flow(address: str, settings: dict[str, str], steps: str = "") -> dict[str, Any]:
+def run_client_flow(
+    address: str, settings: dict[str, str], steps: str = "", script: Path = SCRIPT
+) -> dict[str, Any]:
     """Runs the Node script against `address` with the SDK `settings` (auth strategy, ...) and
     returns its steps by name."""
     # Only what a user would set; inherited CAMUNDA_*/ZEEBE_* settings must not leak in.
@@ -116,7 +119,7 @@ def run_client_flow(address: str, settings: dict[str, str], steps: str = "") -> 
         env["NODE_SDK_STEPS"] = steps
     try:
         finished = subprocess.run(
-            [_node(), str(SCRIPT)],
+            [_node(), str(script)],
             cwd=REPO,
             env=env,
             capture_output=True,
@@ -282,3 +285,21 @@ def test_activate_jobs_too_close_to_the_client_deadline_answers_empty_at_once(
     jobs, elapsed_s = _activate_nothing(open_engine, request_timeout=30_000, deadline_s=0.4)
     assert jobs == []
     assert elapsed_s < 0.4
+
+
+def test_node_sdk_modifies_and_migrates_a_process_instance(secured_engine: str) -> None:
+    """Operate's repair tools from the Node SDK, as the demo admin (only admins may use them)."""
+    steps = run_client_flow(
+        secured_engine,
+        {"CAMUNDA_AUTH_STRATEGY": "BEARER", "CAMUNDA_OAUTH_TOKEN": DEMO_ADMIN_TOKEN},
+        script=REPAIR_SCRIPT,
+    )
+    failed = {name: step for name, step in steps.items() if not step["ok"]}
+    assert not failed, f"Node SDK steps failed: {failed}"
+    assert steps["modify"]["nextElementId"] == "next"
+    assert steps["modify"]["variables"] == {"repairedBy": "node-sdk"}
+    assert steps["migrate"]["targetVersion"] == 2
+    refused = steps["refused"]
+    assert refused["refused"] is True
+    assert refused["code"] == grpc.StatusCode.INVALID_ARGUMENT.value[0]
+    assert "could not be found: 'nowhere'" in refused["message"]
