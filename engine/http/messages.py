@@ -16,7 +16,8 @@ from engine.http.auth import principal_of
 from engine.http.body import json_object
 from engine.http.context import RestContext, json_variables
 from engine.http.endpoint import Endpoint
-from engine.http.schemas import INTEGER, KEY, TEXT, obj
+from engine.http.int64 import INT64_SCHEMA, int64
+from engine.http.schemas import KEY, TEXT, obj
 
 _CORRELATIONS = (ValueType.MESSAGE_SUBSCRIPTION, ValueType.MESSAGE_START_EVENT_SUBSCRIPTION)
 
@@ -32,10 +33,9 @@ def _message(body: dict[str, Any], *, publishing: bool) -> dict[str, Any]:
     tenant = body.get("tenantId") or DEFAULT_TENANT
     if not isinstance(tenant, str):
         raise InvalidArgument("tenantId must be a string")
-    ttl = body.get("timeToLive", 0) if publishing else 0
-    if ttl is None:
-        ttl = 0
-    if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 0:
+    raw_ttl = body.get("timeToLive", 0) if publishing else 0
+    ttl = 0 if raw_ttl is None else int64(raw_ttl)
+    if ttl is None or ttl < 0:
         raise InvalidArgument("timeToLive must be a non-negative integer (milliseconds)")
     message_id = (body.get("messageId") or "") if publishing else ""
     if not isinstance(message_id, str):
@@ -116,7 +116,7 @@ def message_endpoints(ctx: RestContext) -> list[Endpoint]:
             request_body
             | {
                 "properties": request_body["properties"]
-                | {"timeToLive": INTEGER, "messageId": TEXT}
+                | {"timeToLive": INT64_SCHEMA, "messageId": TEXT}
             },
             response_schema=obj(["messageKey"], tenantId=TEXT, messageKey=KEY),
         ),

@@ -179,6 +179,21 @@ async def test_message_publication_and_correlation(rest: RestEngine) -> None:
     assert "name" in problem(bad, 400)
 
 
+async def test_message_time_to_live_may_be_a_decimal_string(rest: RestEngine) -> None:
+    # 8.8 declares timeToLive int64; Camunda's TypeScript client sends it as a string.
+    for ttl in ("0", "60000"):
+        published = await rest.as_("office").post(
+            "/v2/messages/publication", json={"name": "n", "correlationKey": "k", "timeToLive": ttl}
+        )
+        assert published.status_code == 200, published.text
+    for bad_ttl in ("-1", "1e3", "soon", 1.5, True, "99999999999999999999"):
+        refused = await rest.as_("office").post(
+            "/v2/messages/publication",
+            json={"name": "n", "correlationKey": "k", "timeToLive": bad_ttl},
+        )
+        assert "timeToLive" in problem(refused, 400)
+
+
 async def test_only_admins_move_the_clock(rest: RestEngine) -> None:
     later = START_MS + 86_400_000
     problem(await rest.as_("manager").put("/v2/clock", json={"timestamp": later}), 403)
