@@ -8,18 +8,18 @@ from starlette.responses import JSONResponse, Response
 
 from engine.http.auth import principal_of
 from engine.http.endpoint import Endpoint
-from engine.http.schemas import BOOLEAN, NULLABLE_TEXT, STRINGS, TEXT, obj
+from engine.http.schemas import BOOLEAN, OPTIONAL_TEXT, STRINGS, TEXT, obj
 
 CURRENT_USER = obj(
     ["username", "groups", "roles"],
     username=TEXT,
     displayName=TEXT,
-    email=NULLABLE_TEXT,
+    email=OPTIONAL_TEXT,
     authorizedComponents=STRINGS,
     tenants={"type": "array", "items": {"type": "object"}},
     groups=STRINGS,
     roles=STRINGS,
-    salesPlanType=NULLABLE_TEXT,
+    salesPlanType=OPTIONAL_TEXT,
     c8Links={"type": "object"},
     canLogout=BOOLEAN,
 )

@@ -44,7 +44,7 @@ from engine.http.schemas import (
 )
 from engine.http.search import INCIDENTS, PROCESS_INSTANCES, request_schema, response_schema
 from engine.http.search import search as run_search
-from engine.http.views import History
+from engine.http.views import History, present
 
 CREATED = obj(
     ["processInstanceKey"],
@@ -201,7 +201,7 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
 
     async def get(request: Request) -> Response:
         _, item = instance_for(request)
-        return JSONResponse(item)
+        return JSONResponse(present(item))
 
     async def cancel(request: Request) -> Response:
         await optional_json_object(request)

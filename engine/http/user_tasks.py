@@ -6,6 +6,7 @@ update and completion is written to the audit trail with the submitted data.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.requests import Request
@@ -39,6 +40,7 @@ from engine.http.schemas import (
 )
 from engine.http.search import USER_TASK_VARIABLES, USER_TASKS, request_schema, response_schema
 from engine.http.search import search as run_search
+from engine.http.views import present
 
 _CHANGEABLE = ("dueDate", "followUpDate", "candidateUsers", "candidateGroups", "priority")
 
@@ -73,7 +75,7 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
 
     async def get(request: Request) -> Response:
         _, task = task_for(request, acting=False)
-        return JSONResponse(task)
+        return JSONResponse(present(task))
 
     async def update(request: Request) -> Response:
         body = await optional_json_object(request)
@@ -265,11 +267,12 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
 
 
 def form_item(form: dict[str, Any]) -> dict[str, Any]:
-    """8.8's form result: the schema is the form's JSON as a string."""
+    """8.8's form result: the schema is the form's JSON document itself (an object)."""
+    schema = form["schema"]
     return {
         "formKey": str(form["formKey"]),
         "formId": form["formId"],
-        "schema": form["schema"],
+        "schema": json.loads(schema) if isinstance(schema, str | bytes) else schema,
         "version": form["version"],
         "tenantId": form["tenantId"],
     }

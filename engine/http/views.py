@@ -36,6 +36,12 @@ def iso(epoch_ms: int | None) -> str | None:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def present(item: dict[str, Any]) -> dict[str, Any]:
+    """An item as 8.8 answers it: a field that is neither required nor nullable in its schema is
+    left out when it has no value (our read models keep None to filter and sort on)."""
+    return {name: value for name, value in item.items() if value is not None}
+
+
 def key_text(key: Any) -> str | None:
     return str(key) if isinstance(key, int) and not isinstance(key, bool) and key > 0 else None
 
@@ -149,7 +155,11 @@ class History:
             if element_type == "PROCESS":
                 definition = self._definition(definition_key)
                 self.process_instances[r.key] = common | {
-                    "processDefinitionName": definition.model.name or None if definition else None,
+                    # Required in 8.8; Operate shows the process id for a process without a name.
+                    "processDefinitionName": (
+                        definition.model.name if definition and definition.model.name else None
+                    )
+                    or v.get("bpmnProcessId"),
                     "processDefinitionVersion": v.get("version"),
                     "processDefinitionVersionTag": None,
                     "parentProcessInstanceKey": key_text(v.get("parentProcessInstanceKey")),
