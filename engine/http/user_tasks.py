@@ -20,7 +20,7 @@ from engine.access import (
     require_view_user_task,
     user_task_visibility_filter,
 )
-from engine.api import FailedPrecondition, InvalidArgument
+from engine.api import InvalidArgument, NotFound
 from engine.audit import AuditAction
 from engine.http.auth import principal_of
 from engine.http.context import (
@@ -51,9 +51,10 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
         task = find(ctx.views().user_tasks, key, "User task")
         require_view_user_task(principal_of(request), task)
         if acting and task["state"] != "CREATED":
-            raise FailedPrecondition(
-                f"User task with key '{key}' is already {task['state'].lower()}; "
-                "only a CREATED task can be changed"
+            # Zeebe forgets an ended task, so 8.8 answers a command on it with NOT_FOUND.
+            raise NotFound(
+                f"Expected to change user task with key '{key}', but no such user task was "
+                f"found (it is already {task['state'].lower()})"
             )
         return key, task
 
