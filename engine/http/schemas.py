@@ -149,12 +149,18 @@ VARIABLE = obj(
     value={
         "type": "string",
         "description": "the value as JSON text; in searches cut to the first "
-        "8192 characters when isTruncated (GET /v2/variables/{variableKey} has it whole)",
+        "8191 characters when isTruncated (GET /v2/variables/{variableKey} has it whole)",
     },
     isTruncated=BOOLEAN,
     scopeKey=KEY,
     processInstanceKey=KEY,
     tenantId=TEXT,
+)
+
+# GET /v2/variables/{variableKey}: the whole value, so no isTruncated.
+WHOLE_VARIABLE = obj(
+    ["name", "tenantId", "variableKey", "scopeKey", "processInstanceKey", "value"],
+    **{k: v for k, v in VARIABLE["properties"].items() if k != "isTruncated"},
 )
 
 FORM = obj(

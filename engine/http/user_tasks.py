@@ -40,7 +40,7 @@ from engine.http.schemas import (
 )
 from engine.http.search import USER_TASK_VARIABLES, USER_TASKS, request_schema, response_schema
 from engine.http.search import search as run_search
-from engine.http.views import present
+from engine.http.views import present, searched_variable
 
 _CHANGEABLE = ("dueDate", "followUpDate", "candidateUsers", "candidateGroups", "priority")
 
@@ -175,7 +175,9 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
                 if item["name"] not in seen:
                     seen.add(item["name"])
                     items.append(item)
-        return JSONResponse(run_search(body, USER_TASK_VARIABLES, items))
+        result = run_search(body, USER_TASK_VARIABLES, items)
+        result["items"] = [searched_variable(item) for item in result["items"]]
+        return JSONResponse(result)
 
     key_param = "/user-tasks/{userTaskKey}"
     return [
