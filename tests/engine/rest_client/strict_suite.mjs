@@ -221,6 +221,11 @@ async function main() {
     (r) => expect(r.items.length === 1 && r.items[0].errorType === 'JOB_NO_RETRIES', 'one job incident'),
   )
   const incidentKey = incidents?.items[0]?.incidentKey
+  await call(
+    'searchProcessInstanceIncidents',
+    () => camunda.searchProcessInstanceIncidents({ processInstanceKey: risky?.processInstanceKey }, now),
+    (r) => expect(r.items.length === 1 && r.items[0].incidentKey === incidentKey, 'the same incident'),
+  )
   await call('getIncident', () => camunda.getIncident({ incidentKey }, now))
   await call('updateJob (retries)', () => camunda.updateJob({ jobKey: riskyJob, changeset: { retries: 1 } }))
   await call('resolveIncident', () => camunda.resolveIncident({ incidentKey }))
