@@ -144,10 +144,6 @@ def job_endpoints(ctx: RestContext) -> list[Endpoint]:
         key = path_key(request.path_params["jobKey"], "jobKey")
         retries = _integer(body, "retries", 0)
         backoff = _integer(body, "retryBackOff", 0, wide=True)
-        if retries < 0:
-            raise InvalidArgument(f"retries must not be negative, got {retries}")
-        if backoff < 0:
-            raise InvalidArgument(f"retryBackOff must not be negative, got {backoff}")
         await engine.fail_job(
             key,
             retries,
@@ -191,9 +187,8 @@ def job_endpoints(ctx: RestContext) -> list[Endpoint]:
             timeout = int64(timeout)
             if timeout is None:
                 raise InvalidArgument("changeset.timeout must be an integer")
+        # Whether the values are acceptable is the engine's rule, as for the gRPC calls.
         if retries is not None:
-            if retries < 1:
-                raise InvalidArgument("changeset.retries must be at least 1")
             await engine.update_job_retries(key, retries)
         if timeout is not None:
             await engine.update_job_timeout(key, timeout)

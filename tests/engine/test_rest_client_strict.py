@@ -27,9 +27,7 @@ from tests.ports import free_ports
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "tests" / "engine" / "rest_client" / "strict_suite.mjs"
-CLIENT_PACKAGE = (
-    REPO / "node_modules" / "@camunda8" / "orchestration-cluster-api" / "package.json"
-)
+CLIENT_PACKAGE = REPO / "node_modules" / "@camunda8" / "orchestration-cluster-api" / "package.json"
 RESULT_MARKER = "REST_CLIENT_RESULT "
 ENGINE_READY_S = 20.0
 SCRIPT_BUDGET_S = 120.0
