@@ -178,6 +178,7 @@ def test_camundas_rest_client_in_strict_mode_passes_on_every_endpoint(tmp_path: 
         "pinClock",
         "resetClock",
         "getTopology",
+        "getAuthentication",
     } <= names
     refusals = {call.get("expectedStatus") for call in calls}
     assert {400, 404, 409} <= refusals

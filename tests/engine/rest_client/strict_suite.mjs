@@ -76,6 +76,7 @@ async function file(name, type) {
 
 async function main() {
   await call('getTopology', () => camunda.getTopology(), (t) => expect(t.brokers.length === 1, 'one broker'))
+  await call('getAuthentication', () => camunda.getAuthentication())
 
   // -- deployments, definitions -------------------------------------------------------------------
   const deployment = await call(
