@@ -156,6 +156,19 @@ async def test_deployment_is_multipart_for_admins_and_audited(tmp_path: Path) ->
         assert "bad.bpmn" in problem(broken, 400)
 
 
+async def test_a_dmn_deployment_answers_in_zeebes_order(rest: RestEngine) -> None:
+    dmn = (Path(__file__).parent / "bpmn" / "grade.dmn").read_bytes()
+    response = await rest.as_("admin").post(
+        "/v2/deployments", files=[("resources", ("grade.dmn", dmn, "application/xml"))]
+    )
+    assert response.status_code == 200, response.text
+    # Processes, decisions, decision requirements, forms: a client reading deployments[0]
+    # after deploying one DMN file gets the decision, as from Zeebe.
+    [decision, requirements] = response.json()["deployments"]
+    assert decision["decisionDefinition"]["decisionDefinitionId"] == "grade"
+    assert requirements["decisionRequirements"]["decisionRequirementsId"] == "grading"
+
+
 async def test_message_publication_and_correlation(rest: RestEngine) -> None:
     instance = await rest.start_case("C-1")
     task = await rest.task_of(instance)
