@@ -589,6 +589,24 @@ class EngineService:
             ),
         )
 
+    async def correlate_message(
+        self,
+        name: str,
+        correlation_key: str,
+        variables: JsonObject | None = None,
+        tenant_id: str = DEFAULT_TENANT,
+    ) -> tuple[MessagePublished, int]:
+        """8.8's message correlation, one command: delivered now or rejected (NotFound); answers
+        the message and the first process instance it reached."""
+        return await self._submit(
+            lambda c: c.correlate_message(name, correlation_key, variables, tenant_id),
+            _Command(
+                ValueType.MESSAGE,
+                "CORRELATE",
+                {"name": name, "correlationKey": correlation_key},
+            ),
+        )
+
     async def broadcast_signal(
         self, signal_name: str, variables: JsonObject | None = None, tenant_id: str = DEFAULT_TENANT
     ) -> SignalBroadcast:

@@ -14,7 +14,9 @@ timers only fire when the test moves it.
 
 `transport` chooses how commands reach the engine: "in-process" calls the service directly;
 "grpc" starts the real gateway in front of it and sends every command that Zeebe has a gRPC call
-for through pyzeebe (`engine.testing_grpc.GrpcEngine`). Tests command through `h.commands`;
+for through pyzeebe (`engine.testing_grpc.GrpcEngine`); "rest" sends the job commands through
+8.8's REST job endpoints (`engine.testing_rest.RestJobEngine`, for the job tests). Tests command
+through `h.commands`;
 `h.engine` is the service itself, for reading state (`h.engine.query`), which both transports
 share. The clock, user tasks and picking one particular job to activate are no gRPC calls in
 Zeebe, so they stay in-process on both transports.
@@ -26,18 +28,21 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from engine.api import ActivatedJob, ActivateJobsRequest, Deployment, Engine, Resource
 from engine.core.records import Intent, ValueType
 from engine.gateway import GatewayServer, start_gateway
 from engine.service import EngineService
 from engine.testing_grpc import GrpcEngine
+from engine.testing_rest import RestJobEngine
 
 DEFAULT_START = datetime(2026, 1, 5, 9, 0, tzinfo=timezone(timedelta(hours=8)))
 
-Transport = Literal["in-process", "grpc"]
+Transport = Literal["in-process", "grpc", "rest"]
 TRANSPORTS: tuple[Transport, ...] = ("in-process", "grpc")
+# Job workers also speak REST in 8.8: the job tests run on all three.
+JOB_TRANSPORTS: tuple[Transport, ...] = (*TRANSPORTS, "rest")
 
 
 def _read_resource(path: Path) -> Resource:
@@ -52,14 +57,17 @@ class EngineHarness:
         start_at: datetime = DEFAULT_START,
         transport: Transport = "in-process",
     ) -> None:
-        if transport not in TRANSPORTS:
-            raise ValueError(f"Expected transport to be one of {TRANSPORTS}, but got '{transport}'")
+        if transport not in JOB_TRANSPORTS:
+            raise ValueError(
+                f"Expected transport to be one of {JOB_TRANSPORTS}, but got '{transport}'"
+            )
         self._data_dir = data_dir
         self._start_at = start_at
         self.transport = transport
         self._service: EngineService | None = None
         self._gateway: GatewayServer | None = None
         self._client: GrpcEngine | None = None
+        self._rest: RestJobEngine | None = None
 
     @property
     def engine(self) -> EngineService:
@@ -70,7 +78,9 @@ class EngineHarness:
 
     @property
     def commands(self) -> Engine:
-        """Where commands go: the service, or the gRPC client in front of it."""
+        """Where commands go: the service, or the gRPC or REST client in front of it."""
+        if self._rest is not None:
+            return cast(Engine, self._rest)
         return self._client if self._client is not None else self.engine
 
     async def __aenter__(self) -> EngineHarness:
@@ -81,6 +91,8 @@ class EngineHarness:
             if self.transport == "grpc":
                 self._gateway = await start_gateway(self._service, "127.0.0.1:0")
                 self._client = GrpcEngine(self._gateway.address, self._service)
+            elif self.transport == "rest":
+                self._rest = RestJobEngine(self._service)
         except BaseException:
             await self._close()
             raise
@@ -95,6 +107,9 @@ class EngineHarness:
         await self._close()
 
     async def _close(self) -> None:
+        if self._rest is not None:
+            await self._rest.close()
+            self._rest = None
         if self._client is not None:
             await self._client.close()
             self._client = None
@@ -130,10 +145,10 @@ class EngineHarness:
             raise AssertionError(
                 f"expected an activatable job of type '{job_type}', but found none; jobs: {known}"
             )
-        if self._client is not None and process_instance_key is None:
+        if self.commands is not self.engine and process_instance_key is None:
             # Any job of the type will do: take the one the gateway hands out.
             request = ActivateJobsRequest(job_type, "harness", 300_000, 1, request_timeout_ms=-1)
-            activated = await self._client.activate_jobs(request)
+            activated = await self.commands.activate_jobs(request)
             if activated:
                 return activated[0]
             raise AssertionError(

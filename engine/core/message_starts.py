@@ -32,15 +32,29 @@ class MessageStartBehaviour(EventBehaviour):
         correlation_key: str,
         variables: dict[str, Any],
         tenant_id: str,
-    ) -> None:
-        """A just published message starts the processes whose latest version listens for it."""
+    ) -> list[int]:
+        """A just published message starts the processes whose latest version listens for it;
+        returns the keys of the instances started."""
+        started = []
+        for definition, start in self.message_startable(name, correlation_key, tenant_id):
+            started.append(
+                self._start(definition, start, message_key, name, correlation_key, variables)
+            )
+        return started
+
+    def message_startable(
+        self, name: str, correlation_key: str, tenant_id: str
+    ) -> list[tuple[ProcessDefinition, FlowNode]]:
+        """The latest process versions a message would start now, with their start events."""
+        found = []
         for (tenant, process_id), versions in sorted(self.s.process_versions.items()):
             if tenant != tenant_id or self._blocked(tenant, process_id, correlation_key):
                 continue
             definition = self.s.processes[versions[-1]]
             start = self._message_start(definition, name)
             if start is not None:
-                self._start(definition, start, message_key, name, correlation_key, variables)
+                found.append((definition, start))
+        return found
 
     def start_buffered_after(self, tenant_id: str, process_id: str, correlation_key: str) -> None:
         """An instance started by a message with this correlation key ended: the oldest buffered
@@ -95,7 +109,7 @@ class MessageStartBehaviour(EventBehaviour):
         name: str,
         correlation_key: str,
         variables: dict[str, Any],
-    ) -> None:
+    ) -> int:
         # Written before the instance (as Zeebe does), so the instance is known as started by
         # this correlation key even if it runs to its end within this batch.
         record_key = self.w.new_key()
@@ -119,3 +133,4 @@ class MessageStartBehaviour(EventBehaviour):
         created = self.create_process_instance(definition, dict(variables), (start.id,))
         assert created == instance_key
         self.w.run_follow_ups()
+        return instance_key

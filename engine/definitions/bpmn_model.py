@@ -117,6 +117,7 @@ class ProcessModel:
     flows: Mapping[str, SequenceFlow]
     none_start_event_id: str
     boundary_events: Mapping[str, tuple[str, ...]]  # attached-to id -> boundary ids
+    version_tag: str = ""  # zeebe:versionTag, the modeller's own name for this version
 
     def node(self, element_id: str) -> FlowNode:
         return self.nodes[element_id]

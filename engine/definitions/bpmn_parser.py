@@ -635,6 +635,7 @@ def parse_bpmn(content: bytes, resource_name: str) -> list[ProcessModel]:
         ):
             raise parser.fail(f"process '{process_id}' has no start event")
         boundaries = parser.validate(process_id)
+        version_tag_el = _ext(process_el, "versionTag")
         processes.append(
             ProcessModel(
                 id=process_id,
@@ -644,6 +645,9 @@ def parse_bpmn(content: bytes, resource_name: str) -> list[ProcessModel]:
                 flows=dict(parser.flows),
                 none_start_event_id=start,
                 boundary_events=boundaries,
+                version_tag=""
+                if version_tag_el is None
+                else version_tag_el.get("value", "").strip(),
             )
         )
     if not processes:

@@ -50,6 +50,8 @@ def topology(cluster: ClusterInfo) -> Any:
 
 
 def deployment(result: Deployment) -> Any:
+    # Zeebe's gateway order, which clients index into: processes, decisions, decision
+    # requirements, forms.
     entries: list[Any] = []
     for process in result.processes:
         entries.append(
@@ -60,19 +62,6 @@ def deployment(result: Deployment) -> Any:
                     processDefinitionKey=process.process_definition_key,
                     resourceName=process.resource_name,
                     tenantId=process.tenant_id,
-                )
-            )
-        )
-    for drg in result.decision_requirements:
-        entries.append(
-            pb.Deployment(
-                decisionRequirements=pb.DecisionRequirementsMetadata(
-                    dmnDecisionRequirementsId=drg.decision_requirements_id,
-                    dmnDecisionRequirementsName=drg.decision_requirements_name,
-                    version=drg.version,
-                    decisionRequirementsKey=drg.decision_requirements_key,
-                    resourceName=drg.resource_name,
-                    tenantId=drg.tenant_id,
                 )
             )
         )
@@ -87,6 +76,19 @@ def deployment(result: Deployment) -> Any:
                     dmnDecisionRequirementsId=decision.decision_requirements_id,
                     decisionRequirementsKey=decision.decision_requirements_key,
                     tenantId=decision.tenant_id,
+                )
+            )
+        )
+    for drg in result.decision_requirements:
+        entries.append(
+            pb.Deployment(
+                decisionRequirements=pb.DecisionRequirementsMetadata(
+                    dmnDecisionRequirementsId=drg.decision_requirements_id,
+                    dmnDecisionRequirementsName=drg.decision_requirements_name,
+                    version=drg.version,
+                    decisionRequirementsKey=drg.decision_requirements_key,
+                    resourceName=drg.resource_name,
+                    tenantId=drg.tenant_id,
                 )
             )
         )

@@ -8,18 +8,18 @@ from starlette.responses import JSONResponse, Response
 
 from engine.http.auth import principal_of
 from engine.http.endpoint import Endpoint
-from engine.http.schemas import BOOLEAN, NULLABLE_TEXT, STRINGS, TEXT, obj
+from engine.http.schemas import BOOLEAN, STRINGS, TEXT, obj
 
 CURRENT_USER = obj(
-    ["username", "groups", "roles"],
+    ["tenants", "groups", "roles", "salesPlanType", "c8Links", "canLogout"],
     username=TEXT,
     displayName=TEXT,
-    email=NULLABLE_TEXT,
+    email={"type": ["string", "null"]},
     authorizedComponents=STRINGS,
     tenants={"type": "array", "items": {"type": "object"}},
     groups=STRINGS,
     roles=STRINGS,
-    salesPlanType=NULLABLE_TEXT,
+    salesPlanType=TEXT,
     c8Links={"type": "object"},
     canLogout=BOOLEAN,
 )
@@ -32,12 +32,13 @@ def authentication_endpoints() -> list[Endpoint]:
             {
                 "username": principal.username,
                 "displayName": principal.display_name or principal.username,
-                "email": None,
+                "email": None,  # nullable in 8.8's CamundaUserResult
                 "authorizedComponents": ["*"],
                 "tenants": [{"tenantId": "<default>", "name": "Default"}],
                 "groups": sorted(principal.groups),
                 "roles": sorted(str(role) for role in principal.roles),
-                "salesPlanType": None,
+                # Required (not nullable) in 8.8; a self-managed cluster has no plan.
+                "salesPlanType": "",
                 "c8Links": {},
                 "canLogout": False,
             }

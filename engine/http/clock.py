@@ -15,6 +15,7 @@ from engine.api import Engine
 from engine.http.auth import principal_of
 from engine.http.body import json_object
 from engine.http.endpoint import Endpoint
+from engine.http.int64 import INT64_SCHEMA, int64
 from engine.http.problem import BadRequest
 from engine.http.schemas import NO_CONTENT, obj
 
@@ -25,10 +26,10 @@ def clock_endpoints(engine: Engine) -> list[Endpoint]:
         body = await json_object(request)
         if "timestamp" not in body or body["timestamp"] is None:
             raise BadRequest("No timestamp provided.")
-        timestamp = body["timestamp"]
-        if isinstance(timestamp, bool) or not isinstance(timestamp, int):
+        timestamp = int64(body["timestamp"])
+        if timestamp is None:
             raise BadRequest(
-                f"The value for timestamp is '{timestamp}' but must be an integer "
+                f"The value for timestamp is '{body['timestamp']}' but must be an integer "
                 "(epoch milliseconds)."
             )
         if timestamp < 0:
@@ -48,7 +49,7 @@ def clock_endpoints(engine: Engine) -> list[Endpoint]:
             pin,
             "Pin the engine clock to an instant",
             "pin-clock",
-            obj(["timestamp"], timestamp={"type": "integer", "minimum": 0}),
+            obj(["timestamp"], timestamp=INT64_SCHEMA),
             response_schema=NO_CONTENT,
             success_status=204,
             permission="admin",

@@ -1,6 +1,6 @@
-"""Camunda 8.8's `POST /v2/element-instances/search`: the flow nodes instances have passed
-through, finished ones included. Officers see only the cases (call-activity trees) they have
-tasks in.
+"""Camunda 8.8's `POST /v2/element-instances/search` and `GET /v2/element-instances/{key}`: the
+flow nodes instances have passed through, finished ones included. Officers see only the cases
+(call-activity trees) they have tasks in.
 """
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from engine.api import NotFound
 from engine.http.auth import principal_of
-from engine.http.context import RestContext, optional_json_object
+from engine.http.context import RestContext, optional_json_object, path_key
 from engine.http.endpoint import Endpoint
 from engine.http.process_instances import instance_restrictions
 from engine.http.schemas import ELEMENT_INSTANCE
@@ -28,6 +29,20 @@ def element_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
             )
         )
 
+    async def get(request: Request) -> Response:
+        key = path_key(request.path_params["elementInstanceKey"], "elementInstanceKey")
+        views = ctx.views()
+        restrictions = [
+            *instance_restrictions(views, principal_of(request)),
+            {"elementInstanceKey": str(key)},
+        ]
+        found = run_search(
+            {}, ELEMENT_INSTANCES, views.element_instance_items(), restrictions=restrictions
+        )
+        if not found["items"]:
+            raise NotFound(f"Element instance with key '{key}' not found")
+        return JSONResponse(found["items"][0])
+
     return [
         Endpoint(
             "POST",
@@ -37,5 +52,13 @@ def element_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
             "search-element-instances",
             request_schema(ELEMENT_INSTANCES),
             response_schema=response_schema(ELEMENT_INSTANCE),
-        )
+        ),
+        Endpoint(
+            "GET",
+            "/element-instances/{elementInstanceKey}",
+            get,
+            "An element instance (officers: only in the cases they have tasks in)",
+            "get-element-instance",
+            response_schema=ELEMENT_INSTANCE,
+        ),
     ]

@@ -13,6 +13,7 @@ from engine.http.endpoint import Endpoint
 from engine.http.schemas import INCIDENT, NO_CONTENT
 from engine.http.search import INCIDENTS, request_schema, response_schema
 from engine.http.search import search as run_search
+from engine.http.views import present
 
 
 def incident_endpoints(ctx: RestContext) -> list[Endpoint]:
@@ -24,7 +25,7 @@ def incident_endpoints(ctx: RestContext) -> list[Endpoint]:
     async def get(request: Request) -> Response:
         require(principal_of(request), Permission.SEARCH_INCIDENTS)
         key = path_key(request.path_params["incidentKey"], "incidentKey")
-        return JSONResponse(find(ctx.views().incidents, key, "Incident"))
+        return JSONResponse(present(find(ctx.views().incidents, key, "Incident")))
 
     async def resolve(request: Request) -> Response:
         await optional_json_object(request)

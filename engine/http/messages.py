@@ -9,16 +9,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from engine.access import Permission, require
-from engine.api import DEFAULT_TENANT, InvalidArgument, NotFound
+from engine.api import DEFAULT_TENANT, InvalidArgument
 from engine.audit import AuditAction
-from engine.core.records import Intent, ValueType
 from engine.http.auth import principal_of
 from engine.http.body import json_object
 from engine.http.context import RestContext, json_variables
 from engine.http.endpoint import Endpoint
-from engine.http.schemas import INTEGER, KEY, TEXT, obj
-
-_CORRELATIONS = (ValueType.MESSAGE_SUBSCRIPTION, ValueType.MESSAGE_START_EVENT_SUBSCRIPTION)
+from engine.http.int64 import INT64_SCHEMA, int64
+from engine.http.schemas import KEY, TEXT, obj
 
 
 def _message(body: dict[str, Any], *, publishing: bool) -> dict[str, Any]:
@@ -32,10 +30,9 @@ def _message(body: dict[str, Any], *, publishing: bool) -> dict[str, Any]:
     tenant = body.get("tenantId") or DEFAULT_TENANT
     if not isinstance(tenant, str):
         raise InvalidArgument("tenantId must be a string")
-    ttl = body.get("timeToLive", 0) if publishing else 0
-    if ttl is None:
-        ttl = 0
-    if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 0:
+    raw_ttl = body.get("timeToLive", 0) if publishing else 0
+    ttl = 0 if raw_ttl is None else int64(raw_ttl)
+    if ttl is None or ttl < 0:
         raise InvalidArgument("timeToLive must be a non-negative integer (milliseconds)")
     message_id = (body.get("messageId") or "") if publishing else ""
     if not isinstance(message_id, str):
@@ -68,23 +65,9 @@ def message_endpoints(ctx: RestContext) -> list[Endpoint]:
         message = _message(await json_object(request), publishing=False)
         principal = principal_of(request)
         require(principal, Permission.PUBLISH_MESSAGE)
-        before = ctx.views().position
-        published = await ctx.service.publish_message(**message)
-        instance = next(
-            (
-                r.value.get("processInstanceKey")
-                for r in ctx.service.query.records(after_position=before)
-                if r.value_type in _CORRELATIONS
-                and r.intent == Intent.CORRELATED
-                and r.value.get("messageKey") == published.key
-            ),
-            None,
+        published, instance = await ctx.service.correlate_message(
+            message["name"], message["correlation_key"], message["variables"], message["tenant_id"]
         )
-        if instance is None:
-            raise NotFound(
-                f"Expected to find a subscription for message {message['name']!r} with "
-                f"correlation key {message['correlation_key']!r}, but none was found"
-            )
         ctx.audit(
             principal,
             AuditAction.MESSAGE_CORRELATED,
@@ -116,7 +99,7 @@ def message_endpoints(ctx: RestContext) -> list[Endpoint]:
             request_body
             | {
                 "properties": request_body["properties"]
-                | {"timeToLive": INTEGER, "messageId": TEXT}
+                | {"timeToLive": INT64_SCHEMA, "messageId": TEXT}
             },
             response_schema=obj(["messageKey"], tenantId=TEXT, messageKey=KEY),
         ),

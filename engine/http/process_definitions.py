@@ -24,6 +24,7 @@ from engine.http.search import (
 )
 from engine.http.search import search as run_search
 from engine.http.user_tasks import form_item
+from engine.http.views import present
 
 _FILTER_ONLY = ("isLatestVersion",)
 
@@ -48,12 +49,12 @@ def process_definition_endpoints(ctx: RestContext) -> list[Endpoint]:
         body = await optional_json_object(request)
         require(principal_of(request), Permission.READ_PROCESS_DEFINITIONS)
         result = run_search(body, PROCESS_DEFINITIONS, ctx.views().process_definition_items())
-        result["items"] = [_public(item) for item in result["items"]]
+        result["items"] = [present(_public(item)) for item in result["items"]]
         return JSONResponse(result)
 
     async def get(request: Request) -> Response:
         _, item = definition_for(request)
-        return JSONResponse(_public(item))
+        return JSONResponse(present(_public(item)))
 
     async def xml(request: Request) -> Response:
         key, _ = definition_for(request)

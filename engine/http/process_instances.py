@@ -31,6 +31,7 @@ from engine.http.context import (
     path_key,
 )
 from engine.http.endpoint import Endpoint
+from engine.http.int64 import INT64_SCHEMA, int64
 from engine.http.schemas import (
     ELEMENT_STATISTICS,
     INCIDENT,
@@ -43,7 +44,7 @@ from engine.http.schemas import (
 )
 from engine.http.search import INCIDENTS, PROCESS_INSTANCES, request_schema, response_schema
 from engine.http.search import search as run_search
-from engine.http.views import History
+from engine.http.views import History, present
 
 CREATED = obj(
     ["processInstanceKey"],
@@ -72,8 +73,8 @@ def _awaiting(body: dict[str, Any]) -> tuple[list[str], int] | None:
     fetch = body.get("fetchVariables") or []
     if not isinstance(fetch, list) or not all(isinstance(name, str) for name in fetch):
         raise InvalidArgument("fetchVariables must be an array of variable names")
-    timeout = body.get("requestTimeout") or 0
-    if isinstance(timeout, bool) or not isinstance(timeout, int) or timeout < 0:
+    timeout = int64(body.get("requestTimeout") or 0)
+    if timeout is None or timeout < 0:
         raise InvalidArgument("requestTimeout must be a non-negative integer (milliseconds)")
     return fetch, timeout
 
@@ -200,7 +201,7 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
 
     async def get(request: Request) -> Response:
         _, item = instance_for(request)
-        return JSONResponse(item)
+        return JSONResponse(present(item))
 
     async def cancel(request: Request) -> Response:
         await optional_json_object(request)
@@ -242,7 +243,7 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
                 startInstructions={"type": "array", "items": obj(["elementId"], elementId=TEXT)},
                 awaitCompletion={"type": "boolean"},
                 fetchVariables={"type": "array", "items": TEXT},
-                requestTimeout=INTEGER,
+                requestTimeout=INT64_SCHEMA,
             ),
             response_schema=CREATED,
         ),
@@ -270,7 +271,7 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
             cancel,
             "Cancel a process instance",
             "cancel-process-instance",
-            obj(operationReference=INTEGER),
+            obj(operationReference=INT64_SCHEMA),
             response_schema=NO_CONTENT,
             success_status=204,
             permission="admin",

@@ -1,7 +1,8 @@
 """JSON Schemas of what the /v2 endpoints return, for our OpenAPI document.
 
 Written from the field lists our views produce (engine.http.views), in Camunda 8.8's vocabulary:
-keys are strings of digits, dates RFC 3339 strings.
+keys are strings of digits, dates RFC 3339 strings. As in 8.8, no response field is nullable: a
+field not listed as required is left out when it has no value (engine.http.views.present).
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from collections.abc import Sequence
 from typing import Any
 
 KEY: dict[str, Any] = {"type": "string", "pattern": "^[0-9]+$"}
-NULLABLE_KEY: dict[str, Any] = {"type": ["string", "null"], "pattern": "^[0-9]+$"}
+# Optional keys and texts: absent when there is no value, never null.
+OPTIONAL_KEY: dict[str, Any] = KEY
 TEXT: dict[str, Any] = {"type": "string"}
-NULLABLE_TEXT: dict[str, Any] = {"type": ["string", "null"]}
-DATE: dict[str, Any] = {"type": ["string", "null"], "format": "date-time"}
+OPTIONAL_TEXT: dict[str, Any] = TEXT
+DATE: dict[str, Any] = {"type": "string", "format": "date-time"}
 INTEGER: dict[str, Any] = {"type": "integer"}
 BOOLEAN: dict[str, Any] = {"type": "boolean"}
 STRINGS: dict[str, Any] = {"type": "array", "items": TEXT}
@@ -32,11 +34,11 @@ def enum(*values: str) -> dict[str, Any]:
 
 
 USER_TASK = obj(
-    ["userTaskKey", "state", "elementId", "processInstanceKey"],
+    ["userTaskKey"],
     userTaskKey=KEY,
-    name=NULLABLE_TEXT,
+    name=OPTIONAL_TEXT,
     state=enum("CREATED", "COMPLETED", "CANCELED", "FAILED"),
-    assignee=NULLABLE_TEXT,
+    assignee=OPTIONAL_TEXT,
     elementId=TEXT,
     elementInstanceKey=KEY,
     candidateGroups=STRINGS,
@@ -45,8 +47,8 @@ USER_TASK = obj(
     processDefinitionKey=KEY,
     processDefinitionVersion=INTEGER,
     processInstanceKey=KEY,
-    formKey=NULLABLE_KEY,
-    externalFormReference=NULLABLE_TEXT,
+    formKey=OPTIONAL_KEY,
+    externalFormReference=OPTIONAL_TEXT,
     creationDate=DATE,
     completionDate=DATE,
     dueDate=DATE,
@@ -57,15 +59,25 @@ USER_TASK = obj(
 )
 
 PROCESS_INSTANCE = obj(
-    ["processInstanceKey", "state"],
+    [
+        "processDefinitionId",
+        "processDefinitionName",
+        "processDefinitionVersion",
+        "startDate",
+        "state",
+        "hasIncident",
+        "tenantId",
+        "processInstanceKey",
+        "processDefinitionKey",
+    ],
     processInstanceKey=KEY,
     processDefinitionKey=KEY,
     processDefinitionId=TEXT,
-    processDefinitionName=NULLABLE_TEXT,
+    processDefinitionName=TEXT,
     processDefinitionVersion=INTEGER,
-    processDefinitionVersionTag=NULLABLE_TEXT,
-    parentProcessInstanceKey=NULLABLE_KEY,
-    parentElementInstanceKey=NULLABLE_KEY,
+    processDefinitionVersionTag=OPTIONAL_TEXT,
+    parentProcessInstanceKey=OPTIONAL_KEY,
+    parentElementInstanceKey=OPTIONAL_KEY,
     startDate=DATE,
     endDate=DATE,
     state=enum("ACTIVE", "COMPLETED", "TERMINATED"),
@@ -74,19 +86,31 @@ PROCESS_INSTANCE = obj(
 )
 
 PROCESS_DEFINITION = obj(
-    ["processDefinitionKey", "processDefinitionId", "version"],
+    [],
     processDefinitionKey=KEY,
     processDefinitionId=TEXT,
-    name=NULLABLE_TEXT,
+    name=OPTIONAL_TEXT,
     resourceName=TEXT,
     version=INTEGER,
-    versionTag=NULLABLE_TEXT,
+    versionTag=OPTIONAL_TEXT,
     tenantId=TEXT,
     hasStartForm=BOOLEAN,
 )
 
 ELEMENT_INSTANCE = obj(
-    ["elementInstanceKey", "elementId", "state"],
+    [
+        "processDefinitionId",
+        "startDate",
+        "elementId",
+        "elementName",
+        "type",
+        "state",
+        "hasIncident",
+        "tenantId",
+        "elementInstanceKey",
+        "processInstanceKey",
+        "processDefinitionKey",
+    ],
     elementInstanceKey=KEY,
     processInstanceKey=KEY,
     processDefinitionKey=KEY,
@@ -98,12 +122,12 @@ ELEMENT_INSTANCE = obj(
     startDate=DATE,
     endDate=DATE,
     hasIncident=BOOLEAN,
-    incidentKey=NULLABLE_KEY,
+    incidentKey=OPTIONAL_KEY,
     tenantId=TEXT,
 )
 
 INCIDENT = obj(
-    ["incidentKey", "state"],
+    [],
     incidentKey=KEY,
     processDefinitionKey=KEY,
     processDefinitionId=TEXT,
@@ -114,32 +138,42 @@ INCIDENT = obj(
     elementInstanceKey=KEY,
     creationTime=DATE,
     state=enum("ACTIVE", "RESOLVED"),
-    jobKey=NULLABLE_KEY,
+    jobKey=OPTIONAL_KEY,
     tenantId=TEXT,
 )
 
 VARIABLE = obj(
-    ["variableKey", "name", "value"],
+    ["name", "tenantId", "variableKey", "scopeKey", "processInstanceKey", "value", "isTruncated"],
     variableKey=KEY,
     name=TEXT,
-    value={"type": "string", "description": "the value as JSON text"},
+    value={
+        "type": "string",
+        "description": "the value as JSON text; in searches cut to the first "
+        "8191 characters when isTruncated (GET /v2/variables/{variableKey} has it whole)",
+    },
     isTruncated=BOOLEAN,
     scopeKey=KEY,
     processInstanceKey=KEY,
     tenantId=TEXT,
 )
 
+# GET /v2/variables/{variableKey}: the whole value, so no isTruncated.
+WHOLE_VARIABLE = obj(
+    ["name", "tenantId", "variableKey", "scopeKey", "processInstanceKey", "value"],
+    **{k: v for k, v in VARIABLE["properties"].items() if k != "isTruncated"},
+)
+
 FORM = obj(
-    ["formKey", "schema"],
+    [],
     formKey=KEY,
     formId=TEXT,
-    schema={"type": "string", "description": "the form's JSON, as a string"},
+    schema={"type": "object", "description": "the form's JSON document"},
     version=INTEGER,
     tenantId=TEXT,
 )
 
 ELEMENT_STATISTICS = obj(
-    ["items"],
+    [],
     items={
         "type": "array",
         "items": obj(
@@ -151,6 +185,43 @@ ELEMENT_STATISTICS = obj(
             completed=INTEGER,
         ),
     },
+)
+
+ACTIVATED_JOB = obj(
+    [
+        "type",
+        "processDefinitionId",
+        "processDefinitionVersion",
+        "elementId",
+        "customHeaders",
+        "worker",
+        "retries",
+        "deadline",
+        "variables",
+        "tenantId",
+        "jobKey",
+        "processInstanceKey",
+        "processDefinitionKey",
+        "elementInstanceKey",
+        "kind",
+        "listenerEventType",
+    ],
+    type=TEXT,
+    processDefinitionId=TEXT,
+    processDefinitionVersion=INTEGER,
+    elementId=TEXT,
+    customHeaders={"type": "object"},
+    worker=TEXT,
+    retries=INTEGER,
+    deadline={"type": "integer", "format": "int64", "description": "epoch milliseconds"},
+    variables={"type": "object"},
+    tenantId=TEXT,
+    jobKey=KEY,
+    processInstanceKey=KEY,
+    processDefinitionKey=KEY,
+    elementInstanceKey=KEY,
+    kind=enum("BPMN_ELEMENT", "EXECUTION_LISTENER", "TASK_LISTENER", "AD_HOC_SUB_PROCESS"),
+    listenerEventType=enum("UNSPECIFIED", "START", "END"),
 )
 
 PROBLEM = obj(

@@ -42,6 +42,7 @@ from enum import StrEnum
 from typing import Any
 
 from engine.api import InvalidArgument
+from engine.http.views import present
 
 DEFAULT_LIMIT = 100
 # Elasticsearch's default max_result_window; Camunda cannot page past it either.
@@ -175,14 +176,12 @@ class SearchResult:
     end_cursor: str | None
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "items": self.items,
-            "page": {
-                "totalItems": self.total_items,
-                "startCursor": self.start_cursor,
-                "endCursor": self.end_cursor,
-            },
+        page = {
+            "totalItems": self.total_items,
+            "startCursor": self.start_cursor,
+            "endCursor": self.end_cursor,
         }
+        return {"items": [present(item) for item in self.items], "page": present(page)}
 
 
 # --- parsing ------------------------------------------------------------------------------------
@@ -919,7 +918,7 @@ def request_schema(resource: SearchResource) -> dict[str, Any]:
 
 def response_schema(item_schema: Mapping[str, Any]) -> dict[str, Any]:
     """JSON Schema of the `{items, page}` envelope around items of `item_schema`."""
-    cursor = {"type": ["string", "null"], "format": "base64"}
+    cursor = {"type": "string", "format": "byte", "description": "absent when the page is empty"}
     return {
         "type": "object",
         "required": ["items", "page"],

@@ -6,6 +6,7 @@ update and completion is written to the audit trail with the submitted data.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.requests import Request
@@ -19,7 +20,7 @@ from engine.access import (
     require_view_user_task,
     user_task_visibility_filter,
 )
-from engine.api import FailedPrecondition, InvalidArgument
+from engine.api import InvalidArgument, NotFound
 from engine.audit import AuditAction
 from engine.http.auth import principal_of
 from engine.http.context import (
@@ -39,6 +40,7 @@ from engine.http.schemas import (
 )
 from engine.http.search import USER_TASK_VARIABLES, USER_TASKS, request_schema, response_schema
 from engine.http.search import search as run_search
+from engine.http.views import present, searched_variable
 
 _CHANGEABLE = ("dueDate", "followUpDate", "candidateUsers", "candidateGroups", "priority")
 
@@ -49,9 +51,10 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
         task = find(ctx.views().user_tasks, key, "User task")
         require_view_user_task(principal_of(request), task)
         if acting and task["state"] != "CREATED":
-            raise FailedPrecondition(
-                f"User task with key '{key}' is already {task['state'].lower()}; "
-                "only a CREATED task can be changed"
+            # Zeebe forgets an ended task, so 8.8 answers a command on it with NOT_FOUND.
+            raise NotFound(
+                f"Expected to change user task with key '{key}', but no such user task was "
+                f"found (it is already {task['state'].lower()})"
             )
         return key, task
 
@@ -73,7 +76,7 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
 
     async def get(request: Request) -> Response:
         _, task = task_for(request, acting=False)
-        return JSONResponse(task)
+        return JSONResponse(present(task))
 
     async def update(request: Request) -> Response:
         body = await optional_json_object(request)
@@ -172,7 +175,9 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
                 if item["name"] not in seen:
                     seen.add(item["name"])
                     items.append(item)
-        return JSONResponse(run_search(body, USER_TASK_VARIABLES, items))
+        result = run_search(body, USER_TASK_VARIABLES, items)
+        result["items"] = [searched_variable(item) for item in result["items"]]
+        return JSONResponse(result)
 
     key_param = "/user-tasks/{userTaskKey}"
     return [
@@ -265,11 +270,12 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
 
 
 def form_item(form: dict[str, Any]) -> dict[str, Any]:
-    """8.8's form result: the schema is the form's JSON as a string."""
+    """8.8's form result: the schema is the form's JSON document itself (an object)."""
+    schema = form["schema"]
     return {
         "formKey": str(form["formKey"]),
         "formId": form["formId"],
-        "schema": form["schema"],
+        "schema": json.loads(schema) if isinstance(schema, str | bytes) else schema,
         "version": form["version"],
         "tenantId": form["tenantId"],
     }

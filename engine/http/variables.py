@@ -1,5 +1,7 @@
-"""Camunda 8.8's `POST /v2/variables/search`. Values are JSON text, as in 8.8; officers see only
-the variables of the cases (call-activity trees) they have tasks in, managers and admins all.
+"""Camunda 8.8's `POST /v2/variables/search` and `GET /v2/variables/{variableKey}`. Values are JSON
+text, as in 8.8: a search cuts long values and flags them `isTruncated`, the single get gives the
+whole value. Officers see only the variables of the cases (call-activity trees) they have tasks
+in, managers and admins all.
 """
 
 from __future__ import annotations
@@ -7,13 +9,15 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from engine.api import NotFound
 from engine.http.auth import principal_of
-from engine.http.context import RestContext, optional_json_object
+from engine.http.context import RestContext, optional_json_object, path_key
 from engine.http.endpoint import Endpoint
 from engine.http.process_instances import instance_restrictions
-from engine.http.schemas import VARIABLE
+from engine.http.schemas import VARIABLE, WHOLE_VARIABLE
 from engine.http.search import VARIABLES, request_schema, response_schema
 from engine.http.search import search as run_search
+from engine.http.views import present, searched_variable
 
 
 def variable_endpoints(ctx: RestContext) -> list[Endpoint]:
@@ -21,9 +25,25 @@ def variable_endpoints(ctx: RestContext) -> list[Endpoint]:
         body = await optional_json_object(request)
         views = ctx.views()
         restrictions = instance_restrictions(views, principal_of(request))
-        return JSONResponse(
-            run_search(body, VARIABLES, views.variables.values(), restrictions=restrictions)
-        )
+        result = run_search(body, VARIABLES, views.variables.values(), restrictions=restrictions)
+        result["items"] = [searched_variable(item) for item in result["items"]]
+        return JSONResponse(result)
+
+    async def get(request: Request) -> Response:
+        key = path_key(request.path_params["variableKey"], "variableKey")
+        views = ctx.views()
+        # The search's own visibility rules, so an officer cannot read around them by key.
+        restrictions = [
+            *instance_restrictions(views, principal_of(request)),
+            {"variableKey": str(key)},
+        ]
+        found = run_search({}, VARIABLES, views.variables.values(), restrictions=restrictions)
+        if not found["items"]:
+            raise NotFound(f"Variable with key '{key}' not found")
+        item = dict(found["items"][0])
+        item.pop("isTruncated", None)
+        item["value"] = views.variables[key]["value"]
+        return JSONResponse(present(item))
 
     return [
         Endpoint(
@@ -34,5 +54,13 @@ def variable_endpoints(ctx: RestContext) -> list[Endpoint]:
             "search-variables",
             request_schema(VARIABLES),
             response_schema=response_schema(VARIABLE),
-        )
+        ),
+        Endpoint(
+            "GET",
+            "/variables/{variableKey}",
+            get,
+            "A variable with its whole value (officers: only of the cases they have tasks in)",
+            "get-variable",
+            response_schema=WHOLE_VARIABLE,
+        ),
     ]

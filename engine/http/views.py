@@ -36,6 +36,24 @@ def iso(epoch_ms: int | None) -> str | None:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def present(item: dict[str, Any]) -> dict[str, Any]:
+    """An item as 8.8 answers it: a field that is neither required nor nullable in its schema is
+    left out when it has no value (our read models keep None to filter and sort on)."""
+    return {name: value for name, value in item.items() if value is not None}
+
+
+# 8.8 cuts variable values in search results to this many characters and flags them
+# isTruncated; GET /v2/variables/{variableKey} gives the whole value.
+VALUE_PREVIEW_CHARS = 8191
+
+
+def searched_variable(item: dict[str, Any]) -> dict[str, Any]:
+    value = item.get("value")
+    if isinstance(value, str) and len(value) > VALUE_PREVIEW_CHARS:
+        return item | {"value": value[:VALUE_PREVIEW_CHARS], "isTruncated": True}
+    return item | {"isTruncated": False}
+
+
 def key_text(key: Any) -> str | None:
     return str(key) if isinstance(key, int) and not isinstance(key, bool) and key > 0 else None
 
@@ -156,9 +174,15 @@ class History:
             if element_type == "PROCESS":
                 definition = self._definition(definition_key)
                 self.process_instances[r.key] = common | {
-                    "processDefinitionName": definition.model.name or None if definition else None,
+                    # Required in 8.8; Operate shows the process id for a process without a name.
+                    "processDefinitionName": (
+                        definition.model.name if definition and definition.model.name else None
+                    )
+                    or v.get("bpmnProcessId"),
                     "processDefinitionVersion": v.get("version"),
-                    "processDefinitionVersionTag": None,
+                    "processDefinitionVersionTag": (
+                        definition.model.version_tag or None if definition else None
+                    ),
                     "parentProcessInstanceKey": key_text(v.get("parentProcessInstanceKey")),
                     "parentElementInstanceKey": key_text(v.get("parentElementInstanceKey")),
                 }
@@ -333,7 +357,7 @@ class History:
                     "name": d.model.name or None,
                     "resourceName": d.resource_name,
                     "version": d.version,
-                    "versionTag": None,
+                    "versionTag": d.model.version_tag or None,
                     "tenantId": d.tenant_id,
                     "hasStartForm": self.start_form_id(key) is not None,
                     "isLatestVersion": (key,) in latest,

@@ -6,10 +6,17 @@ from __future__ import annotations
 
 import pytest
 
-from engine.testing import TRANSPORTS, Transport
+from engine.testing import JOB_TRANSPORTS, TRANSPORTS, Transport
 
 
 @pytest.fixture(params=TRANSPORTS)
 def engine_transport(request: pytest.FixtureRequest) -> Transport:
+    transport: Transport = request.param
+    return transport
+
+
+@pytest.fixture(params=JOB_TRANSPORTS)
+def job_transport(request: pytest.FixtureRequest) -> Transport:
+    """The job tests also run with the job commands sent through 8.8's REST job endpoints."""
     transport: Transport = request.param
     return transport

@@ -22,8 +22,8 @@ from engine.testing import EngineHarness, Transport
 BPMN = Path(__file__).parent / "bpmn"
 
 
-async def test_three_service_tasks_run_to_completion(engine_transport: Transport) -> None:
-    async with EngineHarness(transport=engine_transport) as h:
+async def test_three_service_tasks_run_to_completion(job_transport: Transport) -> None:
+    async with EngineHarness(transport=job_transport) as h:
         engine: Engine = h.engine  # the service implements the adapters' protocol
         assert engine is h.engine
         await h.deploy(BPMN / "three-tasks.bpmn")
@@ -40,9 +40,9 @@ async def test_three_service_tasks_run_to_completion(engine_transport: Transport
 
 
 async def test_activation_respects_max_jobs_and_fetch_variables(
-    engine_transport: Transport,
+    job_transport: Transport,
 ) -> None:
-    async with EngineHarness(transport=engine_transport) as h:
+    async with EngineHarness(transport=job_transport) as h:
         await h.deploy(BPMN / "three-tasks.bpmn")
         for i in range(3):
             await h.start("three-tasks", {"i": i, "big": "x" * 10})
@@ -54,8 +54,8 @@ async def test_activation_respects_max_jobs_and_fetch_variables(
         assert [j.variables for j in rest] == [{"i": 2}]
 
 
-async def test_long_poll_returns_when_a_job_arrives(engine_transport: Transport) -> None:
-    async with EngineHarness(transport=engine_transport) as h:
+async def test_long_poll_returns_when_a_job_arrives(job_transport: Transport) -> None:
+    async with EngineHarness(transport=job_transport) as h:
         await h.deploy(BPMN / "three-tasks.bpmn")
         request = ActivateJobsRequest("a", "w", 60_000, 5, request_timeout_ms=5_000)
         waiting = asyncio.create_task(h.commands.activate_jobs(request))
@@ -67,9 +67,9 @@ async def test_long_poll_returns_when_a_job_arrives(engine_transport: Transport)
 
 
 async def test_long_poll_times_out_empty_and_cancel_is_harmless(
-    engine_transport: Transport,
+    job_transport: Transport,
 ) -> None:
-    async with EngineHarness(transport=engine_transport) as h:
+    async with EngineHarness(transport=job_transport) as h:
         await h.deploy(BPMN / "three-tasks.bpmn")
         request = ActivateJobsRequest("a", "w", 60_000, 5, request_timeout_ms=50)
         assert await h.commands.activate_jobs(request) == []
@@ -84,8 +84,8 @@ async def test_long_poll_times_out_empty_and_cancel_is_harmless(
         await h.assert_instance(key).is_waiting_at("b")
 
 
-async def test_waiting_workers_are_served_in_arrival_order(engine_transport: Transport) -> None:
-    async with EngineHarness(transport=engine_transport) as h:
+async def test_waiting_workers_are_served_in_arrival_order(job_transport: Transport) -> None:
+    async with EngineHarness(transport=job_transport) as h:
         await h.deploy(BPMN / "three-tasks.bpmn")
         first = asyncio.create_task(
             h.commands.activate_jobs(
@@ -107,8 +107,8 @@ async def test_waiting_workers_are_served_in_arrival_order(engine_transport: Tra
         assert jobs[0].worker == "second"
 
 
-async def test_job_timeout_reoffers_the_job(engine_transport: Transport) -> None:
-    async with EngineHarness(transport=engine_transport) as h:
+async def test_job_timeout_reoffers_the_job(job_transport: Transport) -> None:
+    async with EngineHarness(transport=job_transport) as h:
         await h.deploy(BPMN / "three-tasks.bpmn")
         await h.start("three-tasks")
         request = ActivateJobsRequest("a", "slow", 1_000, 1, request_timeout_ms=-1)
@@ -121,8 +121,8 @@ async def test_job_timeout_reoffers_the_job(engine_transport: Transport) -> None
         assert again.key == job.key
 
 
-async def test_update_job_timeout_moves_the_deadline(engine_transport: Transport) -> None:
-    async with EngineHarness(transport=engine_transport) as h:
+async def test_update_job_timeout_moves_the_deadline(job_transport: Transport) -> None:
+    async with EngineHarness(transport=job_transport) as h:
         await h.deploy(BPMN / "three-tasks.bpmn")
         await h.start("three-tasks")
         request = ActivateJobsRequest("a", "w", 1_000, 1, request_timeout_ms=-1)
@@ -134,8 +134,8 @@ async def test_update_job_timeout_moves_the_deadline(engine_transport: Transport
         assert len(await h.commands.activate_jobs(request)) == 1
 
 
-async def test_fail_with_retries_reoffers_after_backoff(engine_transport: Transport) -> None:
-    async with EngineHarness(transport=engine_transport) as h:
+async def test_fail_with_retries_reoffers_after_backoff(job_transport: Transport) -> None:
+    async with EngineHarness(transport=job_transport) as h:
         await h.deploy(BPMN / "three-tasks.bpmn")
         key = await h.start("three-tasks")
         await h.fail_job("a", retries=2, message="busy", backoff=timedelta(seconds=10))
@@ -149,9 +149,9 @@ async def test_fail_with_retries_reoffers_after_backoff(engine_transport: Transp
 
 
 async def test_no_retries_left_raises_incident_and_resolving_resumes(
-    engine_transport: Transport,
+    job_transport: Transport,
 ) -> None:
-    async with EngineHarness(transport=engine_transport) as h:
+    async with EngineHarness(transport=job_transport) as h:
         await h.deploy(BPMN / "three-tasks.bpmn")
         key = await h.start("three-tasks")
         job = await h.fail_job("a", retries=0, message="database down")
@@ -170,9 +170,9 @@ async def test_no_retries_left_raises_incident_and_resolving_resumes(
 
 
 async def test_resolving_without_retries_raises_the_incident_again(
-    engine_transport: Transport,
+    job_transport: Transport,
 ) -> None:
-    async with EngineHarness(transport=engine_transport) as h:
+    async with EngineHarness(transport=job_transport) as h:
         await h.deploy(BPMN / "three-tasks.bpmn")
         key = await h.start("three-tasks")
         await h.fail_job("a", retries=0, message="down")
@@ -182,8 +182,8 @@ async def test_resolving_without_retries_raises_the_incident_again(
         assert again["incidentKey"] != incident["incidentKey"]
 
 
-async def test_job_commands_are_refused_like_zeebe(engine_transport: Transport) -> None:
-    async with EngineHarness(transport=engine_transport) as h:
+async def test_job_commands_are_refused_like_zeebe(job_transport: Transport) -> None:
+    async with EngineHarness(transport=job_transport) as h:
         await h.deploy(BPMN / "three-tasks.bpmn")
         await h.start("three-tasks")
         with pytest.raises(
@@ -203,14 +203,14 @@ async def test_job_commands_are_refused_like_zeebe(engine_transport: Transport) 
             await h.commands.resolve_incident(42)
 
 
-async def test_huge_or_non_json_variables_are_refused(engine_transport: Transport) -> None:
-    async with EngineHarness(transport=engine_transport) as h:
+async def test_huge_or_non_json_variables_are_refused(job_transport: Transport) -> None:
+    async with EngineHarness(transport=job_transport) as h:
         await h.deploy(BPMN / "three-tasks.bpmn")
         # Through gRPC the 4 MB message limit refuses the call before the engine sees it, with
         # RESOURCE_EXHAUSTED as Zeebe's gateway does (zeebe.gateway.network.maxMessageSize).
         too_big: tuple[type[Exception], str] = (
             (InvalidArgument, "at most")
-            if engine_transport == "in-process"
+            if job_transport != "grpc"  # over "rest" only job commands leave the process
             else (ResourceExhausted, "larger than max")
         )
         with pytest.raises(too_big[0], match=too_big[1]):
@@ -221,8 +221,8 @@ async def test_huge_or_non_json_variables_are_refused(engine_transport: Transpor
         await h.assert_instance(key).is_waiting_at("a")
 
 
-async def test_refused_commands_are_recorded_as_rejections(engine_transport: Transport) -> None:
-    async with EngineHarness(transport=engine_transport) as h:
+async def test_refused_commands_are_recorded_as_rejections(job_transport: Transport) -> None:
+    async with EngineHarness(transport=job_transport) as h:
         with pytest.raises(NotFound):
             await h.commands.complete_job(77)
         [rejection] = [r for r in h.engine.query.records() if r.record_type == "COMMAND_REJECTION"]

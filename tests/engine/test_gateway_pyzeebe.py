@@ -53,13 +53,14 @@ async def test_deploy_resource_lists_processes_decisions_and_forms(
 
     assert response.key > 0
     metadata = DeployResourceResponse
-    [process, drg, decision, form_] = response.deployments
+    # Zeebe's order, which clients index into: processes, decisions, requirements, forms.
+    [process, decision, drg, form_] = response.deployments
     assert isinstance(process, metadata.ProcessMetadata)
     assert (process.bpmn_process_id, process.resource_name) == ("review", "review.bpmn")
-    assert isinstance(drg, metadata.DecisionRequirementsMetadata)
-    assert drg.dmn_decision_requirements_id == "drg"
     assert isinstance(decision, metadata.DecisionMetadata)
     assert (decision.dmn_decision_id, decision.dmn_decision_name) == ("exempt", "Exempt?")
+    assert isinstance(drg, metadata.DecisionRequirementsMetadata)
+    assert drg.dmn_decision_requirements_id == "drg"
     assert isinstance(form_, metadata.FormMetadata)
     assert form_.form_id == "intake"
 

@@ -61,6 +61,15 @@ async def test_pin_clock_pins_and_answers_204(http: httpx.AsyncClient, engine: F
     assert engine.clock_pinned_at == 1_767_225_600_000
 
 
+async def test_pin_clock_takes_an_int64_as_decimal_string(
+    http: httpx.AsyncClient, engine: FakeEngine
+) -> None:
+    # 8.8 allows int64 fields as strings; Camunda's TypeScript client always sends them so.
+    response = await http.put("/v2/clock", json={"timestamp": "1893456000000"})
+    assert response.status_code == 204
+    assert engine.clock_pinned_at == 1_893_456_000_000
+
+
 async def test_reset_clock_answers_204(http: httpx.AsyncClient, engine: FakeEngine) -> None:
     await http.put("/v2/clock", json={"timestamp": 0})
     assert engine.clock_pinned_at == 0
@@ -76,6 +85,10 @@ async def test_reset_clock_answers_204(http: httpx.AsyncClient, engine: FakeEngi
         ({"timestamp": -1}, "The value for timestamp is '-1' but must be not negative."),
         ({"timestamp": "soon"}, "The value for timestamp is 'soon' but must be an integer"),
         ({"timestamp": 1.5}, "The value for timestamp is '1.5' but must be an integer"),
+        ({"timestamp": "1.5"}, "The value for timestamp is '1.5' but must be an integer"),
+        ({"timestamp": " 15"}, "The value for timestamp is ' 15' but must be an integer"),
+        ({"timestamp": "99999999999999999999"}, "The value for timestamp is '9999"),
+        ({"timestamp": "-1"}, "The value for timestamp is '-1' but must be not negative."),
         ([1], "Expected a JSON object as request body, but got an array."),
     ],
 )

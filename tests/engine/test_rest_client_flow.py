@@ -12,7 +12,6 @@ for a Camunda 8.8 cluster. The request and response shapes it relies on are thos
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -123,8 +122,8 @@ async def test_the_task_list_client_runs_the_officer_flow_against_our_engine(
             form = await client.form(task["userTaskKey"])
             assert form is not None
             assert {"formKey", "schema", "version", "tenantId"} <= set(form)
-            assert isinstance(form["schema"], str)
-            assert json.loads(form["schema"])["id"] == "review-form"
+            # 8.8's FormResult.schema is the form document itself, an object.
+            assert form["schema"]["id"] == "review-form"
 
             assert await client.claim(task["userTaskKey"], me["username"]) == 204
             assert await client.complete(task["userTaskKey"], {"accepted": True}) == 204

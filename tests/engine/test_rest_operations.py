@@ -7,10 +7,14 @@ correlate-message, pin-clock, reset-clock.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from tests.engine.rest_harness import (
@@ -152,6 +156,19 @@ async def test_deployment_is_multipart_for_admins_and_audited(tmp_path: Path) ->
         assert "bad.bpmn" in problem(broken, 400)
 
 
+async def test_a_dmn_deployment_answers_in_zeebes_order(rest: RestEngine) -> None:
+    dmn = (Path(__file__).parent / "bpmn" / "grade.dmn").read_bytes()
+    response = await rest.as_("admin").post(
+        "/v2/deployments", files=[("resources", ("grade.dmn", dmn, "application/xml"))]
+    )
+    assert response.status_code == 200, response.text
+    # Processes, decisions, decision requirements, forms: a client reading deployments[0]
+    # after deploying one DMN file gets the decision, as from Zeebe.
+    [decision, requirements] = response.json()["deployments"]
+    assert decision["decisionDefinition"]["decisionDefinitionId"] == "grade"
+    assert requirements["decisionRequirements"]["decisionRequirementsId"] == "grading"
+
+
 async def test_message_publication_and_correlation(rest: RestEngine) -> None:
     instance = await rest.start_case("C-1")
     task = await rest.task_of(instance)
@@ -179,6 +196,21 @@ async def test_message_publication_and_correlation(rest: RestEngine) -> None:
     assert "name" in problem(bad, 400)
 
 
+async def test_message_time_to_live_may_be_a_decimal_string(rest: RestEngine) -> None:
+    # 8.8 declares timeToLive int64; Camunda's TypeScript client sends it as a string.
+    for ttl in ("0", "60000"):
+        published = await rest.as_("office").post(
+            "/v2/messages/publication", json={"name": "n", "correlationKey": "k", "timeToLive": ttl}
+        )
+        assert published.status_code == 200, published.text
+    for bad_ttl in ("-1", "1e3", "soon", 1.5, True, "99999999999999999999"):
+        refused = await rest.as_("office").post(
+            "/v2/messages/publication",
+            json={"name": "n", "correlationKey": "k", "timeToLive": bad_ttl},
+        )
+        assert "timeToLive" in problem(refused, 400)
+
+
 async def test_only_admins_move_the_clock(rest: RestEngine) -> None:
     later = START_MS + 86_400_000
     problem(await rest.as_("manager").put("/v2/clock", json={"timestamp": later}), 403)
@@ -197,3 +229,78 @@ async def test_dates_follow_the_engine_clock(rest: RestEngine) -> None:
     task = await rest.task_of(instance)
     assert task["creationDate"] == "2026-01-05T02:00:00.000Z"
     assert json.loads(json.dumps(task))["processInstanceKey"] == instance
+
+
+async def _activate(client: httpx.AsyncClient, **body: Any) -> httpx.Response:
+    request = {"type": "check", "worker": "rest-worker", "timeout": "60000"} | {
+        "maxJobsToActivate": 5,
+        **body,
+    }
+    return await client.post("/v2/jobs/activation", json=request)
+
+
+async def test_rest_job_worker_long_polls_activates_and_completes(rest: RestEngine) -> None:
+    instance = await rest.start_case("C-7")
+    task = await rest.task_of(instance)
+    office = rest.as_("office")
+    # Held until the job exists (8.8's requestTimeout, an int64 sent as a string).
+    held = asyncio.create_task(_activate(office, requestTimeout="10000"))
+    await asyncio.sleep(0.2)
+    assert not held.done()
+    started = time.monotonic()
+    await office.post(f"/v2/user-tasks/{task['userTaskKey']}/completion", json={})
+    activated = await held
+    assert time.monotonic() - started < 5
+    assert activated.status_code == 200, activated.text
+    [job] = activated.json()["jobs"]
+    assert (job["type"], job["worker"], job["kind"], job["listenerEventType"]) == (
+        "check",
+        "rest-worker",
+        "BPMN_ELEMENT",
+        "UNSPECIFIED",
+    )
+    assert job["processInstanceKey"] == instance
+    assert job["variables"]["caseId"] == "C-7"
+    assert isinstance(job["deadline"], int)
+    done = await office.post(f"/v2/jobs/{job['jobKey']}/completion", json={"variables": {"ok": 1}})
+    assert done.status_code == 204
+    again = await office.post(f"/v2/jobs/{job['jobKey']}/completion", json={})
+    assert "no such job" in problem(again, 404)
+
+
+async def test_rest_job_activation_refuses_bad_bodies(rest: RestEngine) -> None:
+    office = rest.as_("office")
+    assert "timeout" in problem(
+        await office.post("/v2/jobs/activation", json={"type": "check", "maxJobsToActivate": 1}),
+        400,
+    )
+    assert "maxJobsToActivate" in problem(await _activate(office, maxJobsToActivate=0), 400)
+    assert "timeout" in problem(await _activate(office, timeout="1e3"), 400)
+    assert "requestTimeout" in problem(await _activate(office, requestTimeout=1.5), 400)
+    empty = await _activate(office, requestTimeout="-1")  # negative: answer at once
+    assert empty.json() == {"jobs": []}
+    assert "errorCode" in problem(await office.post("/v2/jobs/1/error", json={}), 400)
+
+
+async def test_a_worker_leaving_a_held_activation_does_not_swallow_the_job(
+    rest: RestEngine,
+) -> None:
+    instance = await rest.start_case("C-8")
+    task = await rest.task_of(instance)
+    office = rest.as_("office")
+    with pytest.raises(httpx.ReadTimeout):
+        await office.post(
+            "/v2/jobs/activation",
+            json={
+                "type": "check",
+                "timeout": 60000,
+                "maxJobsToActivate": 1,
+                "requestTimeout": 20000,
+            },
+            timeout=0.5,
+        )
+    await office.post(f"/v2/user-tasks/{task['userTaskKey']}/completion", json={})
+    # The abandoned call was let go, so the job waits for the next worker instead of being
+    # activated for nobody until its timeout.
+    activated = await _activate(office, requestTimeout="3000")
+    assert [j["processInstanceKey"] for j in activated.json()["jobs"]] == [instance]

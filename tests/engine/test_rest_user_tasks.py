@@ -56,7 +56,7 @@ async def test_search_shows_a_candidate_their_tasks_and_hides_them_from_others(
     outsider = (await rest.as_("outsider").post("/v2/user-tasks/search", json={})).json()
     assert outsider == {
         "items": [],
-        "page": {"totalItems": 0, "startCursor": None, "endCursor": None},
+        "page": {"totalItems": 0},
     }
     manager = (await rest.as_("manager").post("/v2/user-tasks/search", json={})).json()
     assert [t["userTaskKey"] for t in manager["items"]] == [key]
@@ -128,7 +128,7 @@ async def test_a_candidate_claims_a_task_for_themselves_only(rest: RestEngine) -
         f"/v2/user-tasks/{key}/assignment", json={"assignee": "outsider"}
     )
     problem(outsider, 403)
-    assert (await _task(rest, key))["assignee"] is None
+    assert "assignee" not in await _task(rest, key)  # 8.8 leaves an unset field out
     claimed = await office.post(f"/v2/user-tasks/{key}/assignment", json={"assignee": "office"})
     assert claimed.status_code == 204
     assert (await _task(rest, key))["assignee"] == "office"
@@ -161,7 +161,7 @@ async def test_unassign_allowed_for_the_assignee_refused_for_others(rest: RestEn
     problem(await rest.as_("leader").delete(f"/v2/user-tasks/{key}/assignee"), 403)
     assert (await _task(rest, key))["assignee"] == "office"
     assert (await office.delete(f"/v2/user-tasks/{key}/assignee")).status_code == 204
-    assert (await _task(rest, key))["assignee"] is None
+    assert "assignee" not in await _task(rest, key)
 
 
 async def test_update_user_task_by_a_manager_refused_for_a_mere_candidate(
@@ -253,7 +253,8 @@ async def test_completing_an_unknown_or_already_completed_task(rest: RestEngine)
     completed = await _task(rest, key)
     audited = rest.trail.count()
     again = await office.post(f"/v2/user-tasks/{key}/completion", json={"variables": {"x": 1}})
-    assert "already completed" in problem(again, 409)
+    # As in 8.8: Zeebe no longer knows an ended task, so the answer is 404.
+    assert "already completed" in problem(again, 404)
     assert await _task(rest, key) == completed
     assert rest.trail.count() == audited
 
@@ -269,7 +270,7 @@ async def test_form_of_a_user_task_is_the_linked_form_with_its_schema_as_text(
     assert form["version"] == 1
     assert form["tenantId"] == "<default>"
     assert form["formKey"] == (await _task(rest, key))["formKey"]
-    assert json.loads(form["schema"])["components"][0]["key"] == "accepted"
+    assert form["schema"]["components"][0]["key"] == "accepted"
     problem(await rest.as_("outsider").get(f"/v2/user-tasks/{key}/form"), 403)
 
 

@@ -251,7 +251,8 @@ def test_cursor_paging_forward_and_backward() -> None:
         TASKS,
     ).to_json()
     assert beyond["items"] == []
-    assert beyond["page"] == {"totalItems": 4, "startCursor": None, "endCursor": None}
+    # 8.8 leaves the cursors out of an empty page (they are not nullable).
+    assert beyond["page"] == {"totalItems": 4}
 
 
 def test_default_limit_is_100() -> None:

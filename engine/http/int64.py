@@ -1,0 +1,34 @@
+"""8.8's int64 fields (keys, timestamps, timeouts, TTLs) as clients send them: a JSON integer, or a
+string of decimal digits, since JavaScript numbers cannot hold every int64 and Camunda's own
+TypeScript client sends them as strings."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_DECIMAL = re.compile(r"-?[0-9]{1,19}")
+_MIN, _MAX = -(2**63), 2**63 - 1
+
+
+def int64(value: Any) -> int | None:
+    """The value as an int64, or None when it is neither an integer nor a decimal string in range
+    (the caller reports that with its own problem)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if not value.isascii() or _DECIMAL.fullmatch(value) is None:
+            return None
+        value = int(value)
+    if not isinstance(value, int) or not _MIN <= value <= _MAX:
+        return None
+    return value
+
+
+# The OpenAPI schema of such a field, for our generated document.
+INT64_SCHEMA: dict[str, Any] = {
+    "oneOf": [
+        {"type": "integer", "format": "int64"},
+        {"type": "string", "pattern": "^-?[0-9]+$"},
+    ]
+}
