@@ -208,3 +208,42 @@ async def test_sign_in_must_be_json_so_other_sites_cannot_post_it(desk: Desk) ->
     )
     assert answer.status_code == 415
     assert "set-cookie" not in answer.headers
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v2/%252e%252e/authentication/me",  # double-encoded dot segments
+        "/api/v2/%252E%252E/x",
+        "/api/v2/user-tasks/%252e%252e%252fx",
+        "/api/v2/%00",
+        "/api/v2/user-tasks/x%09X-Injected:%20yes",
+        "/api/v2/user-tasks/a%5c..%5cb",  # backslashes
+        "/api/v2/..;/x",
+        "/api/v2/user-tasks//search",
+    ],
+)
+async def test_proxy_forwards_only_plain_paths_under_v2(desk: Desk, path: str) -> None:
+    await desk.sign_in("office", "demo-office")
+    before = len(desk.fake.requests)
+    answer = await desk.client.get(path)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["detail"].startswith("接口路径")
+    assert "无效" in answer.json()["detail"]
+    assert len(desk.fake.requests) == before, desk.fake.requests[before:]
+
+
+async def test_proxy_never_forwards_line_breaks(desk: Desk) -> None:
+    # Starlette's path routes do not match a decoded line break at all: no route, no forwarding.
+    await desk.sign_in("office", "demo-office")
+    before = len(desk.fake.requests)
+    answer = await desk.client.get("/api/v2/user-tasks/%0d%0aX-Injected:%20yes")
+    assert answer.status_code in (400, 404)
+    assert len(desk.fake.requests) == before
+
+
+async def test_proxy_still_forwards_ordinary_paths(desk: Desk) -> None:
+    await desk.sign_in("office", "demo-office")
+    answer = await desk.client.get(f"/api/v2/user-tasks/{TASK}", params={"a": "b%2e"})
+    assert answer.status_code == 200
+    assert desk.fake.requests[-1][:2] == ("GET", f"/v2/user-tasks/{TASK}")
