@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from engine.access.secrets import verify_password
 from engine.access.sign_in_throttle import SignInLocked
 
-DEFAULT_WORKERS = max(1, min(2, os.cpu_count() or 1))
+# One thread less than the cores (at least one), so the event loop always has a core to run on.
+DEFAULT_WORKERS = max(1, min(2, (os.cpu_count() or 1) - 1))
 DEFAULT_MAX_PENDING = 64
 DEFAULT_CACHE_SECONDS = 10 * 60
 _CACHE_LIMIT = 4096
