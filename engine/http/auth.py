@@ -75,7 +75,6 @@ class Authentication:
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)
 
-
     def client_address(self, scope: Scope) -> str | None:
         client = scope.get("client")
         peer = str(client[0]) if client else None

@@ -389,7 +389,9 @@ def test_cli_hash_password(capsys: pytest.CaptureFixture[str]) -> None:
     assert verify_password(STRONG, stored)
 
 
-async def test_cli_add_user_and_mint_token(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_cli_add_user_and_mint_token(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "identity.toml"
     path.write_text('# comment kept\n[[groups]]\nid = "dept-audit"\n', encoding="utf-8")
     code = access_cli(

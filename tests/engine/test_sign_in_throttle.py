@@ -323,4 +323,3 @@ async def test_grpc_lockout_is_resource_exhausted_and_audited(served: Served) ->
     assert [(e.details["scope"], e.details["via"], e.details["address"]) for e in entries] == [
         ("account", "grpc", "127.0.0.1")
     ]
-
