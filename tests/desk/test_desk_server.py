@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import httpx
 import pytest
@@ -247,3 +248,53 @@ async def test_proxy_still_forwards_ordinary_paths(desk: Desk) -> None:
     answer = await desk.client.get(f"/api/v2/user-tasks/{TASK}", params={"a": "b%2e"})
     assert answer.status_code == 200
     assert desk.fake.requests[-1][:2] == ("GET", f"/v2/user-tasks/{TASK}")
+
+
+# --- documents come from the case's own store (issue 17) -----------------------------------------
+
+
+async def test_a_forged_document_variable_never_serves_another_cases_file(desk: Desk) -> None:
+    """The officer writes a variable pointing at case B's file into their own case (as they can
+    in a case they start or a form they submit), with a content type of their choice."""
+    other_file = Path(unquote(urlparse(desk.fake.other_document.uri).path))
+    assert other_file.is_file()
+    leak = {"title": "越权", "uri": other_file.as_uri(), "mediaType": "text/html"}
+    desk.fake.variables[ACCEPTANCE]["leakDocument"] = leak
+    desk.fake.variables[ACCEPTANCE]["acceptanceNoticeDocument"] = (
+        desk.fake.document.to_variables() | {"uri": other_file.as_uri(), "mediaType": "text/html"}
+    )
+    await desk.sign_in("office", "demo-office")
+
+    leaked = await desk.client.get(f"/documents/{ACCEPTANCE}/leakDocument")
+    assert leaked.status_code == 404, leaked.headers
+    assert b"case B" not in leaked.content
+
+    # The case's own acceptance notice, from its own archive, as a PDF: not B's, not HTML.
+    own = await desk.client.get(f"/documents/{ACCEPTANCE}/acceptanceNoticeDocument")
+    assert own.status_code == 200
+    assert own.headers["content-type"] == "application/pdf"
+    assert own.content == desk.fake.document_path.read_bytes()
+    assert b"case B" not in own.content
+
+
+async def test_documents_are_found_from_any_instance_of_the_case(desk: Desk) -> None:
+    # The case page links with the root instance; the case was numbered in a called instance.
+    await desk.sign_in("manager", "demo-manager")
+    answer = await desk.client.get(f"/documents/{CASE}/acceptanceNoticeDocument")
+    assert answer.status_code == 200
+    assert answer.content == desk.fake.document_path.read_bytes()
+
+
+async def test_a_document_altered_on_disk_is_not_served(desk: Desk) -> None:
+    desk.fake.document_path.write_bytes(b"%PDF-1.4\n% altered\n%%EOF\n")
+    await desk.sign_in("manager", "demo-manager")
+    answer = await desk.client.get(f"/documents/{CASE}/acceptanceNoticeDocument")
+    assert answer.status_code == 409
+    assert "校验值不符" in answer.json()["detail"]
+
+
+async def test_a_case_without_the_document_type_answers_404_in_chinese(desk: Desk) -> None:
+    await desk.sign_in("manager", "demo-manager")
+    answer = await desk.client.get(f"/documents/{CASE}/feedbackNoticeDocument")
+    assert answer.status_code == 404
+    assert "文书存档中没有" in answer.json()["detail"]
