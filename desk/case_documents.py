@@ -9,6 +9,7 @@ document type is wanted; the type served is the store's.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 from urllib.parse import quote
@@ -129,11 +130,12 @@ async def case_document(request: Request) -> Response:
     except ApiUnavailable as error:
         return refusal(502, str(error))
     store = CaseStore(request.app.state.settings.data_dir)
-    stored = store.find(instances, document_type, document_id)
+    # Files and the register are read in a thread: the desk's event loop serves everyone.
+    stored = await asyncio.to_thread(store.find, instances, document_type, document_id)
     if stored is None:
         return refusal(404, f"本案的文书存档中没有 {variable_name} 对应的文书")
     try:
-        content = verified_bytes(stored)
+        content = await asyncio.to_thread(verified_bytes, stored)
     except StoreDamaged as error:
         return refusal(409, str(error))
     except OSError:

@@ -17,12 +17,12 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from starlette.applications import Starlette
-
-from workers.case_numbering import assign_case_number
-from workers.document_store import store_document
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from workers.case_numbering import assign_case_number
+from workers.document_store import store_document
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = "2026-01-05T09:00:00.000+08:00"
@@ -101,6 +101,8 @@ class FakeCamunda:
             content=b"%PDF-1.4\n% case B: secret\n%%EOF\n",
             created_at=datetime(2026, 1, 5, 9, tzinfo=UTC),
         )
+        self.other_document_path = Path(unquote(urlparse(self.other_document.uri).path))
+        self.document_content = self.document_path.read_bytes()
         self.definitions = [
             self._definition(
                 ROOT_DEFINITION, "exemption-procedure", "容错免责办理", "exemption-procedure.bpmn"

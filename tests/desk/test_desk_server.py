@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 import httpx
 import pytest
@@ -256,8 +256,7 @@ async def test_proxy_still_forwards_ordinary_paths(desk: Desk) -> None:
 async def test_a_forged_document_variable_never_serves_another_cases_file(desk: Desk) -> None:
     """The officer writes a variable pointing at case B's file into their own case (as they can
     in a case they start or a form they submit), with a content type of their choice."""
-    other_file = Path(unquote(urlparse(desk.fake.other_document.uri).path))
-    assert other_file.is_file()
+    other_file = desk.fake.other_document_path
     leak = {"title": "越权", "uri": other_file.as_uri(), "mediaType": "text/html"}
     desk.fake.variables[ACCEPTANCE]["leakDocument"] = leak
     desk.fake.variables[ACCEPTANCE]["acceptanceNoticeDocument"] = (
@@ -273,7 +272,7 @@ async def test_a_forged_document_variable_never_serves_another_cases_file(desk: 
     own = await desk.client.get(f"/documents/{ACCEPTANCE}/acceptanceNoticeDocument")
     assert own.status_code == 200
     assert own.headers["content-type"] == "application/pdf"
-    assert own.content == desk.fake.document_path.read_bytes()
+    assert own.content == desk.fake.document_content
     assert b"case B" not in own.content
 
 
@@ -282,11 +281,11 @@ async def test_documents_are_found_from_any_instance_of_the_case(desk: Desk) -> 
     await desk.sign_in("manager", "demo-manager")
     answer = await desk.client.get(f"/documents/{CASE}/acceptanceNoticeDocument")
     assert answer.status_code == 200
-    assert answer.content == desk.fake.document_path.read_bytes()
+    assert answer.content == desk.fake.document_content
 
 
 async def test_a_document_altered_on_disk_is_not_served(desk: Desk) -> None:
-    desk.fake.document_path.write_bytes(b"%PDF-1.4\n% altered\n%%EOF\n")
+    await asyncio.to_thread(desk.fake.document_path.write_bytes, b"%PDF-1.4\n% altered\n%%EOF\n")
     await desk.sign_in("manager", "demo-manager")
     answer = await desk.client.get(f"/documents/{CASE}/acceptanceNoticeDocument")
     assert answer.status_code == 409
