@@ -57,6 +57,7 @@ async def forward(request: Request) -> Response:
             params=httpx.QueryParams(list(request.query_params.multi_items())),
             content=body,
             content_type=request.headers.get("content-type"),
+            client_address=request.client.host if request.client else None,
         )
     except ApiUnavailable as error:
         return refusal(502, str(error))

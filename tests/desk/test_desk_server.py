@@ -12,7 +12,12 @@ import pytest
 
 from desk.app import create_desk_app
 from desk.settings import DeskSettings
+from engine.access import Identity
+from engine.gateway import ClusterInfo
+from engine.http import create_app
+from engine.service import EngineService
 from tests.desk.fake_api import ACCEPTANCE, CASE, TASK, FakeCamunda, create_fake_api
+from tests.desk.live_stack import DEMO_IDENTITY
 
 
 @dataclass
@@ -297,3 +302,57 @@ async def test_a_case_without_the_document_type_answers_404_in_chinese(desk: Des
     answer = await desk.client.get(f"/documents/{CASE}/feedbackNoticeDocument")
     assert answer.status_code == 404
     assert "文书存档中没有" in answer.json()["detail"]
+
+
+# --- sign-in throttling through the desk, against the engine's own /v2 app ----------------------
+
+
+async def test_desk_shows_the_engines_lockout_and_forwards_the_browsers_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The engine trusts the desk's X-Forwarded-For (the desk reaches it from 127.0.0.1 here).
+    monkeypatch.setenv("ENGINE_TRUSTED_PROXIES", "127.0.0.1")
+    service = await EngineService.open(None)
+    engine_app = create_app(
+        service,
+        lambda: ClusterInfo("127.0.0.1", 26500),
+        identity=Identity.from_sources(DEMO_IDENTITY),
+    )
+    settings = DeskSettings(api_url="http://engine.test", data_dir=tmp_path)
+    desk_app = create_desk_app(settings, transport=httpx.ASGITransport(app=engine_app))
+
+    def browser(address: str) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=desk_app, client=(address, 50000))
+        return httpx.AsyncClient(transport=transport, base_url="http://desk.test")
+
+    try:
+        async with browser("10.0.0.1") as attacker, browser("10.0.0.2") as officer:
+            for _ in range(5):
+                wrong = await attacker.post(
+                    "/auth/sign-in", json={"username": "office", "password": "guess"}
+                )
+                assert wrong.status_code == 401
+            locked = await attacker.post(
+                "/auth/sign-in", json={"username": "office", "password": "demo-office"}
+            )
+            assert locked.status_code == 429
+            assert locked.json()["detail"] == (
+                "账户 office 登录失败次数过多，已暂时锁定，请 15 分钟后再试"
+            )
+            assert int(locked.headers["retry-after"]) > 800
+            # Twenty failures over other accounts lock the attacker's address, not the desk's.
+            for i in range(15):
+                await attacker.post(
+                    "/auth/sign-in", json={"username": f"nobody-{i}", "password": "guess"}
+                )
+            refused = await attacker.post(
+                "/auth/sign-in", json={"username": "leader", "password": "demo-leader"}
+            )
+            assert refused.status_code == 429
+            assert "来自地址 10.0.0.1" in refused.json()["detail"]
+            signed_in = await officer.post(
+                "/auth/sign-in", json={"username": "leader", "password": "demo-leader"}
+            )
+            assert signed_in.status_code == 200, signed_in.text
+    finally:
+        await service.close()
