@@ -68,9 +68,7 @@ class ApiClient:
             content_type="application/json",
         )
 
-    async def whoami(
-        self, authorization: str, client_address: str | None = None
-    ) -> Officer | None:
+    async def whoami(self, authorization: str, client_address: str | None = None) -> Officer | None:
         """The officer behind these credentials, or None when the API refuses them; raises
         SignInThrottled when the API locks the account or address out for now."""
         response = await self.send(
