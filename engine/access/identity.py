@@ -111,7 +111,7 @@ class Identity:
             self.throttle.admit(username, client)
             check = asyncio.ensure_future(self._check(key, username, password, client, via))
             self._checks[key] = check
-            check.add_done_callback(lambda _: self._checks.pop(key, None))
+            check.add_done_callback(lambda done: self._check_done(key, done))
         # Shielded: a caller that goes away must not cancel a check others wait for.
         verified = await asyncio.shield(check)
         if verified is None:
@@ -143,6 +143,13 @@ class Identity:
         finally:
             for lockout in self.throttle.settle(username, client, outcome):
                 self._report(lockout, via)
+
+    def _check_done(self, key: str, done: asyncio.Future[str | None]) -> None:
+        self._checks.pop(key, None)
+        # Every caller may have gone away; the outcome is then read here so that asyncio does
+        # not log it as an exception nobody retrieved.
+        if not done.cancelled():
+            done.exception()
 
     def _report(self, lockout: Lockout, via: str) -> None:
         log.warning(
