@@ -234,9 +234,17 @@ async def test_password_checks_leave_the_event_loop_free() -> None:
     elapsed = time.perf_counter() - started
     finished.set()
     await watcher
-    print(f"60 scrypt checks in the pool: {elapsed:.1f} s, event loop lag max {max(lags):.1f} ms")
+    # Lags under 5 ms are timer overshoot, not the loop being held.
+    stalled = sum(lag for lag in lags if lag > 5) / 1000
+    print(
+        f"60 scrypt checks in the pool: {elapsed:.1f} s; event loop held {stalled * 1000:.0f} ms "
+        f"in all, at most {max(lags):.1f} ms at once"
+    )
     assert all(isinstance(r, Unauthenticated) for r in results)
-    assert max(lags) < 100
+    # Hashed on the loop, the 60 checks would hold it nearly the whole time (~3 s of scrypt,
+    # ~50 ms per check); in the pool the loop stays free but for scheduling noise. (The hard
+    # "< 100 ms for any call" bound is the served engine's, in test_sign_in_load.)
+    assert stalled < 0.1 * elapsed
 
 
 async def test_a_full_queue_refuses_at_once_without_counting_a_failure() -> None:
