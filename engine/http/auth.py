@@ -6,9 +6,11 @@ decide what it may do (engine.access). Without an Identity (tests of the bare ad
 
 Failed password sign-ins are throttled per account and per client address; a locked caller gets
 429 with Retry-After and a Chinese sentence. The address is the TCP peer's, except behind a proxy
-listed in ENGINE_TRUSTED_PROXIES (comma-separated addresses, e.g. the desk's): there the last
-X-Forwarded-For entry, which that proxy wrote, names the client. X-Forwarded-For from anyone else
-is ignored, so a caller cannot pick the address it is throttled under.
+listed in ENGINE_TRUSTED_PROXIES (comma-separated addresses; by default the loopback addresses,
+where the desk runs beside the engine): there the last X-Forwarded-For entry, which that proxy
+wrote, names the client. X-Forwarded-For from anyone else is ignored, so a remote caller cannot
+pick the address it is throttled under. Without this, every officer signing in through the desk
+would share the desk's address, and twenty wrong passwords would lock all of them out.
 """
 
 from __future__ import annotations
@@ -28,8 +30,13 @@ REALM = 'Basic realm="engine", charset="UTF-8"'
 TRUSTED_PROXIES_ENV = "ENGINE_TRUSTED_PROXIES"
 
 
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
 def trusted_proxies_from_environment() -> frozenset[str]:
-    raw = os.environ.get(TRUSTED_PROXIES_ENV, "")
+    raw = os.environ.get(TRUSTED_PROXIES_ENV)
+    if raw is None:
+        return LOOPBACK
     return frozenset(part.strip() for part in raw.split(",") if part.strip())
 
 

@@ -17,6 +17,8 @@ import httpx
 import pytest
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
+from starlette.types import Receive, Send
+from starlette.types import Scope as AsgiScope
 
 from engine.access import Identity, load_directory, parse_directory
 from engine.access.password_checks import PasswordChecker, VerifiedCredentials
@@ -30,6 +32,7 @@ from engine.access.sign_in_throttle import (
 from engine.api import Unauthenticated
 from engine.audit import AuditQuery, AuditTrail
 from engine.cli import ServeOptions, start_adapters
+from engine.http.auth import Authentication
 from engine.service import EngineService
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "engine" / "access" / "demo-identity.toml"
@@ -331,3 +334,35 @@ async def test_grpc_lockout_is_resource_exhausted_and_audited(served: Served) ->
     assert [(e.details["scope"], e.details["via"], e.details["address"]) for e in entries] == [
         ("account", "grpc", "127.0.0.1")
     ]
+
+
+async def _never_called(scope: AsgiScope, receive: Receive, send: Send) -> None:
+    raise AssertionError("only the address resolution is tested")
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "trusted", "seen"),
+    [
+        ("203.0.113.5", "10.0.0.1", None, "203.0.113.5"),  # a remote caller cannot pick one
+        ("127.0.0.1", "10.0.0.1", None, "10.0.0.1"),  # the desk beside the engine
+        ("127.0.0.1", "198.51.100.1, 10.0.0.1", None, "10.0.0.1"),  # the entry the proxy wrote
+        ("127.0.0.1", "10.0.0.1", "", "127.0.0.1"),  # ENGINE_TRUSTED_PROXIES= trusts nobody
+        ("192.0.2.7", "10.0.0.1", "192.0.2.7", "10.0.0.1"),
+        ("192.0.2.7", None, "192.0.2.7", "192.0.2.7"),
+    ],
+)
+def test_the_address_throttled_is_the_peers_unless_a_trusted_proxy_forwards(
+    monkeypatch: pytest.MonkeyPatch,
+    peer: str,
+    forwarded: str | None,
+    trusted: str | None,
+    seen: str,
+) -> None:
+    if trusted is None:
+        monkeypatch.delenv("ENGINE_TRUSTED_PROXIES", raising=False)
+    else:
+        monkeypatch.setenv("ENGINE_TRUSTED_PROXIES", trusted)
+    middleware = Authentication(_never_called, _identity())
+    headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded else []
+    scope: AsgiScope = {"type": "http", "client": (peer, 40000), "headers": headers}
+    assert middleware.client_address(scope) == seen
