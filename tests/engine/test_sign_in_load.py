@@ -71,7 +71,8 @@ def _served(data_dir: Path) -> Iterator[tuple[str, str]]:
 
 
 # The attacker runs in a process of its own, so that its client work does not hold this process's
-# GIL and distort the probes' timing.
+# GIL and distort the probes' timing. It starts (interpreter, imports) before the probing does and
+# waits for "go": the probes time the attack, not a Python start-up competing for the two cores.
 ATTACKER = """
 import asyncio, base64, json, sys
 import httpx
@@ -84,6 +85,8 @@ def basic(user, password):
 async def main():
     limits = httpx.Limits(max_connections=count)
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+        print("ready", flush=True)
+        sys.stdin.readline()
         answers = await asyncio.gather(*(
             client.get("/v2/authentication/me", headers=basic(users[i % len(users)], f"guess-{i}"))
             for i in range(count)
@@ -94,14 +97,21 @@ asyncio.run(main())
 """
 
 
-async def _attack(http_url: str, users: list[str], done: asyncio.Event) -> list[int]:
-    """200 concurrent wrong passwords; returns their status codes."""
+async def _attacker(http_url: str, users: list[str]) -> asyncio.subprocess.Process:
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-c", ATTACKER, http_url, json.dumps(users), str(BAD_REQUESTS)),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert (await process.stdout.readline()).strip() == b"ready", "the attacking client failed"
+    return process
+
+
+async def _attack(process: asyncio.subprocess.Process, done: asyncio.Event) -> list[int]:
+    """Sends the 200 concurrent wrong passwords; returns their status codes."""
     try:
-        process = await asyncio.create_subprocess_exec(
-            *(sys.executable, "-c", ATTACKER, http_url, json.dumps(users), str(BAD_REQUESTS)),
-            stdout=asyncio.subprocess.PIPE,
-        )
-        out, _ = await process.communicate()
+        out, _ = await process.communicate(b"go\n")
         assert process.returncode == 0, "the attacking client failed"
         statuses: list[int] = json.loads(out)
         return statuses
@@ -143,8 +153,9 @@ async def test_200_concurrent_wrong_passwords_do_not_stall_topology(
 ) -> None:
     with _served(tmp_path / "engine") as (grpc_address, http_url):
         done = asyncio.Event()
+        attacker = await _attacker(http_url, users)
         started = time.perf_counter()
-        attack = asyncio.create_task(_attack(http_url, users, done))
+        attack = asyncio.create_task(_attack(attacker, done))
         rest_ms, grpc_ms = await _probe(http_url, grpc_address, done)
         statuses = await attack
         attack_s = time.perf_counter() - started
