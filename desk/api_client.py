@@ -14,6 +14,15 @@ class ApiUnavailable(Exception):
     """The API did not answer; the message is shown to the officer as is."""
 
 
+class SignInThrottled(Exception):
+    """The API refused the sign-in for now (too many failures: 429); the message is its Chinese
+    sentence, shown as is."""
+
+    def __init__(self, message: str, retry_after: str | None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 class ApiClient:
     def __init__(self, base_url: str, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
@@ -33,10 +42,16 @@ class ApiClient:
         params: httpx.QueryParams | None = None,
         content: bytes | None = None,
         content_type: str | None = None,
+        client_address: str | None = None,
     ) -> httpx.Response:
         headers = {"authorization": authorization, "accept": "application/json"}
         if content_type:
             headers["content-type"] = content_type
+        if client_address:
+            # The officer's browser, so that the API throttles failed sign-ins per officer's
+            # address rather than locking the desk's own (honoured only when the API lists the
+            # desk in ENGINE_TRUSTED_PROXIES).
+            headers["x-forwarded-for"] = client_address
         try:
             return await self._client.request(
                 method, path, params=params, content=content, headers=headers
@@ -53,11 +68,16 @@ class ApiClient:
             content_type="application/json",
         )
 
-    async def whoami(self, authorization: str) -> Officer | None:
-        """The officer behind these credentials, or None when the API refuses them."""
-        response = await self.send("GET", "/v2/authentication/me", authorization)
+    async def whoami(self, authorization: str, client_address: str | None = None) -> Officer | None:
+        """The officer behind these credentials, or None when the API refuses them; raises
+        SignInThrottled when the API locks the account or address out for now."""
+        response = await self.send(
+            "GET", "/v2/authentication/me", authorization, client_address=client_address
+        )
         if response.status_code in (401, 403):
             return None
+        if response.status_code == 429:
+            raise SignInThrottled(_detail(response), response.headers.get("retry-after"))
         if response.status_code != 200:
             raise ApiUnavailable(
                 f"流程引擎接口 /v2/authentication/me 返回 {response.status_code}，无法核对身份"
@@ -72,6 +92,14 @@ class ApiClient:
             groups=tuple(_names(body.get("groups"))),
             roles=tuple(_names(body.get("roles"))),
         )
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):
+        detail = None
+    return str(detail) if detail else "登录尝试过于频繁，请稍后再试"
 
 
 def _names(raw: Any) -> list[str]:

@@ -1,9 +1,17 @@
 """/api/v2/* → the API's /v2/*, with the signed-in officer's credentials added here.
 
 The browser never sees credentials; every permission is still decided by the API.
+
+Only plain paths are forwarded: segments of RFC 3986 unreserved characters, none of them "." or
+"..". The path reaches the desk already percent-decoded once, so a "%" left in it is a second
+encoding ("%252e%252e" → "%2e%2e"), which the API would decode into a dot segment and leave /v2;
+control characters, backslashes and ";" have no place in an API path either. Such paths are
+refused here with 400 instead of being forwarded or failing as a 500.
 """
 
 from __future__ import annotations
+
+import re
 
 import httpx
 from starlette.requests import Request
@@ -16,6 +24,15 @@ from desk.sign_in import csrf_refusal, current_session, refusal
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Only what a JSON API answers with is passed back; hop-by-hop and cookie headers are not.
 _PASSED_HEADERS = ("content-type", "content-disposition")
+_PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9._~-]+")
+
+
+def plain_api_path(path: str) -> bool:
+    """Whether `/v2/<path>` names a resource under /v2 exactly as written."""
+    return all(
+        _PLAIN_SEGMENT.fullmatch(segment) and segment not in {".", ".."}
+        for segment in path.split("/")
+    )
 
 
 async def forward(request: Request) -> Response:
@@ -27,8 +44,9 @@ async def forward(request: Request) -> Response:
         if refused is not None:
             return refused
     path = str(request.path_params["path"])
-    if any(segment in {"", ".", ".."} for segment in path.split("/")):
-        return refusal(400, f"接口路径 /v2/{path} 无效")
+    if not plain_api_path(path):
+        # The path is not echoed: it may hold control characters or markup.
+        return refusal(400, "接口路径无效：只能访问 /v2 下的规范路径")
     api: ApiClient = request.app.state.api
     body = await request.body() if request.method not in SAFE_METHODS else None
     try:
@@ -39,6 +57,7 @@ async def forward(request: Request) -> Response:
             params=httpx.QueryParams(list(request.query_params.multi_items())),
             content=body,
             content_type=request.headers.get("content-type"),
+            client_address=request.client.host if request.client else None,
         )
     except ApiUnavailable as error:
         return refusal(502, str(error))

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from desk.api_client import ApiClient, ApiUnavailable
+from desk.api_client import ApiClient, ApiUnavailable, SignInThrottled
 from desk.sessions import CSRF_COOKIE, SESSION_COOKIE, Session, SessionStore
 from desk.settings import DeskSettings
 
@@ -83,9 +83,14 @@ async def sign_in(request: Request) -> Response:
     authorization = f"Basic {token}"
     api: ApiClient = request.app.state.api
     try:
-        officer = await api.whoami(authorization)
+        officer = await api.whoami(authorization, request.client.host if request.client else None)
     except ApiUnavailable as error:
         return refusal(502, str(error))
+    except SignInThrottled as error:
+        throttled = refusal(429, str(error))
+        if error.retry_after:
+            throttled.headers["retry-after"] = error.retry_after
+        return throttled
     if officer is None:
         return refusal(401, "用户名或密码不正确")
     store: SessionStore = request.app.state.sessions

@@ -30,6 +30,7 @@ import structlog
 
 from engine.access import Identity, IdentityConfigError, grpc_authorizer
 from engine.access.guarded_engine import GuardedEngine
+from engine.access.sign_in_audit import audit_lockouts
 from engine.api import Engine
 from engine.audit import AuditTrail
 from engine.gateway import ClusterInfo, GatewayServer, start_gateway
@@ -163,6 +164,7 @@ async def start_adapters(
         now_ms = clock.now_ms if clock is not None else (lambda: int(time.time() * 1000))
         gateway_engine = GuardedEngine(engine, trail, now_ms)
         authorize = grpc_authorizer(identity)
+        audit_lockouts(identity, trail, now_ms)
     gateway = await start_gateway(gateway_engine, options.grpc_address, authorize)
     http: HttpServer | None = None
     if options.http_address is not None:

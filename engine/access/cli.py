@@ -2,6 +2,8 @@
 
 Secrets are read from the terminal (or stdin with --password-stdin), never from arguments, so they
 do not end up in shell history. A changed identity file is re-validated before it is written.
+Passwords must meet the minimum policy (engine.access.password_policy); the engine refuses weaker
+ones at sign-in too, except in the demo identity.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from engine.access.directory import IdentityConfigError, parse_directory
+from engine.access.password_policy import check_password_policy
 from engine.access.principal import Role
 from engine.access.secrets import hash_password, mint_token
 
@@ -45,14 +48,18 @@ def main(argv: list[str] | None = None, stdin: TextIO | None = None) -> int:
     source = stdin if stdin is not None else sys.stdin
     try:
         if args.command == "hash-password":
-            print(hash_password(_read_password(args.password_stdin, source)))
+            password = _read_password(args.password_stdin, source)
+            check_password_policy(password)
+            print(hash_password(password))
         elif args.command == "mint-token":
             _mint(args.user, args.name, args.identity_file)
         else:
+            password = _read_password(args.password_stdin, source)
+            check_password_policy(password, args.username)
             user: dict[str, Any] = {
                 "username": args.username,
                 "name": args.name,
-                "password": hash_password(_read_password(args.password_stdin, source)),
+                "password": hash_password(password),
                 "groups": _split(args.groups),
                 "roles": _split(args.roles),
             }

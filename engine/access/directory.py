@@ -3,6 +3,8 @@ optionally a bootstrap admin from the environment.
 
 File shape (TOML; JSON uses the same keys):
 
+    demo = true                          # only in the demo file: weak public passwords allowed
+
     [[groups]]
     id = "leading-group-office"         # the id the BPMN puts in candidateGroups
     name = "容错纠错工作领导小组办公室"
@@ -79,6 +81,9 @@ class Directory:
     users: Mapping[str, User] = field(default_factory=dict)
     groups: Mapping[str, Group] = field(default_factory=dict)
     tokens: Mapping[str, ApiToken] = field(default_factory=dict)  # by sha256 digest
+    # The demo identity's passwords are public and short; everywhere else the password policy
+    # (engine.access.password_policy) applies at sign-in.
+    demo: bool = False
 
     def principal_for(self, username: str) -> Principal:
         user = self.users[username]
@@ -123,9 +128,12 @@ def directory_from_sources(
 def parse_directory(data: Any, source: str = "identity configuration") -> Directory:
     if not isinstance(data, Mapping):
         raise IdentityConfigError(f"{source}: top level must be a table/object")
-    unknown = set(data) - {"users", "groups", "tokens"}
+    unknown = set(data) - {"users", "groups", "tokens", "demo"}
     if unknown:
         raise IdentityConfigError(f"{source}: unknown section(s) {sorted(unknown)}")
+    demo = data.get("demo", False)
+    if not isinstance(demo, bool):
+        raise IdentityConfigError(f"{source}: 'demo' must be true or false")
     groups: dict[str, Group] = {}
     for index, entry in enumerate(_entries(data, "groups", source)):
         where = f"{source}: groups[{index}]"
@@ -184,7 +192,7 @@ def parse_directory(data: Any, source: str = "identity configuration") -> Direct
         if token.sha256 in tokens:
             raise IdentityConfigError(f"{where}: duplicate token digest")
         tokens[token.sha256] = token
-    return Directory(users=users, groups=groups, tokens=tokens)
+    return Directory(users=users, groups=groups, tokens=tokens, demo=demo)
 
 
 def _with_environment_admin(directory: Directory, env: Mapping[str, str]) -> Directory:
@@ -214,6 +222,7 @@ def _with_environment_admin(directory: Directory, env: Mapping[str, str]) -> Dir
         users={**directory.users, **extra.users},
         groups=directory.groups,
         tokens={**directory.tokens, **extra.tokens},
+        demo=directory.demo,
     )
 
 

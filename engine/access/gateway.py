@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from engine.access.identity import Identity
 from engine.access.permissions import Permission, require
 from engine.access.principal import Principal
+from engine.gateway.auth import current_peer
 
 GRPC_PERMISSIONS: Mapping[str, Permission] = {
     "DeployResource": Permission.DEPLOY,
@@ -33,7 +34,7 @@ def grpc_authorizer(identity: Identity) -> Callable[[Mapping[str, str]], Awaitab
         if value is None:
             # gRPC lower-cases metadata keys, but a hand-built mapping might not.
             value = next((v for k, v in metadata.items() if k.lower() == "authorization"), None)
-        return identity.authenticate(value)
+        return await identity.authenticate(value, client=current_peer.get(), via="grpc")
 
     return authorize
 

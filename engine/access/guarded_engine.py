@@ -1,6 +1,7 @@
 """The engine as the gRPC gateway sees it when authentication is on: the operator's commands
 (deploy, cancel, resolve incidents, change job retries) need the same permission as their REST
-counterparts, and are written to the audit trail with the caller's name.
+counterparts, and are written to the audit trail with the caller's name. Creating an instance
+follows the same rule as over REST (start instructions only for admins).
 
 The gateway authenticates each call and leaves the caller in `current_principal`; this wrapper
 reads it there, so the gateway itself stays unaware of users and roles. Every other command
@@ -12,15 +13,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from engine.access.permissions import Permission, require
+from engine.access.permissions import Permission, require, require_create_process_instance
 from engine.access.principal import Principal
 from engine.api import (
     DEFAULT_TENANT,
     ActivateInstruction,
     Deployment,
     Engine,
+    JsonObject,
     MappingInstruction,
     PermissionDenied,
+    ProcessInstanceCreated,
     RepairTools,
     Resource,
 )
@@ -71,6 +74,27 @@ class GuardedEngine:
             {"resources": [r.name for r in resources]},
         )
         return deployment
+
+    async def create_process_instance(
+        self,
+        *,
+        bpmn_process_id: str | None = None,
+        process_definition_key: int | None = None,
+        version: int = -1,
+        variables: JsonObject | None = None,
+        start_element_ids: Sequence[str] = (),
+        tenant_id: str = DEFAULT_TENANT,
+    ) -> ProcessInstanceCreated:
+        principal = self._caller(Permission.CREATE_PROCESS_INSTANCE)
+        require_create_process_instance(principal, start_element_ids)
+        return await self._engine.create_process_instance(
+            bpmn_process_id=bpmn_process_id,
+            process_definition_key=process_definition_key,
+            version=version,
+            variables=variables,
+            start_element_ids=start_element_ids,
+            tenant_id=tenant_id,
+        )
 
     async def cancel_process_instance(self, process_instance_key: int) -> None:
         principal = self._caller(Permission.CANCEL_PROCESS_INSTANCE)

@@ -10,7 +10,10 @@ The rules (issue 4, "Who may do what"):
   or admin (who may also hand tasks to other users);
 - managers may search all process instances, incidents and statistics;
 - only admins deploy, cancel, modify or migrate instances, resolve incidents, change job
-  retries, move the clock and read the audit trail.
+  retries, move the clock and read the audit trail;
+- everyone may start a case at its start event, but only admins may start one at chosen
+  elements (`startInstructions`): an officer starting the procedure straight at its end, or past
+  a decision nobody took, would skip the steps the regulation prescribes (issue 17).
 Refusals raise `engine.api.PermissionDenied` (HTTP 403) with the reason and the task key.
 
 Tasks are mappings shaped like Camunda 8.8's user task items (`userTaskKey`, `assignee`,
@@ -19,7 +22,7 @@ Tasks are mappings shaped like Camunda 8.8's user task items (`userTaskKey`, `as
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
@@ -29,6 +32,7 @@ from engine.api import PermissionDenied
 
 class Permission(StrEnum):
     CREATE_PROCESS_INSTANCE = "create process instances"
+    START_AT_ELEMENTS = "start process instances at chosen elements (startInstructions)"
     READ_PROCESS_DEFINITIONS = "read process definitions"
     PUBLISH_MESSAGE = "publish and correlate messages"
     SEARCH_PROCESS_INSTANCES = "search all process instances"
@@ -48,6 +52,7 @@ class Permission(StrEnum):
 # None: any authenticated principal.
 _REQUIRED_ROLE: Mapping[Permission, Role | None] = {
     Permission.CREATE_PROCESS_INSTANCE: None,
+    Permission.START_AT_ELEMENTS: Role.ADMIN,
     Permission.READ_PROCESS_DEFINITIONS: None,
     Permission.PUBLISH_MESSAGE: None,
     Permission.SEARCH_PROCESS_INSTANCES: Role.MANAGER,
@@ -77,6 +82,14 @@ def require(principal: Principal, permission: Permission) -> None:
             f"user {principal.username!r} may not {permission.value}: "
             f"the {role.value if role else ''} role is required"
         )
+
+
+def require_create_process_instance(principal: Principal, start_element_ids: Sequence[str]) -> None:
+    """The one check of instance creation for both transports: any start instruction needs the
+    admin role."""
+    require(principal, Permission.CREATE_PROCESS_INSTANCE)
+    if start_element_ids:
+        require(principal, Permission.START_AT_ELEMENTS)
 
 
 def is_candidate(principal: Principal, task: Mapping[str, Any]) -> bool:

@@ -33,6 +33,7 @@ class AuditAction(StrEnum):
     MESSAGE_CORRELATED = "MESSAGE_CORRELATED"
     CLOCK_PINNED = "CLOCK_PINNED"
     CLOCK_RESET = "CLOCK_RESET"
+    SIGN_IN_LOCKED = "SIGN_IN_LOCKED"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,14 @@ import grpc
 import structlog
 
 from engine.api import EngineError
-from engine.gateway.auth import ANONYMOUS, Authorizer, allow_all, current_principal
+from engine.gateway.auth import (
+    ANONYMOUS,
+    Authorizer,
+    allow_all,
+    current_peer,
+    current_principal,
+    peer_host,
+)
 
 log = structlog.get_logger("engine.gateway")
 
@@ -43,6 +50,7 @@ async def _authorize(servicer: HasAuthorizer, context: Any) -> None:
     if servicer.authorize is allow_all:  # the open default reads no metadata: skip copying it
         current_principal.set(ANONYMOUS)
         return
+    current_peer.set(peer_host(context.peer()))
     current_principal.set(await servicer.authorize(_metadata(context)))
 
 

@@ -18,6 +18,7 @@ from engine.access import (
     can_view_user_task,
     has_permission,
     require,
+    require_create_process_instance,
 )
 from engine.access.case_tree import same_case_instances
 from engine.api import DEFAULT_TENANT, EngineError, InvalidArgument, PermissionDenied
@@ -123,7 +124,6 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
     async def create(request: Request) -> Response:
         body = await optional_json_object(request)
         principal = principal_of(request)
-        require(principal, Permission.CREATE_PROCESS_INSTANCE)
         process_id = body.get("processDefinitionId")
         raw_key = body.get("processDefinitionKey")
         if (process_id is None) == (raw_key is None):
@@ -149,6 +149,7 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
             isinstance(s, dict) and isinstance(s.get("elementId"), str) for s in starts
         ):
             raise InvalidArgument("startInstructions must be an array of {elementId} objects")
+        require_create_process_instance(principal, [s["elementId"] for s in starts])
         wait = _awaiting(body)
         created = await ctx.service.create_process_instance(
             bpmn_process_id=process_id,

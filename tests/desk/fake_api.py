@@ -11,13 +11,18 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from workers.case_numbering import assign_case_number
+from workers.document_store import store_document
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = "2026-01-05T09:00:00.000+08:00"
@@ -45,6 +50,7 @@ CASE = "2251799813685101"
 ACCEPTANCE = "2251799813685102"
 TASK = "2251799813685201"
 INCIDENT = "2251799813685401"
+OTHER_CASE = "2251799813689101"
 
 
 def _problem(status: int, title: str, detail: str) -> JSONResponse:
@@ -68,9 +74,35 @@ class FakeCamunda:
     incidents: list[dict[str, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.document_path = self.data_dir / "archive" / "2026-3" / "acceptance-notice.pdf"
-        self.document_path.parent.mkdir(parents=True, exist_ok=True)
-        self.document_path.write_bytes(b"%PDF-1.4\n% fake acceptance notice\n%%EOF\n")
+        # The documents as the workers store them: case numbered by its acceptance instance here
+        # (by its application instance in the real procedure), files in the case's archive.
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        number = assign_case_number(self.data_dir, int(ACCEPTANCE), 2026)
+        self.document = store_document(
+            self.data_dir,
+            case_number=str(number),
+            process_instance_key=int(ACCEPTANCE),
+            document_id="acceptance-notice-2251799813685150",
+            document_type="acceptance-notice",
+            title="受理通知书",
+            content=b"%PDF-1.4\n% fake acceptance notice\n%%EOF\n",
+            created_at=datetime(2026, 1, 5, 9, tzinfo=UTC),
+        )
+        self.document_path = Path(unquote(urlparse(self.document.uri).path))
+        # Another case (B), of which the officers of this fake have no task.
+        other = assign_case_number(self.data_dir, int(OTHER_CASE), 2026)
+        self.other_document = store_document(
+            self.data_dir,
+            case_number=str(other),
+            process_instance_key=int(OTHER_CASE),
+            document_id="acceptance-notice-2251799813689150",
+            document_type="acceptance-notice",
+            title="受理通知书",
+            content=b"%PDF-1.4\n% case B: secret\n%%EOF\n",
+            created_at=datetime(2026, 1, 5, 9, tzinfo=UTC),
+        )
+        self.other_document_path = Path(unquote(urlparse(self.other_document.uri).path))
+        self.document_content = self.document_path.read_bytes()
         self.definitions = [
             self._definition(
                 ROOT_DEFINITION, "exemption-procedure", "容错免责办理", "exemption-procedure.bpmn"
@@ -140,14 +172,7 @@ class FakeCamunda:
             "accountabilitySubject": "新桥镇党委",
             "claimedCircumstances": ["art7-1", "art7-3"],
             "applicationDate": "2026-01-04",
-            "acceptanceNoticeDocument": {
-                "documentId": "doc-1",
-                "documentType": "acceptance-notice",
-                "title": "受理通知书",
-                "fileName": "acceptance-notice.pdf",
-                "mediaType": "application/pdf",
-                "uri": self.document_path.resolve().as_uri(),
-            },
+            "acceptanceNoticeDocument": self.document.to_variables(),
             "forgedDocument": {"title": "越权", "uri": "file:///etc/passwd"},
         }
         self.incidents = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,12 @@ import pytest
 
 from desk.app import create_desk_app
 from desk.settings import DeskSettings
+from engine.access import Identity
+from engine.gateway import ClusterInfo
+from engine.http import create_app
+from engine.service import EngineService
 from tests.desk.fake_api import ACCEPTANCE, CASE, TASK, FakeCamunda, create_fake_api
+from tests.desk.live_stack import DEMO_IDENTITY
 
 
 @dataclass
@@ -208,3 +214,145 @@ async def test_sign_in_must_be_json_so_other_sites_cannot_post_it(desk: Desk) ->
     )
     assert answer.status_code == 415
     assert "set-cookie" not in answer.headers
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v2/%252e%252e/authentication/me",  # double-encoded dot segments
+        "/api/v2/%252E%252E/x",
+        "/api/v2/user-tasks/%252e%252e%252fx",
+        "/api/v2/%00",
+        "/api/v2/user-tasks/x%09X-Injected:%20yes",
+        "/api/v2/user-tasks/a%5c..%5cb",  # backslashes
+        "/api/v2/..;/x",
+        "/api/v2/user-tasks//search",
+    ],
+)
+async def test_proxy_forwards_only_plain_paths_under_v2(desk: Desk, path: str) -> None:
+    await desk.sign_in("office", "demo-office")
+    before = len(desk.fake.requests)
+    answer = await desk.client.get(path)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["detail"].startswith("接口路径")
+    assert "无效" in answer.json()["detail"]
+    assert len(desk.fake.requests) == before, desk.fake.requests[before:]
+
+
+async def test_proxy_never_forwards_line_breaks(desk: Desk) -> None:
+    # Starlette's path routes do not match a decoded line break at all: no route, no forwarding.
+    await desk.sign_in("office", "demo-office")
+    before = len(desk.fake.requests)
+    answer = await desk.client.get("/api/v2/user-tasks/%0d%0aX-Injected:%20yes")
+    assert answer.status_code in (400, 404)
+    assert len(desk.fake.requests) == before
+
+
+async def test_proxy_still_forwards_ordinary_paths(desk: Desk) -> None:
+    await desk.sign_in("office", "demo-office")
+    answer = await desk.client.get(f"/api/v2/user-tasks/{TASK}", params={"a": "b%2e"})
+    assert answer.status_code == 200
+    assert desk.fake.requests[-1][:2] == ("GET", f"/v2/user-tasks/{TASK}")
+
+
+# --- documents come from the case's own store (issue 17) -----------------------------------------
+
+
+async def test_a_forged_document_variable_never_serves_another_cases_file(desk: Desk) -> None:
+    """The officer writes a variable pointing at case B's file into their own case (as they can
+    in a case they start or a form they submit), with a content type of their choice."""
+    other_file = desk.fake.other_document_path
+    leak = {"title": "越权", "uri": other_file.as_uri(), "mediaType": "text/html"}
+    desk.fake.variables[ACCEPTANCE]["leakDocument"] = leak
+    desk.fake.variables[ACCEPTANCE]["acceptanceNoticeDocument"] = (
+        desk.fake.document.to_variables() | {"uri": other_file.as_uri(), "mediaType": "text/html"}
+    )
+    await desk.sign_in("office", "demo-office")
+
+    leaked = await desk.client.get(f"/documents/{ACCEPTANCE}/leakDocument")
+    assert leaked.status_code == 404, leaked.headers
+    assert b"case B" not in leaked.content
+
+    # The case's own acceptance notice, from its own archive, as a PDF: not B's, not HTML.
+    own = await desk.client.get(f"/documents/{ACCEPTANCE}/acceptanceNoticeDocument")
+    assert own.status_code == 200
+    assert own.headers["content-type"] == "application/pdf"
+    assert own.content == desk.fake.document_content
+    assert b"case B" not in own.content
+
+
+async def test_documents_are_found_from_any_instance_of_the_case(desk: Desk) -> None:
+    # The case page links with the root instance; the case was numbered in a called instance.
+    await desk.sign_in("manager", "demo-manager")
+    answer = await desk.client.get(f"/documents/{CASE}/acceptanceNoticeDocument")
+    assert answer.status_code == 200
+    assert answer.content == desk.fake.document_content
+
+
+async def test_a_document_altered_on_disk_is_not_served(desk: Desk) -> None:
+    await asyncio.to_thread(desk.fake.document_path.write_bytes, b"%PDF-1.4\n% altered\n%%EOF\n")
+    await desk.sign_in("manager", "demo-manager")
+    answer = await desk.client.get(f"/documents/{CASE}/acceptanceNoticeDocument")
+    assert answer.status_code == 409
+    assert "校验值不符" in answer.json()["detail"]
+
+
+async def test_a_case_without_the_document_type_answers_404_in_chinese(desk: Desk) -> None:
+    await desk.sign_in("manager", "demo-manager")
+    answer = await desk.client.get(f"/documents/{CASE}/feedbackNoticeDocument")
+    assert answer.status_code == 404
+    assert "文书存档中没有" in answer.json()["detail"]
+
+
+# --- sign-in throttling through the desk, against the engine's own /v2 app ----------------------
+
+
+async def test_desk_shows_the_engines_lockout_and_forwards_the_browsers_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The engine trusts the desk's X-Forwarded-For (the desk reaches it from 127.0.0.1 here).
+    monkeypatch.setenv("ENGINE_TRUSTED_PROXIES", "127.0.0.1")
+    service = await EngineService.open(None)
+    engine_app = create_app(
+        service,
+        lambda: ClusterInfo("127.0.0.1", 26500),
+        identity=Identity.from_sources(DEMO_IDENTITY),
+    )
+    settings = DeskSettings(api_url="http://engine.test", data_dir=tmp_path)
+    desk_app = create_desk_app(settings, transport=httpx.ASGITransport(app=engine_app))
+
+    def browser(address: str) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=desk_app, client=(address, 50000))
+        return httpx.AsyncClient(transport=transport, base_url="http://desk.test")
+
+    try:
+        async with browser("10.0.0.1") as attacker, browser("10.0.0.2") as officer:
+            for _ in range(5):
+                wrong = await attacker.post(
+                    "/auth/sign-in", json={"username": "office", "password": "guess"}
+                )
+                assert wrong.status_code == 401
+            locked = await attacker.post(
+                "/auth/sign-in", json={"username": "office", "password": "demo-office"}
+            )
+            assert locked.status_code == 429
+            assert locked.json()["detail"] == (
+                "账户 office 登录失败次数过多，已暂时锁定，请 15 分钟后再试"
+            )
+            assert int(locked.headers["retry-after"]) > 800
+            # Twenty failures over other accounts lock the attacker's address, not the desk's.
+            for i in range(15):
+                await attacker.post(
+                    "/auth/sign-in", json={"username": f"nobody-{i}", "password": "guess"}
+                )
+            refused = await attacker.post(
+                "/auth/sign-in", json={"username": "leader", "password": "demo-leader"}
+            )
+            assert refused.status_code == 429
+            assert "来自地址 10.0.0.1" in refused.json()["detail"]
+            signed_in = await officer.post(
+                "/auth/sign-in", json={"username": "leader", "password": "demo-leader"}
+            )
+            assert signed_in.status_code == 200, signed_in.text
+    finally:
+        await service.close()

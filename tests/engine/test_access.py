@@ -50,6 +50,8 @@ from engine.api import PermissionDenied, Unauthenticated
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "engine" / "access" / "demo-identity.toml"
 DEMO_ADMIN_TOKEN = "yxt_demo-admin-token-for-local-demo-only"
+# Meets the password policy (engine.access.password_policy).
+STRONG = "审计-2026-zh4ng-Pw"
 
 
 def _basic(user: str, password: str) -> str:
@@ -144,7 +146,7 @@ def test_group_roles_are_given_to_members() -> None:
     assert directory.principal_for("zhou").is_manager
 
 
-def test_json_identity_file_and_environment_admin(tmp_path: Path) -> None:
+async def test_json_identity_file_and_environment_admin(tmp_path: Path) -> None:
     path = tmp_path / "identity.json"
     path.write_text(
         json.dumps({"groups": [{"id": "g"}], "users": [{"username": "u", "groups": ["g"]}]}),
@@ -157,7 +159,7 @@ def test_json_identity_file_and_environment_admin(tmp_path: Path) -> None:
     }
     identity = Identity(directory_from_sources(environ=env))
     assert set(identity.directory.users) == {"u", "root"}
-    assert identity.authenticate("Bearer yxt_env-token").is_admin
+    assert (await identity.authenticate("Bearer yxt_env-token")).is_admin
     with pytest.raises(IdentityConfigError, match="ENGINE_ADMIN_PASSWORD_HASH"):
         directory_from_sources(environ={"ENGINE_ADMIN_USER": "root"})
     with pytest.raises(IdentityConfigError, match="cannot read"):
@@ -167,13 +169,13 @@ def test_json_identity_file_and_environment_admin(tmp_path: Path) -> None:
 # --- authentication ------------------------------------------------------------------------------
 
 
-def test_basic_credentials(demo: Identity) -> None:
-    principal = demo.authenticate(_basic("office", "demo-office"))
+async def test_basic_credentials(demo: Identity) -> None:
+    principal = await demo.authenticate(_basic("office", "demo-office"))
     assert principal.username == "office"
     assert principal.display_name == "王敏"
     assert principal.groups == {"leading-group-office"}
     # A second request with the same header is served from the cache; still the same answer.
-    assert demo.authenticate(_basic("office", "demo-office")) == principal
+    assert await demo.authenticate(_basic("office", "demo-office")) == principal
 
 
 @pytest.mark.parametrize(
@@ -190,26 +192,26 @@ def test_basic_credentials(demo: Identity) -> None:
         ("Digest abc", "unsupported authorization scheme"),
     ],
 )
-def test_refused_credentials(demo: Identity, header: str | None, message: str) -> None:
+async def test_refused_credentials(demo: Identity, header: str | None, message: str) -> None:
     with pytest.raises(Unauthenticated, match=message) as refused:
-        demo.authenticate(header)
+        await demo.authenticate(header)
     assert refused.value.http_status == 401
 
 
-def test_bearer_token(demo: Identity) -> None:
-    principal = demo.authenticate(f"Bearer {DEMO_ADMIN_TOKEN}")
+async def test_bearer_token(demo: Identity) -> None:
+    principal = await demo.authenticate(f"Bearer {DEMO_ADMIN_TOKEN}")
     assert principal.username == "admin" and principal.is_admin
 
 
-def test_no_auth_mode_is_all_powerful_and_says_so() -> None:
+async def test_no_auth_mode_is_all_powerful_and_says_so() -> None:
     with structlog.testing.capture_logs() as logs:
         identity = Identity.disabled()
     assert any(
         entry["log_level"] == "warning" and "AUTHENTICATION IS DISABLED" in entry["event"]
         for entry in logs
     )
-    assert identity.authenticate(None) is DEV_PRINCIPAL
-    assert identity.authenticate("Basic garbage") is DEV_PRINCIPAL
+    assert await identity.authenticate(None) is DEV_PRINCIPAL
+    assert await identity.authenticate("Basic garbage") is DEV_PRINCIPAL
     require(DEV_PRINCIPAL, Permission.DEPLOY)
     require_complete_user_task(DEV_PRINCIPAL, {"userTaskKey": "1", "assignee": "someone"})
 
@@ -242,14 +244,14 @@ def test_identity_from_sources_reads_the_environment(monkeypatch: pytest.MonkeyP
 def test_access_module_runs_as_a_command() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "engine.access", "hash-password", "--password-stdin"],
-        input="pw\n",
+        input=STRONG + "\n",
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
     assert done.returncode == 0
-    assert verify_password("pw", done.stdout.strip())
+    assert verify_password(STRONG, done.stdout.strip())
 
 
 # --- authorization: roles ------------------------------------------------------------------------
@@ -382,12 +384,14 @@ def test_visibility_filter() -> None:
 
 
 def test_cli_hash_password(capsys: pytest.CaptureFixture[str]) -> None:
-    assert access_cli(["hash-password", "--password-stdin"], stdin=io.StringIO("s3cret\n")) == 0
+    assert access_cli(["hash-password", "--password-stdin"], stdin=io.StringIO(STRONG + "\n")) == 0
     stored = capsys.readouterr().out.strip()
-    assert verify_password("s3cret", stored)
+    assert verify_password(STRONG, stored)
 
 
-def test_cli_add_user_and_mint_token(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_cli_add_user_and_mint_token(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "identity.toml"
     path.write_text('# comment kept\n[[groups]]\nid = "dept-audit"\n', encoding="utf-8")
     code = access_cli(
@@ -403,18 +407,35 @@ def test_cli_add_user_and_mint_token(tmp_path: Path, capsys: pytest.CaptureFixtu
             "dept-audit",
             "--password-stdin",
         ],
-        stdin=io.StringIO("pw-zhang\n"),
+        stdin=io.StringIO(STRONG + "\n"),
     )
     assert code == 0
     assert access_cli(["mint-token", "--user", "zhang", "--identity-file", str(path)]) == 0
     token = capsys.readouterr().out.strip().splitlines()[-1]
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# comment kept")
-    assert "pw-zhang" not in text and token not in text
+    assert STRONG not in text and token not in text
     assert tomllib.loads(text)["users"][0]["name"] == "张伟"
     identity = Identity(load_directory(path))
-    assert identity.authenticate(_basic("zhang", "pw-zhang")).groups == {"dept-audit"}
-    assert identity.authenticate(f"Bearer {token}").username == "zhang"
+    assert (await identity.authenticate(_basic("zhang", STRONG))).groups == {"dept-audit"}
+    assert (await identity.authenticate(f"Bearer {token}")).username == "zhang"
+
+
+@pytest.mark.parametrize(
+    ("password", "lacks"),
+    [("short-1", "长度至少 12"), ("onlylettersxyzw", "两类"), ("zhang-2026-审计", "用户名")],
+)
+def test_cli_refuses_weak_passwords(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], password: str, lacks: str
+) -> None:
+    path = tmp_path / "identity.toml"
+    path.write_text("", encoding="utf-8")
+    add = ["add-user", "--identity-file", str(path), "--username", "zhang", "--password-stdin"]
+    assert access_cli(add, stdin=io.StringIO(password + "\n")) == 2
+    assert lacks in capsys.readouterr().err
+    assert path.read_text(encoding="utf-8") == ""
+    hashing = ["hash-password", "--password-stdin"]
+    assert access_cli(hashing, stdin=io.StringIO("short-1\n")) == 2
 
 
 def test_cli_refuses_to_write_a_broken_file(
@@ -433,7 +454,7 @@ def test_cli_refuses_to_write_a_broken_file(
             "nope",
             "--password-stdin",
         ],
-        stdin=io.StringIO("pw\n"),
+        stdin=io.StringIO(STRONG + "\n"),
     )
     assert code == 2
     assert "'nope'" in capsys.readouterr().err

@@ -358,7 +358,7 @@ def test_other_resources_have_their_own_fields() -> None:
 
 def _search_app(identity: Identity, tasks: list[dict[str, Any]]) -> Starlette:
     async def user_task_search(request: Request) -> JSONResponse:
-        principal = identity.authenticate(request.headers.get("authorization"))
+        principal = await identity.authenticate(request.headers.get("authorization"))
         raw = await request.body()
         try:
             body = json.loads(raw) if raw.strip() else None
