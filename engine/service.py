@@ -49,6 +49,7 @@ from engine.core.query import EngineQuery
 from engine.core.records import Intent, Record, ValueType
 from engine.core.state import EngineState
 from engine.core.writer import RecordWriter
+from engine.storable_text import UNSTORABLE_TEXT, storable, unstorable_record
 from engine.store import RecordStore
 
 log = logging.getLogger("engine.service")
@@ -245,6 +246,17 @@ class EngineService:
             try:
                 result = pending.step(self._commands)
                 self._writer.run_follow_ups()
+                unstorable = unstorable_record(self._writer.records[mark:])
+                if unstorable is not None:
+                    # Checked before commit so that only this command fails: its records leave
+                    # the group (and its effects the state, by the replay below), the commands
+                    # processed before it are committed, and the rest are processed again.
+                    del self._writer.records[mark:]
+                    outcomes.append(
+                        (pending, None, InvalidArgument(f"{unstorable} {UNSTORABLE_TEXT}"))
+                    )
+                    broken = True
+                    break
                 outcomes.append((pending, result, None))
             except EngineError as error:
                 if len(self._writer.records) > mark:
@@ -313,9 +325,9 @@ class EngineService:
             command.value_type,
             command.intent,
             -1,
-            command.value,
+            storable(command.value),
             _REJECTION_TYPES.get(error.status, "PROCESSING_ERROR"),
-            str(error),
+            storable(str(error)),
         )
 
     def _notify(self, records: Sequence[Record]) -> None:
