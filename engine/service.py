@@ -448,9 +448,20 @@ class EngineService:
             outcome.tenant_id,
         )
 
-    async def cancel_process_instance(self, process_instance_key: int) -> None:
+    async def cancel_process_instance(
+        self, process_instance_key: int, record: JsonObject | None = None
+    ) -> None:
+        """`record`: variables (the reason, who cancelled) set on the instance in the same command
+        as the cancellation, so the case's history keeps why it ended, or neither happens."""
+
+        def cancel(c: Commands) -> None:
+            instance = c.s.elements.get(process_instance_key)
+            if record and instance is not None and instance.element_type == "PROCESS":
+                c.set_variables(process_instance_key, record, False)
+            c.cancel_process_instance(process_instance_key)
+
         await self._submit(
-            lambda c: c.cancel_process_instance(process_instance_key),
+            cancel,
             _Command(
                 ValueType.PROCESS_INSTANCE, "CANCEL", {"processInstanceKey": process_instance_key}
             ),

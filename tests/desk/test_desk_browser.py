@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect, sync_playwright
 
 from desk.app import create_desk_app
 from desk.settings import DeskSettings
@@ -164,11 +164,27 @@ def test_admin_retries_an_incident_and_cancels_the_case_a_manager_only_reads(
     expect(admin.get_by_text("无未处理的异常")).to_be_visible()
     assert fake.incidents[0]["state"] == "RESOLVED"
 
-    admin.once("dialog", lambda dialog: dialog.accept())
+    # A reason is required: an empty answer cancels nothing and says why.
+    admin.once("dialog", lambda dialog: dialog.accept("  "))
+    admin.get_by_role("button", name="撤销案件流程").click()
+    expect(admin.get_by_role("alert")).to_have_text("未填写撤销理由，案件流程未撤销。")
+    assert fake.instances[0]["state"] == "ACTIVE"
+
+    prompts: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        prompts.append(f"{dialog.type}:{dialog.message}")
+        dialog.accept("申请人撤回申请")
+
+    admin.once("dialog", answer)
     admin.get_by_role("button", name="撤销案件流程").click()
     expect(admin.get_by_role("status")).to_have_text("案件流程已撤销。")
     expect(admin.locator(".meta")).to_contain_text("已终止")
+    assert prompts == ["prompt:撤销案件流程须说明理由。请填写撤销理由："]
     assert fake.instances[0]["state"] == "TERMINATED"
+    row = admin.locator("table.history tr", has_text="撤销案件流程（理由：申请人撤回申请）")
+    expect(row).to_contain_text("admin")
+    expect(row).to_contain_text("已终止")
 
 
 def test_inbox_shows_every_task_fifty_rows_at_a_time(
