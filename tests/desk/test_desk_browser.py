@@ -18,7 +18,7 @@ from tests.desk.browser import (
     require_browser_prerequisites,
     serving,
 )
-from tests.desk.fake_api import CASE, TASK, FakeCamunda, create_fake_api
+from tests.desk.fake_api import ACCEPTANCE, CASE, TASK, FakeCamunda, create_fake_api
 
 VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
 
@@ -224,3 +224,23 @@ def test_officer_reads_the_whole_case_history_on_the_task_page(
     # The root instance's steps (other stage) beside the officer's own stage.
     expect(history.locator("tr", has_text="办公室审核申请")).to_be_visible()
     expect(history.locator("tr", has_text="容错免责办理")).not_to_have_count(0)
+
+
+def test_applicant_input_in_form_text_shows_literally(
+    browser: Browser, desk_url: str, fake: FakeCamunda
+) -> None:
+    """Issue 16: the form's text interpolates applicant input; markdown or HTML in it is shown
+    as typed, never rendered (no image request, no link, no emphasis)."""
+    name = "<img src=x onerror=alert(2)>*张*_三_"
+    unit = "[新桥镇](http://attacker.test/) **农业** \\ `中心` {{caseNumber}}"
+    fake.variables[ACCEPTANCE].update(applicantName=name, applicantUnit=unit)
+    office = signed_in(browser, desk_url, "office", "demo-office")
+    images: list[str] = []
+    office.on("request", lambda r: images.append(r.url) if r.resource_type == "image" else None)
+    office.goto(f"{desk_url}/#/task/{TASK}")
+    text = office.locator(".fjs-form-field-text", has_text="申请人：")
+    expect(text).to_contain_text(f"申请人：{name}（{unit}）")
+    # The form author's own markdown still renders.
+    expect(office.get_by_role("heading", name="办公室审核申请", exact=True).first).to_be_visible()
+    assert text.locator("img, a, em, strong, code").count() == 0
+    assert not [url for url in images if url.endswith("/x") or "attacker" in url], images
