@@ -16,6 +16,9 @@ Authorizer = Callable[[Mapping[str, str]], Awaitable[Principal]]
 ANONYMOUS: Principal = "anonymous"
 
 current_principal: ContextVar[Principal] = ContextVar("current_principal", default=ANONYMOUS)
+# The short name of the RPC being served (e.g. "CompleteJob"), set before the caller is
+# authorized, so that an Authorizer can decide per RPC.
+current_rpc: ContextVar[str] = ContextVar("current_rpc", default="")
 
 
 async def allow_all(metadata: Mapping[str, str]) -> Principal:

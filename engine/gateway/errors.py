@@ -16,7 +16,7 @@ import grpc
 import structlog
 
 from engine.api import EngineError
-from engine.gateway.auth import ANONYMOUS, Authorizer, allow_all, current_principal
+from engine.gateway.auth import ANONYMOUS, Authorizer, allow_all, current_principal, current_rpc
 
 log = structlog.get_logger("engine.gateway")
 
@@ -39,7 +39,8 @@ def _metadata(context: Any) -> Mapping[str, str]:
     return {str(key): value if isinstance(value, str) else repr(value) for key, value in pairs}
 
 
-async def _authorize(servicer: HasAuthorizer, context: Any) -> None:
+async def _authorize(servicer: HasAuthorizer, context: Any, rpc: str) -> None:
+    current_rpc.set(rpc)
     if servicer.authorize is allow_all:  # the open default reads no metadata: skip copying it
         current_principal.set(ANONYMOUS)
         return
@@ -66,7 +67,7 @@ def unary_rpc(
     @functools.wraps(method)
     async def guarded(self: S, request: Request, context: Any) -> Response:
         try:
-            await _authorize(self, context)
+            await _authorize(self, context, rpc)
             return await method(self, request, context)
         except (asyncio.CancelledError, grpc.aio.AbortError):
             raise
@@ -85,7 +86,7 @@ def stream_rpc(
     @functools.wraps(method)
     async def guarded(self: S, request: Request, context: Any) -> AsyncIterator[Response]:
         try:
-            await _authorize(self, context)
+            await _authorize(self, context, rpc)
             responses = method(self, request, context)
             try:
                 async for response in responses:

@@ -338,11 +338,14 @@ class GatewayServicer(pb_grpc.GatewayServicer):
             f"{rpc} is not supported by the embedded engine",
         )
 
+    @unary_rpc
     async def ModifyProcessInstance(self, request: Any, context: Any) -> Any:
         await self._unimplemented(context, "ModifyProcessInstance")
 
+    @unary_rpc
     async def MigrateProcessInstance(self, request: Any, context: Any) -> Any:
         await self._unimplemented(context, "MigrateProcessInstance")
 
+    @unary_rpc
     async def DeleteResource(self, request: Any, context: Any) -> Any:
         await self._unimplemented(context, "DeleteResource")
