@@ -25,6 +25,7 @@ from engine.access import (
     Role,
     can_view_user_task,
     grpc_authorizer,
+    has_permission,
     load_directory,
     parse_directory,
     require,
@@ -442,3 +443,12 @@ def test_cli_refuses_to_write_a_broken_file(
     assert "'nope'" in capsys.readouterr().err
     assert path.read_text(encoding="utf-8") == ""
     assert access_cli(["mint-token", "--user", "ghost", "--identity-file", str(path)]) == 2
+
+
+def test_a_worker_account_is_refused_every_rest_permission() -> None:
+    worker = Principal("workers", "job workers", roles=frozenset({Role.WORKER}))
+    for permission in Permission:
+        assert not has_permission(worker, permission)
+        with pytest.raises(PermissionDenied, match="job worker"):
+            require(worker, permission)
+    assert user_task_visibility_filter(worker) is not None
