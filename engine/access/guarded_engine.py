@@ -78,12 +78,11 @@ class GuardedEngine:
         return deployment
 
     async def cancel_process_instance(self, process_instance_key: int) -> None:
-        principal = self._caller(Permission.CANCEL_PROCESS_INSTANCE)
-        await self._engine.cancel_process_instance(process_instance_key)
-        self._audit(
-            principal,
-            AuditAction.PROCESS_INSTANCE_CANCELED,
-            {"processInstanceKey": process_instance_key},
+        # The RPC table refuses CancelProcessInstance to every principal (a cancellation needs
+        # a reason, which only REST carries); refused here too should the table ever change.
+        raise PermissionDenied(
+            "a case is cancelled only with a reason: POST /v2/process-instances/"
+            f"{process_instance_key}/cancellation"
         )
 
     async def resolve_incident(self, incident_key: int) -> None:
