@@ -13,7 +13,9 @@ Environment (defaults in brackets):
 - `EXEMPTION_MODELS_DIR` [/app]: holds bpmn/ and forms/; `EXEMPTION_DEPLOY_MODELS` [true];
 - `EXEMPTION_ENGINE_AUTH` [on]: the engine checks credentials (ENGINE_IDENTITY_FILE,
   ENGINE_ADMIN_*, else its public DEMO identity); `off` for trials only;
-- `ZEEBE_BEARER_TOKEN`: the bearer token the deployment and the workers send;
+- `ZEEBE_BEARER_TOKEN`: the bearer token the deployment (and, without the next, the workers) send;
+- `EXEMPTION_WORKER_TOKEN`: the workers' own token (a worker-role account limited to the
+  procedure's job types, docs/grpc-access.md);
 - `EXEMPTION_READY_TIMEOUT` [60]: seconds the engine may take to print "ready";
 - `EXEMPTION_HEALTH_FILE` [/tmp/exemption-health.json]: the URLs docker/healthcheck.py probes,
   written once every part has started.
@@ -228,6 +230,9 @@ async def supervise(settings: Settings, stop: asyncio.Event) -> int:
             "ZEEBE_ADDRESS": settings.local_gateway,
             "EXEMPTION_DATA_DIR": str(settings.data_dir / "workers"),
         }
+        worker_token = os.environ.get("EXEMPTION_WORKER_TOKEN")
+        if worker_token:
+            workers_environment["ZEEBE_BEARER_TOKEN"] = worker_token
         parts.append(await start_module("workers", "workers", workers_environment))
         if not settings.desk:
             say("desk switched off (EXEMPTION_DESK=off)")

@@ -51,6 +51,7 @@ from engine.core.query import EngineQuery
 from engine.core.records import Intent, Record, ValueType
 from engine.core.state import EngineState
 from engine.core.writer import RecordWriter
+from engine.storable_text import UNSTORABLE_TEXT, storable, unstorable_record
 from engine.store import RecordStore
 
 log = logging.getLogger("engine.service")
@@ -247,6 +248,17 @@ class EngineService:
             try:
                 result = pending.step(self._commands)
                 self._writer.run_follow_ups()
+                unstorable = unstorable_record(self._writer.records[mark:])
+                if unstorable is not None:
+                    # Checked before commit so that only this command fails: its records leave
+                    # the group (and its effects the state, by the replay below), the commands
+                    # processed before it are committed, and the rest are processed again.
+                    del self._writer.records[mark:]
+                    outcomes.append(
+                        (pending, None, InvalidArgument(f"{unstorable} {UNSTORABLE_TEXT}"))
+                    )
+                    broken = True
+                    break
                 outcomes.append((pending, result, None))
             except EngineError as error:
                 if len(self._writer.records) > mark:
@@ -315,9 +327,9 @@ class EngineService:
             command.value_type,
             command.intent,
             -1,
-            command.value,
+            storable(command.value),
             _REJECTION_TYPES.get(error.status, "PROCESSING_ERROR"),
-            str(error),
+            storable(str(error)),
         )
 
     def _notify(self, records: Sequence[Record]) -> None:
@@ -438,9 +450,20 @@ class EngineService:
             outcome.tenant_id,
         )
 
-    async def cancel_process_instance(self, process_instance_key: int) -> None:
+    async def cancel_process_instance(
+        self, process_instance_key: int, record: JsonObject | None = None
+    ) -> None:
+        """`record`: variables (the reason, who cancelled) set on the instance in the same command
+        as the cancellation, so the case's history keeps why it ended, or neither happens."""
+
+        def cancel(c: Commands) -> None:
+            instance = c.s.elements.get(process_instance_key)
+            if record and instance is not None and instance.element_type == "PROCESS":
+                c.set_variables(process_instance_key, record, False)
+            c.cancel_process_instance(process_instance_key)
+
         await self._submit(
-            lambda c: c.cancel_process_instance(process_instance_key),
+            cancel,
             _Command(
                 ValueType.PROCESS_INSTANCE, "CANCEL", {"processInstanceKey": process_instance_key}
             ),

@@ -27,9 +27,10 @@ HTTP_ADDRESS = os.environ.get("ENGINE_HTTP_ADDRESS", "127.0.0.1:8080")
 DESK_ADDRESS = os.environ.get("DESK_ADDRESS", "127.0.0.1:8081")
 DATA_DIR = Path(os.environ.get("DEMO_DATA_DIR", ROOT / "var" / "demo"))
 # The demo runs with the demo identity (engine/access/demo-identity.toml: public passwords);
-# the workers and the deployment use its admin token.
+# the deployment uses its admin token, the workers their own token, limited to job types.
 DEMO_IDENTITY = ROOT / "engine" / "access" / "demo-identity.toml"
 DEMO_TOKEN = "yxt_demo-admin-token-for-local-demo-only"
+DEMO_WORKER_TOKEN = "yxt_demo-worker-token-for-local-demo-only"
 
 log = structlog.get_logger("demo")
 
@@ -125,14 +126,15 @@ def main() -> int:
         ],
         ready_line="Uvicorn running on",
     )
-    parts = [engine, Part("workers", "workers"), desk]
+    workers = Part("workers", "workers")
+    parts = [engine, workers, desk]
     started: list[Part] = []
     try:
         for part in parts:
             if not part.exists():
                 print(f"demo: {part.name} ({part.module}/) is not there yet; not started")
                 continue
-            part.start(env)
+            part.start({**env, "ZEEBE_BEARER_TOKEN": DEMO_WORKER_TOKEN} if part is workers else env)
             started.append(part)
             part.wait_ready()
         if engine in started:

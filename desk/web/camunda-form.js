@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { Form } from '@bpmn-io/form-js-viewer';
 import { memo } from 'preact/compat';
 import { chineseMessages } from './form-messages.js';
+import { literalFormText } from './form-text.js';
 
 // form-js runs its own Preact inside this div: ours must never re-render it, or the
 // form's DOM and its state part ways (a checkbox then stops toggling).
@@ -15,7 +16,7 @@ export function CamundaForm({ schema, data, submitLabel, onSubmit, disabled, bus
   const form = useRef(null);
   const [problem, setProblem] = useState('');
   useEffect(() => {
-    const instance = new Form({ container: container.current, additionalModules: [chineseMessages] });
+    const instance = new Form({ container: container.current, additionalModules: [chineseMessages, literalFormText] });
     form.current = instance;
     let parsed;
     try {

@@ -41,9 +41,36 @@ export async function loadCase(key) {
   return { instance, ...steps, variables: variablesByName(variables), incidents };
 }
 
+// A case is cancelled only with a reason: the engine records it in the audit trail and, as the
+// case variable `cancellation`, in the case itself, where the history shows it.
+function cancelCase(caseKey, act, setProblem) {
+  const answer = window.prompt('撤销案件流程须说明理由。请填写撤销理由：');
+  if (answer === null) return;
+  const reason = answer.trim();
+  if (!reason) {
+    setProblem('未填写撤销理由，案件流程未撤销。');
+    return;
+  }
+  act(() => v2.post(`/process-instances/${caseKey}/cancellation`, { reason }), '案件流程已撤销。');
+}
+
+function cancellationRow(found) {
+  const cancellation = found.variables?.cancellation;
+  if (!cancellation || found.instance?.state !== 'TERMINATED') return [];
+  return [{
+    key: found.instance.processInstanceKey,
+    when: found.instance.endDate,
+    started: found.instance.endDate,
+    stage: stageName(found.instance.processDefinitionId),
+    what: `撤销案件流程（理由：${displayValue(cancellation.reason)}）`,
+    who: displayValue(cancellation.cancelledBy),
+    state: 'TERMINATED',
+  }];
+}
+
 export function history(found) {
   const taskByElement = Object.fromEntries(found.tasks.map((task) => [task.elementInstanceKey, task]));
-  return found.elements
+  return [...found.elements
     .filter((element) => !['SEQUENCE_FLOW', 'PROCESS'].includes(element.type))
     .map((element) => {
       const task = taskByElement[element.elementInstanceKey];
@@ -57,7 +84,7 @@ export function history(found) {
         who: task ? task.assignee || '（未认领）' : element.type === 'USER_TASK' ? '（其他部门办理）' : '系统',
         state: element.state,
       };
-    })
+    }), ...cancellationRow(found)]
     // Keys grow with time in Zeebe, so they order steps that started in the same millisecond.
     .sort((a, b) => String(a.started).localeCompare(String(b.started)) || compareKeys(a.key, b.key));
 }
@@ -137,7 +164,7 @@ export function CasePage({ user, caseKey }) {
     ${notice && html`<p class="notice ok" role="status">${notice}</p>`}
     ${problem && html`<p class="notice error" role="alert">${problem}</p>`}
     ${user.isAdmin && instance.state === 'ACTIVE' && html`<p><button type="button" class="danger"
-        onClick=${() => window.confirm('确定撤销该案件的办理流程？') && act(() => v2.post(`/process-instances/${caseKey}/cancellation`), '案件流程已撤销。')}>撤销案件流程</button></p>`}
+        onClick=${() => cancelCase(caseKey, act, setProblem)}>撤销案件流程</button></p>`}
     <h2>办理路径</h2>
     <${Diagram} processDefinitionKey=${instance.processDefinitionKey} markers=${markers} label="案件办理路径" />
     <div class="two-columns">

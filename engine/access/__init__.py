@@ -7,7 +7,7 @@ from engine.access.directory import (
     load_directory,
     parse_directory,
 )
-from engine.access.gateway import GRPC_PERMISSIONS, grpc_authorizer, require_grpc_method
+from engine.access.gateway import grpc_authorizer
 from engine.access.identity import Identity
 from engine.access.permissions import (
     Permission,
@@ -24,14 +24,17 @@ from engine.access.permissions import (
     user_task_visibility_filter,
 )
 from engine.access.principal import DEV_PRINCIPAL, Principal, Role
+from engine.access.rpc_rules import RPC_RULES, Kind, Limit, kind_of, rpc_limit
 
 __all__ = [
     "DEV_PRINCIPAL",
-    "GRPC_PERMISSIONS",
+    "RPC_RULES",
     "SUBJECT_GROUP_PREFIX",
     "Directory",
     "Identity",
     "IdentityConfigError",
+    "Kind",
+    "Limit",
     "Permission",
     "Principal",
     "Role",
@@ -39,15 +42,16 @@ __all__ = [
     "can_view_user_task",
     "grpc_authorizer",
     "has_permission",
+    "kind_of",
     "load_directory",
     "parse_directory",
     "require",
     "require_assign_user_task",
     "require_complete_user_task",
     "require_create_process_instance",
-    "require_grpc_method",
     "require_unassign_user_task",
     "require_update_user_task",
     "require_view_user_task",
+    "rpc_limit",
     "user_task_visibility_filter",
 ]

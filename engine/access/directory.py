@@ -15,7 +15,8 @@ File shape (TOML; JSON uses the same keys):
     name = "王敏"
     password = "scrypt$16384$8$1$..."   # python -m engine.access hash-password
     groups = ["leading-group-office"]
-    roles = ["officer"]                  # officer (default) | manager | admin
+    roles = ["officer"]                  # officer (default) | manager | admin | worker
+    jobTypes = ["document.generate"]     # worker only: the job types it may work ("*": all)
 
     [[tokens]]
     name = "desk"
@@ -67,6 +68,7 @@ class User:
     password_hash: str | None = None
     groups: frozenset[str] = frozenset()
     roles: frozenset[Role] = frozenset()
+    job_types: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class Directory:
             display_name=user.display_name,
             groups=user.groups,
             roles=frozenset(roles) if roles else frozenset({Role.OFFICER}),
+            job_types=user.job_types,
         )
 
 
@@ -149,7 +152,7 @@ def parse_directory(data: Any, source: str = "identity configuration") -> Direct
     users: dict[str, User] = {}
     for index, entry in enumerate(_entries(data, "users", source)):
         where = f"{source}: users[{index}]"
-        _only_keys(entry, {"username", "name", "password", "groups", "roles"}, where)
+        _only_keys(entry, {"username", "name", "password", "groups", "roles", "jobTypes"}, where)
         username = _required_str(entry, "username", where)
         where = f"{source}: user {username!r}"
         password = entry.get("password")
@@ -175,6 +178,7 @@ def parse_directory(data: Any, source: str = "identity configuration") -> Direct
             password_hash=password,
             groups=member_of,
             roles=_roles(entry, where),
+            job_types=frozenset(_str_list(entry, "jobTypes", where)),
         )
     tokens: dict[str, ApiToken] = {}
     for index, entry in enumerate(_entries(data, "tokens", source)):

@@ -1,10 +1,10 @@
-"""The gRPC side of access control: an `engine.gateway.auth.Authorizer` built on an Identity, and
-the permission each gateway RPC needs.
+"""The gRPC side of access control: an `engine.gateway.auth.Authorizer` built on an Identity
+that also applies the RPC table (engine/access/rpc_rules.py) to the caller's kind.
 
 Zeebe clients send credentials in the `authorization` call metadata, with the same value an HTTP
-client would put in the header, so both adapters share one check. The RPCs the job workers use
-(activate/complete/fail jobs, start instances, publish messages) need only an authenticated
-caller; the operator's RPCs need the same permission as their REST counterparts.
+client would put in the header, so both adapters share one check. The gateway names the RPC
+being authorized in `current_rpc`; a caller whose kind may not call it is refused before the
+engine is reached. Per-call limits (job types, cases) are checked by the GuardedEngine.
 """
 
 from __future__ import annotations
@@ -12,20 +12,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 
 from engine.access.identity import Identity
-from engine.access.permissions import Permission, require
 from engine.access.principal import Principal
-from engine.gateway.auth import current_peer
-
-GRPC_PERMISSIONS: Mapping[str, Permission] = {
-    "DeployResource": Permission.DEPLOY,
-    "DeployProcess": Permission.DEPLOY,
-    "DeleteResource": Permission.DEPLOY,
-    "CancelProcessInstance": Permission.CANCEL_PROCESS_INSTANCE,
-    "ResolveIncident": Permission.RESOLVE_INCIDENT,
-    "UpdateJobRetries": Permission.UPDATE_JOB,
-    "ModifyProcessInstance": Permission.MODIFY_PROCESS_INSTANCE,
-    "MigrateProcessInstance": Permission.MIGRATE_PROCESS_INSTANCE,
-}
+from engine.access.rpc_rules import rpc_limit
+from engine.gateway.auth import current_peer, current_rpc
 
 
 def grpc_authorizer(identity: Identity) -> Callable[[Mapping[str, str]], Awaitable[Principal]]:
@@ -34,14 +23,8 @@ def grpc_authorizer(identity: Identity) -> Callable[[Mapping[str, str]], Awaitab
         if value is None:
             # gRPC lower-cases metadata keys, but a hand-built mapping might not.
             value = next((v for k, v in metadata.items() if k.lower() == "authorization"), None)
-        return await identity.authenticate(value, client=current_peer.get(), via="grpc")
+        principal = await identity.authenticate(value, client=current_peer.get(), via="grpc")
+        rpc_limit(principal, current_rpc.get())
+        return principal
 
     return authorize
-
-
-def require_grpc_method(principal: Principal, method: str) -> None:
-    """Raises PermissionDenied when `principal` may not call the gateway RPC `method` (its short
-    name, e.g. "DeployResource" or "/gateway_protocol.Gateway/DeployResource")."""
-    permission = GRPC_PERMISSIONS.get(method.rsplit("/", 1)[-1])
-    if permission is not None:
-        require(principal, permission)

@@ -1,7 +1,10 @@
 """The engine as the gRPC gateway sees it when authentication is on: the operator's commands
 (deploy, cancel, resolve incidents, change job retries) need the same permission as their REST
 counterparts, and are written to the audit trail with the caller's name. Creating an instance
-follows the same rule as over REST (start instructions only for admins).
+follows the same rule as over REST (start instructions only for admins). The per-call limits of
+the RPC table (engine/access/rpc_rules.py) are checked here, against the engine's state: a
+worker works only jobs of its job types, an officer sets variables only in a case where it may
+act on a user task.
 
 The gateway authenticates each call and leaves the caller in `current_principal`; this wrapper
 reads it there, so the gateway itself stays unaware of users and roles. Every other command
@@ -13,11 +16,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from engine.access.permissions import Permission, require, require_create_process_instance
+from engine.access.case_tree import same_case_instances
+from engine.access.permissions import (
+    Permission,
+    can_act_on_user_task,
+    require,
+    require_create_process_instance,
+)
 from engine.access.principal import Principal
+from engine.access.rpc_rules import Limit, require_job_type, rpc_limit
 from engine.api import (
     DEFAULT_TENANT,
+    ActivatedJob,
     ActivateInstruction,
+    ActivateJobsRequest,
     Deployment,
     Engine,
     JsonObject,
@@ -28,7 +40,7 @@ from engine.api import (
     Resource,
 )
 from engine.audit import AuditAction, AuditTrail
-from engine.gateway.auth import current_principal
+from engine.gateway.auth import current_principal, current_rpc
 
 
 class GuardedEngine:
@@ -97,12 +109,11 @@ class GuardedEngine:
         )
 
     async def cancel_process_instance(self, process_instance_key: int) -> None:
-        principal = self._caller(Permission.CANCEL_PROCESS_INSTANCE)
-        await self._engine.cancel_process_instance(process_instance_key)
-        self._audit(
-            principal,
-            AuditAction.PROCESS_INSTANCE_CANCELED,
-            {"processInstanceKey": process_instance_key},
+        # The RPC table refuses CancelProcessInstance to every principal (a cancellation needs
+        # a reason, which only REST carries); refused here too should the table ever change.
+        raise PermissionDenied(
+            "a case is cancelled only with a reason: POST /v2/process-instances/"
+            f"{process_instance_key}/cancellation"
         )
 
     async def modify_process_instance(
@@ -153,3 +164,80 @@ class GuardedEngine:
         self._audit(
             principal, AuditAction.JOB_RETRIES_UPDATED, {"jobKey": job_key}, {"retries": retries}
         )
+
+    # == the per-call limits of the RPC table ====================================================
+    def _limit(self) -> tuple[Principal | None, Limit]:
+        principal = current_principal.get()
+        if not isinstance(principal, Principal):
+            return None, Limit.NONE  # not authenticated here: the gateway's authorizer decides
+        return principal, rpc_limit(principal, current_rpc.get())
+
+    def _check_job(self, job_key: int, what: str) -> None:
+        principal, limit = self._limit()
+        if principal is None or limit != Limit.OWN_JOB_TYPES:
+            return
+        job = self._state().jobs.get(job_key)
+        if job is None:
+            return  # the engine answers NOT_FOUND, which tells nothing about other cases
+        require_job_type(principal, job.type, what)
+
+    def _state(self) -> Any:
+        # The engine's live state (EngineService.state): the limits need the jobs' types and
+        # the cases' tasks; reading it is safe on the event loop that runs the single writer.
+        engine: Any = self._engine
+        return engine.state
+
+    async def activate_jobs(self, request: ActivateJobsRequest) -> list[ActivatedJob]:
+        principal, limit = self._limit()
+        if principal is not None and limit == Limit.OWN_JOB_TYPES:
+            require_job_type(principal, request.type, "activate jobs")
+        return await self._engine.activate_jobs(request)
+
+    async def complete_job(self, job_key: int, variables: JsonObject | None = None) -> None:
+        self._check_job(job_key, "complete a job")
+        await self._engine.complete_job(job_key, variables)
+
+    async def fail_job(self, job_key: int, *args: Any, **kwargs: Any) -> None:
+        self._check_job(job_key, "fail a job")
+        await self._engine.fail_job(job_key, *args, **kwargs)
+
+    async def throw_error(self, job_key: int, *args: Any, **kwargs: Any) -> None:
+        self._check_job(job_key, "throw an error for a job")
+        await self._engine.throw_error(job_key, *args, **kwargs)
+
+    async def update_job_timeout(self, job_key: int, timeout_ms: int) -> None:
+        self._check_job(job_key, "change the timeout of a job")
+        await self._engine.update_job_timeout(job_key, timeout_ms)
+
+    async def set_variables(
+        self, element_instance_key: int, variables: JsonObject, local: bool = False
+    ) -> int:
+        principal, limit = self._limit()
+        if principal is not None and limit == Limit.CASE_WITH_TASK:
+            self._require_case_with_task(principal, element_instance_key)
+        return await self._engine.set_variables(element_instance_key, variables, local)
+
+    def _require_case_with_task(self, principal: Principal, element_instance_key: int) -> None:
+        engine: Any = self._engine
+        query = engine.query
+        element = self._state().elements.get(element_instance_key)
+        instance = element.process_instance_key if element is not None else None
+        parents = {
+            str(i["processInstanceKey"]): _parent(i.get("parentProcessInstanceKey"))
+            for i in query.process_instances()
+        }
+        acting = {
+            str(task["processInstanceKey"])
+            for task in query.user_tasks()  # the live ones
+            if can_act_on_user_task(principal, task)
+        }
+        if instance is None or str(instance) not in same_case_instances(acting, parents):
+            raise PermissionDenied(
+                f"{principal.username!r} may set variables only in a case where it may act on "
+                f"a user task; element instance {element_instance_key} is not in one"
+            )
+
+
+def _parent(key: int | None) -> str | None:
+    # A root instance's parent key is -1 in the engine's state, None when it finished.
+    return str(key) if key is not None and key > 0 else None

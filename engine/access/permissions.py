@@ -70,12 +70,23 @@ _REQUIRED_ROLE: Mapping[Permission, Role | None] = {
 }
 
 
+def _is_worker(principal: Principal) -> bool:
+    # A job worker's token is no person: it works jobs over gRPC and nothing else.
+    return Role.WORKER in principal.roles and not principal.has_role(Role.MANAGER)
+
+
 def has_permission(principal: Principal, permission: Permission) -> bool:
+    if _is_worker(principal):
+        return False
     role = _REQUIRED_ROLE[permission]
     return role is None or principal.has_role(role)
 
 
 def require(principal: Principal, permission: Permission) -> None:
+    if _is_worker(principal):
+        raise PermissionDenied(
+            f"{principal.username!r} is a job worker's account: it may not {permission.value}"
+        )
     if not has_permission(principal, permission):
         role = _REQUIRED_ROLE[permission]
         raise PermissionDenied(

@@ -14,6 +14,8 @@ class Role(StrEnum):
     OFFICER = "officer"
     MANAGER = "manager"
     ADMIN = "admin"
+    # A job worker's account (an API token, no person): works jobs of its `job_types` only.
+    WORKER = "worker"
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,8 @@ class Principal:
     display_name: str = ""
     groups: frozenset[str] = field(default_factory=frozenset)
     roles: frozenset[Role] = field(default_factory=lambda: frozenset({Role.OFFICER}))
+    # For the worker role: the job types it may activate and work ("*": every type).
+    job_types: frozenset[str] = field(default_factory=frozenset)
     # Set only by the --no-auth dev mode: every permission check passes.
     unrestricted: bool = False
 

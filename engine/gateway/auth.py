@@ -35,6 +35,11 @@ def peer_host(peer: str | None) -> str | None:
     return None
 
 
+# The short name of the RPC being served (e.g. "CompleteJob"), set before the caller is
+# authorized, so that an Authorizer can decide per RPC.
+current_rpc: ContextVar[str] = ContextVar("current_rpc", default="")
+
+
 async def allow_all(metadata: Mapping[str, str]) -> Principal:
     """The embedded default: the engine listens on localhost and trusts whoever connects."""
     return ANONYMOUS

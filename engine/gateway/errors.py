@@ -22,6 +22,7 @@ from engine.gateway.auth import (
     allow_all,
     current_peer,
     current_principal,
+    current_rpc,
     peer_host,
 )
 
@@ -46,7 +47,8 @@ def _metadata(context: Any) -> Mapping[str, str]:
     return {str(key): value if isinstance(value, str) else repr(value) for key, value in pairs}
 
 
-async def _authorize(servicer: HasAuthorizer, context: Any) -> None:
+async def _authorize(servicer: HasAuthorizer, context: Any, rpc: str) -> None:
+    current_rpc.set(rpc)
     if servicer.authorize is allow_all:  # the open default reads no metadata: skip copying it
         current_principal.set(ANONYMOUS)
         return
@@ -74,7 +76,7 @@ def unary_rpc(
     @functools.wraps(method)
     async def guarded(self: S, request: Request, context: Any) -> Response:
         try:
-            await _authorize(self, context)
+            await _authorize(self, context, rpc)
             return await method(self, request, context)
         except (asyncio.CancelledError, grpc.aio.AbortError):
             raise
@@ -93,7 +95,7 @@ def stream_rpc(
     @functools.wraps(method)
     async def guarded(self: S, request: Request, context: Any) -> AsyncIterator[Response]:
         try:
-            await _authorize(self, context)
+            await _authorize(self, context, rpc)
             responses = method(self, request, context)
             try:
                 async for response in responses:

@@ -348,12 +348,14 @@ class GatewayServicer(pb_grpc.GatewayServicer):
             f"{rpc} is not supported by the embedded engine",
         )
 
+    @unary_rpc
     async def ModifyProcessInstance(self, request: Any, context: Any) -> Any:
         if not hasattr(self.engine, "modify_process_instance"):
             # an engine without the repair tools (e.g. a test double)
             await self._unimplemented(context, "ModifyProcessInstance")
         return await self._modify(request, context)
 
+    @unary_rpc
     async def MigrateProcessInstance(self, request: Any, context: Any) -> Any:
         if not hasattr(self.engine, "migrate_process_instance"):
             await self._unimplemented(context, "MigrateProcessInstance")
@@ -394,5 +396,6 @@ class GatewayServicer(pb_grpc.GatewayServicer):
         )
         return pb.MigrateProcessInstanceResponse()
 
+    @unary_rpc
     async def DeleteResource(self, request: Any, context: Any) -> Any:
         await self._unimplemented(context, "DeleteResource")

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from engine.api import InvalidArgument, JsonObject
+from engine.storable_text import UNSTORABLE_TEXT, unstorable_field
 
 _ECHO_LIMIT = 80
 
@@ -45,6 +46,11 @@ def parse_variables(raw: str, command: str, field: str = "variables") -> JsonObj
         raise InvalidArgument(
             f"Expected to {command} with '{field}' to be a JSON object, but got "
             f"{_kind(value)}: '{_echo(raw)}'"
+        )
+    unstorable = unstorable_field(value, field)
+    if unstorable is not None:
+        raise InvalidArgument(
+            f"Expected to {command} with valid text, but '{unstorable}' {UNSTORABLE_TEXT}"
         )
     return value
 

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 
 from engine.http.problem import BadRequest
+from engine.storable_text import UNSTORABLE_TEXT, unstorable_field
 
 
 async def json_object(request: Request) -> dict[str, Any]:
@@ -23,4 +24,7 @@ async def json_object(request: Request) -> dict[str, Any]:
     if not isinstance(value, dict):
         kind = "an array" if isinstance(value, list) else f"'{value}'"
         raise BadRequest(f"Expected a JSON object as request body, but got {kind}.")
+    field = unstorable_field(value)
+    if field is not None:
+        raise BadRequest(f"The request body's field '{field}' {UNSTORABLE_TEXT}.")
     return value

@@ -24,6 +24,7 @@ from engine.access.case_tree import same_case_instances
 from engine.api import DEFAULT_TENANT, EngineError, InvalidArgument, PermissionDenied
 from engine.audit import AuditAction
 from engine.http.auth import principal_of
+from engine.http.cancellation import CANCELLATION_VARIABLE, REASON, cancellation_reason
 from engine.http.context import (
     RestContext,
     find,
@@ -205,12 +206,20 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
         return JSONResponse(present(item))
 
     async def cancel(request: Request) -> Response:
-        await optional_json_object(request)
+        body = await optional_json_object(request)
         principal = principal_of(request)
         require(principal, Permission.CANCEL_PROCESS_INSTANCE)
         key = path_key(request.path_params["processInstanceKey"], "processInstanceKey")
-        await ctx.service.cancel_process_instance(key)
-        ctx.audit(principal, AuditAction.PROCESS_INSTANCE_CANCELED, {"processInstanceKey": key})
+        reason = cancellation_reason(body)
+        await ctx.service.cancel_process_instance(
+            key, {CANCELLATION_VARIABLE: {"reason": reason, "cancelledBy": principal.username}}
+        )
+        ctx.audit(
+            principal,
+            AuditAction.PROCESS_INSTANCE_CANCELED,
+            {"processInstanceKey": key},
+            {"reason": reason},
+        )
         return Response(status_code=204)
 
     async def incidents(request: Request) -> Response:
@@ -272,7 +281,7 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
             cancel,
             "Cancel a process instance",
             "cancel-process-instance",
-            obj(operationReference=INT64_SCHEMA),
+            obj(["reason"], operationReference=INT64_SCHEMA, reason=REASON),
             response_schema=NO_CONTENT,
             success_status=204,
             permission="admin",

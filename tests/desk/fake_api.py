@@ -637,9 +637,16 @@ def create_fake_api(fake: FakeCamunda) -> Starlette:
         refused = admin_only(user)
         if refused:
             return refused
+        reason = str((await body_of(request)).get("reason") or "").strip()
+        if not reason:
+            return _problem(400, "INVALID_ARGUMENT", "Expected a 'reason' to cancel")
         for instance in fake.instances:
             if instance["processInstanceKey"] == request.path_params["key"]:
                 instance.update(state="TERMINATED", endDate=NOW)
+                fake.variables.setdefault(instance["processInstanceKey"], {})["cancellation"] = {
+                    "reason": reason,
+                    "cancelledBy": user["username"],
+                }
                 return Response(status_code=204)
         return _problem(404, "NOT_FOUND", "no such instance")
 

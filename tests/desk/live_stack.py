@@ -22,8 +22,9 @@ from tests.desk.browser import ROOT
 from tests.ports import free_ports
 
 DEMO_IDENTITY = ROOT / "engine" / "access" / "demo-identity.toml"
-# The demo admin's public token (engine/access/demo-identity.toml) lets the workers in.
-WORKER_TOKEN = "yxt_demo-admin-token-for-local-demo-only"
+# The demo workers' public token (engine/access/demo-identity.toml): a worker account limited
+# to the procedure's job types, as `make demo` gives the workers.
+WORKER_TOKEN = "yxt_demo-worker-token-for-local-demo-only"
 
 
 @dataclass

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, ViewportSize, expect, sync_playwright
 
 from desk.app import create_desk_app
 from desk.settings import DeskSettings
@@ -18,7 +18,7 @@ from tests.desk.browser import (
     require_browser_prerequisites,
     serving,
 )
-from tests.desk.fake_api import CASE, TASK, FakeCamunda, create_fake_api
+from tests.desk.fake_api import ACCEPTANCE, CASE, TASK, FakeCamunda, create_fake_api
 
 VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
 
@@ -164,11 +164,27 @@ def test_admin_retries_an_incident_and_cancels_the_case_a_manager_only_reads(
     expect(admin.get_by_text("无未处理的异常")).to_be_visible()
     assert fake.incidents[0]["state"] == "RESOLVED"
 
-    admin.once("dialog", lambda dialog: dialog.accept())
+    # A reason is required: an empty answer cancels nothing and says why.
+    admin.once("dialog", lambda dialog: dialog.accept("  "))
+    admin.get_by_role("button", name="撤销案件流程").click()
+    expect(admin.get_by_role("alert")).to_have_text("未填写撤销理由，案件流程未撤销。")
+    assert fake.instances[0]["state"] == "ACTIVE"
+
+    prompts: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        prompts.append(f"{dialog.type}:{dialog.message}")
+        dialog.accept("申请人撤回申请")
+
+    admin.once("dialog", answer)
     admin.get_by_role("button", name="撤销案件流程").click()
     expect(admin.get_by_role("status")).to_have_text("案件流程已撤销。")
     expect(admin.locator(".meta")).to_contain_text("已终止")
+    assert prompts == ["prompt:撤销案件流程须说明理由。请填写撤销理由："]
     assert fake.instances[0]["state"] == "TERMINATED"
+    row = admin.locator("table.history tr", has_text="撤销案件流程（理由：申请人撤回申请）")
+    expect(row).to_contain_text("admin")
+    expect(row).to_contain_text("已终止")
 
 
 def test_inbox_shows_every_task_fifty_rows_at_a_time(
@@ -208,3 +224,23 @@ def test_officer_reads_the_whole_case_history_on_the_task_page(
     # The root instance's steps (other stage) beside the officer's own stage.
     expect(history.locator("tr", has_text="办公室审核申请")).to_be_visible()
     expect(history.locator("tr", has_text="容错免责办理")).not_to_have_count(0)
+
+
+def test_applicant_input_in_form_text_shows_literally(
+    browser: Browser, desk_url: str, fake: FakeCamunda
+) -> None:
+    """Issue 16: the form's text interpolates applicant input; markdown or HTML in it is shown
+    as typed, never rendered (no image request, no link, no emphasis)."""
+    name = "<img src=x onerror=alert(2)>*张*_三_"
+    unit = "[新桥镇](http://attacker.test/) **农业** \\ `中心` {{caseNumber}}"
+    fake.variables[ACCEPTANCE].update(applicantName=name, applicantUnit=unit)
+    office = signed_in(browser, desk_url, "office", "demo-office")
+    images: list[str] = []
+    office.on("request", lambda r: images.append(r.url) if r.resource_type == "image" else None)
+    office.goto(f"{desk_url}/#/task/{TASK}")
+    text = office.locator(".fjs-form-field-text", has_text="申请人：")
+    expect(text).to_contain_text(f"申请人：{name}（{unit}）")
+    # The form author's own markdown still renders.
+    expect(office.get_by_role("heading", name="办公室审核申请", exact=True).first).to_be_visible()
+    assert text.locator("img, a, em, strong, code").count() == 0
+    assert not [url for url in images if url.endswith("/x") or "attacker" in url], images

@@ -166,8 +166,11 @@ def test_admin_retries_an_incident_and_cancels_a_case_manager_may_not(
         expect(history).to_contain_text("调查核实")
         expect(history).to_contain_text("提出申请")
 
-        admin.once("dialog", lambda dialog: dialog.accept())
+        admin.once("dialog", lambda dialog: dialog.accept("申请人撤回申请"))
         admin.get_by_role("button", name="撤销案件流程").click()
         expect(admin.get_by_role("status")).to_have_text("案件流程已撤销。")
         instance = stack.call(ADMIN, "GET", f"/process-instances/{case_key}")
         assert instance["state"] == "TERMINATED"
+        expect(
+            admin.locator("table.history tr", has_text="撤销案件流程（理由：申请人撤回申请）")
+        ).to_contain_text("admin")

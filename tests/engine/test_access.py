@@ -25,15 +25,16 @@ from engine.access import (
     Role,
     can_view_user_task,
     grpc_authorizer,
+    has_permission,
     load_directory,
     parse_directory,
     require,
     require_assign_user_task,
     require_complete_user_task,
-    require_grpc_method,
     require_unassign_user_task,
     require_update_user_task,
     require_view_user_task,
+    rpc_limit,
     user_task_visibility_filter,
 )
 from engine.access.cli import main as access_cli
@@ -47,6 +48,7 @@ from engine.access.secrets import (
     verify_password,
 )
 from engine.api import PermissionDenied, Unauthenticated
+from engine.gateway.auth import current_rpc
 
 DEMO_FILE = Path(__file__).resolve().parents[2] / "engine" / "access" / "demo-identity.toml"
 DEMO_ADMIN_TOKEN = "yxt_demo-admin-token-for-local-demo-only"
@@ -218,20 +220,22 @@ async def test_no_auth_mode_is_all_powerful_and_says_so() -> None:
 
 async def test_grpc_authorizer_reads_the_authorization_metadata(demo: Identity) -> None:
     authorize = grpc_authorizer(demo)
+    current_rpc.set("DeployResource")
     principal = await authorize({"authorization": f"Bearer {DEMO_ADMIN_TOKEN}"})
     assert isinstance(principal, Principal) and principal.username == "admin"
     with pytest.raises(Unauthenticated):
         await authorize({})
 
 
-def test_operator_rpcs_need_admin_and_worker_rpcs_do_not() -> None:
-    worker = Principal("workers", "job workers")
-    for method in ("ActivateJobs", "CompleteJob", "FailJob", "CreateProcessInstance"):
-        require_grpc_method(worker, method)
-    for method in ("DeployResource", "/gateway_protocol.Gateway/CancelProcessInstance"):
+def test_operator_rpcs_need_admin_and_people_do_not_work_jobs() -> None:
+    # Every cell of the table is tried over the wire in tests/engine/test_grpc_access.py.
+    officer = Principal("office", "王敏")
+    for method in ("ActivateJobs", "CompleteJob", "FailJob", "DeployResource"):
         with pytest.raises(PermissionDenied):
-            require_grpc_method(worker, method)
-        require_grpc_method(ADMIN, method)
+            rpc_limit(officer, method)
+    for method in ("DeployResource", "/gateway_protocol.Gateway/ResolveIncident"):
+        rpc_limit(ADMIN, method)
+    rpc_limit(officer, "CreateProcessInstance")
 
 
 def test_identity_from_sources_reads_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -460,3 +464,12 @@ def test_cli_refuses_to_write_a_broken_file(
     assert "'nope'" in capsys.readouterr().err
     assert path.read_text(encoding="utf-8") == ""
     assert access_cli(["mint-token", "--user", "ghost", "--identity-file", str(path)]) == 2
+
+
+def test_a_worker_account_is_refused_every_rest_permission() -> None:
+    worker = Principal("workers", "job workers", roles=frozenset({Role.WORKER}))
+    for permission in Permission:
+        assert not has_permission(worker, permission)
+        with pytest.raises(PermissionDenied, match="job worker"):
+            require(worker, permission)
+    assert user_task_visibility_filter(worker) is not None

@@ -270,14 +270,14 @@ async def test_the_gateway_accepts_the_same_tokens_and_guards_operator_commands(
         assert await _grpc_status(stub.CancelProcessInstance(cancel, metadata=as_("office"))) == (
             grpc.StatusCode.PERMISSION_DENIED
         )
+        # Issue 16: a case is cancelled only with a reason, which only REST carries; gRPC's
+        # CancelProcessInstance has no field for it, so it is refused to the admin too.
         assert await _grpc_status(stub.CancelProcessInstance(cancel, metadata=as_("admin"))) == (
-            grpc.StatusCode.OK
+            grpc.StatusCode.PERMISSION_DENIED
         )
+        assert service.query.process_instance(created.processInstanceKey)["state"] == "ACTIVE"  # type: ignore[index]
         actions = [(e.actor, e.action, e.details["via"]) for e in trail.entries()]
-        assert actions == [
-            ("admin", "DEPLOYMENT_CREATED", "grpc"),
-            ("admin", "PROCESS_INSTANCE_CANCELED", "grpc"),
-        ]
+        assert actions == [("admin", "DEPLOYMENT_CREATED", "grpc")]
     finally:
         await channel.close()
         await running.stop()

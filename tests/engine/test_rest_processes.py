@@ -7,6 +7,7 @@ get-process-definition-xml, get-start-process-form, get-process-definition-stati
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -125,7 +126,17 @@ async def test_only_an_admin_cancels_and_the_canceled_instance_stays_searchable(
     assert "cancel process instances" in problem(refused, 403)
     assert (await _instance(rest, instance))["state"] == "ACTIVE"
     assert rest.trail.count() == 0
-    done = await rest.as_("admin").post(f"/v2/process-instances/{instance}/cancellation")
+    unexplained = await rest.as_("admin").post(f"/v2/process-instances/{instance}/cancellation")
+    assert "'reason'" in problem(unexplained, 400)
+    blank = await rest.as_("admin").post(
+        f"/v2/process-instances/{instance}/cancellation", json={"reason": "  "}
+    )
+    assert "'reason'" in problem(blank, 400)
+    assert (await _instance(rest, instance))["state"] == "ACTIVE"
+    assert rest.trail.count() == 0
+    done = await rest.as_("admin").post(
+        f"/v2/process-instances/{instance}/cancellation", json={"reason": "申请人撤回申请"}
+    )
     assert done.status_code == 204
     canceled = await _instance(rest, instance)
     assert canceled["state"] == "TERMINATED"
@@ -137,8 +148,22 @@ async def test_only_an_admin_cancels_and_the_canceled_instance_stays_searchable(
     entry = rest.trail.entries()[-1].to_json()
     assert (entry["actor"], entry["action"]) == ("admin", "PROCESS_INSTANCE_CANCELED")
     assert entry["subjectKeys"] == {"processInstanceKey": instance}
-    again = await rest.as_("admin").post(f"/v2/process-instances/{instance}/cancellation")
+    assert entry["details"]["reason"] == "申请人撤回申请"
+    # The case keeps why it ended, set in the same command as the cancellation.
+    variables = await rest.as_("admin").post(
+        "/v2/variables/search",
+        json={"filter": {"processInstanceKey": instance, "name": "cancellation"}},
+    )
+    [variable] = variables.json()["items"]
+    assert json.loads(variable["value"]) == {
+        "reason": "申请人撤回申请",
+        "cancelledBy": "admin",
+    }
+    again = await rest.as_("admin").post(
+        f"/v2/process-instances/{instance}/cancellation", json={"reason": "再次撤销"}
+    )
     problem(again, 404)
+    assert rest.trail.count() == 1
 
 
 async def test_incidents_and_statistics_of_an_instance_are_for_managers(
@@ -223,7 +248,9 @@ async def test_definition_statistics_for_managers_with_an_instance_filter(
     key = await _definition_key(rest)
     first = await rest.start_case("C-1")
     await rest.start_case("C-2")
-    await rest.as_("admin").post(f"/v2/process-instances/{first}/cancellation")
+    await rest.as_("admin").post(
+        f"/v2/process-instances/{first}/cancellation", json={"reason": "测试撤销"}
+    )
     path = f"/v2/process-definitions/{key}/statistics/element-instances"
     every = await rest.as_("manager").post(path, json={})
     review = next(i for i in every.json()["items"] if i["elementId"] == "review")
