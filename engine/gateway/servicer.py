@@ -361,7 +361,6 @@ class GatewayServicer(pb_grpc.GatewayServicer):
             await self._unimplemented(context, "MigrateProcessInstance")
         return await self._migrate(request, context)
 
-    @unary_rpc
     async def _modify(self, request: Any, context: Any) -> Any:
         activate = [
             ActivateInstruction(
@@ -384,7 +383,6 @@ class GatewayServicer(pb_grpc.GatewayServicer):
         )
         return pb.ModifyProcessInstanceResponse()
 
-    @unary_rpc
     async def _migrate(self, request: Any, context: Any) -> Any:
         plan = request.migrationPlan
         mappings = [

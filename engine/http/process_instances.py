@@ -24,7 +24,12 @@ from engine.access.case_tree import same_case_instances
 from engine.api import DEFAULT_TENANT, EngineError, InvalidArgument, PermissionDenied
 from engine.audit import AuditAction
 from engine.http.auth import principal_of
-from engine.http.cancellation import CANCELLATION_VARIABLE, REASON, cancellation_reason
+from engine.http.cancellation import (
+    CANCELLATION_VARIABLE,
+    REASON,
+    UNIDENTIFIED_REASON,
+    cancellation_reason,
+)
 from engine.http.context import (
     RestContext,
     find,
@@ -210,15 +215,16 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
         principal = principal_of(request)
         require(principal, Permission.CANCEL_PROCESS_INSTANCE)
         key = path_key(request.path_params["processInstanceKey"], "processInstanceKey")
-        reason = cancellation_reason(body)
+        reason = cancellation_reason(body, principal)
+        recorded = {"reason": reason, "cancelledBy": principal.username} if reason else None
         await ctx.service.cancel_process_instance(
-            key, {CANCELLATION_VARIABLE: {"reason": reason, "cancelledBy": principal.username}}
+            key, {CANCELLATION_VARIABLE: recorded} if recorded else None
         )
         ctx.audit(
             principal,
             AuditAction.PROCESS_INSTANCE_CANCELED,
             {"processInstanceKey": key},
-            {"reason": reason},
+            {"reason": reason or UNIDENTIFIED_REASON},
         )
         return Response(status_code=204)
 
@@ -281,7 +287,7 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
             cancel,
             "Cancel a process instance",
             "cancel-process-instance",
-            obj(["reason"], operationReference=INT64_SCHEMA, reason=REASON),
+            obj(operationReference=INT64_SCHEMA, reason=REASON),
             response_schema=NO_CONTENT,
             success_status=204,
             permission="admin",
