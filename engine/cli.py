@@ -36,6 +36,7 @@ from engine.gateway import ClusterInfo, GatewayServer, start_gateway
 from engine.gateway.auth import Authorizer, allow_all
 from engine.gateway.server import CannotListen, split_address
 from engine.http import HttpServer, create_app, start_http
+from engine.store import StoreDamaged
 from observability.logging import configure_logging
 
 log = structlog.get_logger("engine.cli")
@@ -218,11 +219,16 @@ async def serve(
         _stop_on_signals(stop)
     identity = resolve_identity(options)
     options.data_dir.mkdir(parents=True, exist_ok=True)
-    trail = AuditTrail.open_in(options.data_dir)
-    try:
-        await _serve_engine(options, stop, open_engine, on_ready, identity, trail, started)
-    finally:
-        trail.close()
+    await _serve_engine(options, stop, open_engine, on_ready, identity, started)
+
+
+def _trail_of(engine: Engine, data_dir: Path) -> AuditTrail:
+    """The trail the engine writes (in its own store, with the commands' records)."""
+    from engine.service import EngineService
+
+    if isinstance(engine, EngineService):
+        return engine.store.audit_trail()
+    return AuditTrail.open_in(data_dir)
 
 
 async def _serve_engine(
@@ -231,11 +237,13 @@ async def _serve_engine(
     open_engine: EngineOpener,
     on_ready: Callable[[RunningEngine], None],
     identity: Identity,
-    trail: AuditTrail,
     started: float,
 ) -> None:
+    # The engine opens first: it is what checks the store, and refuses a damaged one.
     engine, close_engine = await open_engine(options.data_dir)
+    trail: AuditTrail | None = None
     try:
+        trail = _trail_of(engine, options.data_dir)
         running = await start_adapters(engine, options, identity, trail)
         try:
             on_ready(running)
@@ -249,6 +257,8 @@ async def _serve_engine(
         finally:
             await running.stop()
     finally:
+        if trail is not None:
+            trail.close()
         await close_engine()
     log.info("engine.stopped")
 
@@ -294,4 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except IdentityConfigError as error:
         print(f"engine serve: {error}", file=sys.stderr, flush=True)
         return 2
+    except StoreDamaged as error:
+        print(f"engine serve: {error}", file=sys.stderr, flush=True)
+        return 3
     return 0

@@ -35,18 +35,24 @@ def job_endpoints(ctx: RestContext) -> list[Endpoint]:
         for name, value in (("retries", retries), ("timeout", timeout)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                 raise InvalidArgument(f"changeset.{name} must be an integer")
-        if retries is not None:
-            if retries < 1:
-                raise InvalidArgument("changeset.retries must be at least 1")
-            await ctx.service.update_job_retries(key, retries)
-        if timeout is not None:
-            await ctx.service.update_job_timeout(key, timeout)
-        ctx.audit(
+        if retries is not None and retries < 1:
+            raise InvalidArgument("changeset.retries must be at least 1")
+        # The entry goes with the last of the (one or two) commands, as it did after both.
+        audited = ctx.audited(
             principal,
             AuditAction.JOB_RETRIES_UPDATED,
             {"jobKey": key},
             {"changeset": {k: v for k, v in changeset.items() if v is not None}},
         )
+        if retries is not None:
+            if timeout is None:
+                with audited:
+                    await ctx.service.update_job_retries(key, retries)
+            else:
+                await ctx.service.update_job_retries(key, retries)
+        if timeout is not None:
+            with audited:
+                await ctx.service.update_job_timeout(key, timeout)
         return Response(status_code=204)
 
     return [

@@ -55,13 +55,13 @@ def message_endpoints(ctx: RestContext) -> list[Endpoint]:
         message = _message(await json_object(request), publishing=True)
         principal = principal_of(request)
         require(principal, Permission.PUBLISH_MESSAGE)
-        published = await ctx.service.publish_message(**message)
-        ctx.audit(
+        with ctx.audited(
             principal,
             AuditAction.MESSAGE_PUBLISHED,
-            {},
+            lambda done: {"messageKey": done.key},
             {"name": message["name"], "correlationKey": message["correlation_key"]},
-        )
+        ):
+            published = await ctx.service.publish_message(**message)
         return JSONResponse({"tenantId": published.tenant_id, "messageKey": str(published.key)})
 
     async def correlate(request: Request) -> Response:
@@ -69,7 +69,15 @@ def message_endpoints(ctx: RestContext) -> list[Endpoint]:
         principal = principal_of(request)
         require(principal, Permission.PUBLISH_MESSAGE)
         before = ctx.views().position
-        published = await ctx.service.publish_message(**message)
+        # Recorded with the publication itself (which is what is stored); a message that found no
+        # subscription stays published, as in Camunda, and so stays in the trail.
+        with ctx.audited(
+            principal,
+            AuditAction.MESSAGE_CORRELATED,
+            lambda done: {"messageKey": done.key},
+            {"name": message["name"], "correlationKey": message["correlation_key"]},
+        ):
+            published = await ctx.service.publish_message(**message)
         instance = next(
             (
                 r.value.get("processInstanceKey")
@@ -85,12 +93,6 @@ def message_endpoints(ctx: RestContext) -> list[Endpoint]:
                 f"Expected to find a subscription for message {message['name']!r} with "
                 f"correlation key {message['correlation_key']!r}, but none was found"
             )
-        ctx.audit(
-            principal,
-            AuditAction.MESSAGE_CORRELATED,
-            {"processInstanceKey": instance},
-            {"name": message["name"], "correlationKey": message["correlation_key"]},
-        )
         return JSONResponse(
             {
                 "tenantId": published.tenant_id,

@@ -149,20 +149,20 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
         ):
             raise InvalidArgument("startInstructions must be an array of {elementId} objects")
         wait = _awaiting(body)
-        created = await ctx.service.create_process_instance(
-            bpmn_process_id=process_id,
-            process_definition_key=definition_key,
-            version=version,
-            variables=variables,
-            start_element_ids=[s["elementId"] for s in starts],
-            tenant_id=tenant,
-        )
-        ctx.audit(
+        with ctx.audited(
             principal,
             AuditAction.PROCESS_INSTANCE_CREATED,
-            {"processInstanceKey": created.process_instance_key},
-            {"processDefinitionId": created.bpmn_process_id, "variables": variables},
-        )
+            lambda done: {"processInstanceKey": done.process_instance_key},
+            lambda done: {"processDefinitionId": done.bpmn_process_id, "variables": variables},
+        ):
+            created = await ctx.service.create_process_instance(
+                bpmn_process_id=process_id,
+                process_definition_key=definition_key,
+                version=version,
+                variables=variables,
+                start_element_ids=[s["elementId"] for s in starts],
+                tenant_id=tenant,
+            )
         result: dict[str, Any] = {}
         if wait is not None:
             fetch, timeout_ms = wait
@@ -207,8 +207,10 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
         principal = principal_of(request)
         require(principal, Permission.CANCEL_PROCESS_INSTANCE)
         key = path_key(request.path_params["processInstanceKey"], "processInstanceKey")
-        await ctx.service.cancel_process_instance(key)
-        ctx.audit(principal, AuditAction.PROCESS_INSTANCE_CANCELED, {"processInstanceKey": key})
+        with ctx.audited(
+            principal, AuditAction.PROCESS_INSTANCE_CANCELED, {"processInstanceKey": key}
+        ):
+            await ctx.service.cancel_process_instance(key)
         return Response(status_code=204)
 
     async def incidents(request: Request) -> Response:
