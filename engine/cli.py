@@ -126,7 +126,32 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="DEVELOPMENT ONLY: no authentication, every caller is an administrator",
     )
+    recover = commands.add_parser(
+        "recover",
+        help="after a damaged store was reported: keep the intact records, drop the rest",
+        description="Keep the records up to the last intact one, remove those after it and note "
+        "it as acknowledged (docs/storage-integrity.md: copy the data directory aside first; "
+        "what is removed is lost).",
+    )
+    recover.add_argument("--data-dir", type=Path, required=True)
+    recover.add_argument(
+        "--accept-loss",
+        action="store_true",
+        required=True,
+        help="required: confirms that records after the intact ones may be lost",
+    )
     return parser
+
+
+def recover(data_dir: Path) -> int:
+    from engine.store import DB_FILE, cut_to_intact
+
+    if not (data_dir / DB_FILE).exists():
+        print(f"engine recover: no record store at {data_dir / DB_FILE}", file=sys.stderr)
+        return 2
+    kept, removed = cut_to_intact(data_dir)
+    print(f"kept the records up to position {kept}; removed {removed} after it")
+    return 0
 
 
 def resolve_identity(options: ServeOptions) -> Identity:
@@ -288,6 +313,8 @@ def _announce_settled(running: RunningEngine) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "recover":
+        return recover(args.data_dir)
     configure_logging()
     options = ServeOptions(
         grpc_address=args.grpc_address,

@@ -340,6 +340,8 @@ class RecordStore:
         noted = self._note.read() if self._note is not None else None
         previous = _NO_CHECKSUM
         position = 0
+        if self.durable:
+            self._check_structure(noted[0] if noted is not None else None)
         try:
             cursor = self._db.execute(f"SELECT {_COLUMNS}, checksum FROM records ORDER BY position")
             for row in cursor:
@@ -400,6 +402,21 @@ class RecordStore:
         if self._note is not None and self._note.closed:
             self._note.open(position, previous)
 
+    def _check_structure(self, acknowledged: int | None) -> None:
+        """SQLite's own check of every page (indexes and the audit trail too, which the checksums
+        do not cover); linear in the file's size and small beside the replay that follows."""
+        try:
+            problems = [str(row[0]) for row in self._db.execute("PRAGMA quick_check(5)")]
+        except sqlite3.DatabaseError as error:
+            problems = [str(error)]
+        if problems != ["ok"]:
+            raise StoreDamaged(
+                self.path,
+                None,
+                "SQLite finds the file damaged (" + "; ".join(problems) + "); the last "
+                f"acknowledged position was {acknowledged}",
+            )
+
     @property
     def _note_path(self) -> str:
         return str(self._note.path) if self._note is not None else "-"
@@ -416,3 +433,34 @@ class RecordStore:
         if self._writer is not self._db:
             self._writer.close()
         self._db.close()
+
+
+def cut_to_intact(data_dir: Path) -> tuple[int, int]:
+    """Recovery after damage was reported and no backup is to be had: keeps the records up to the
+    last one whose checksum chain holds, removes those after it, and notes that record as the
+    acknowledged position. Returns (kept up to position, records removed). What was removed, or
+    lost with the WAL, is gone for good: docs/storage-integrity.md says when to use this."""
+    path = data_dir / DB_FILE
+    db = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        previous, position = _NO_CHECKSUM, 0
+        for row in db.execute(f"SELECT {_COLUMNS}, checksum FROM records ORDER BY position"):
+            expected = _checksum(previous, row[:10])
+            if int(row[0]) != position + 1 or row[10] != expected:
+                break
+            try:
+                json.loads(row[9])
+            except ValueError:
+                break
+            previous, position = expected, int(row[0])
+        db.execute("BEGIN IMMEDIATE")
+        removed = db.execute("DELETE FROM records WHERE position > ?", (position,)).rowcount
+        db.execute("COMMIT")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
+    note = AcknowledgedNote(data_dir / ACK_FILE)
+    note.path.unlink(missing_ok=True)
+    note.open(position, previous)
+    note.close()
+    return position, removed
