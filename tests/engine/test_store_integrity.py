@@ -48,7 +48,9 @@ async def _store_with_instances(data_dir: Path, crash_image: Path) -> None:
         _copy_store(data_dir, crash_image)
     finally:
         await service.close()
-    assert (crash_image / WAL).stat().st_size > 0, "the crash image should hold its records in the WAL"
+    assert (crash_image / WAL).stat().st_size > 0, (
+        "the crash image should hold its records in the WAL"
+    )
 
 
 def _serve(data_dir: Path, wait_ready: bool = False) -> subprocess.CompletedProcess[str]:
@@ -162,7 +164,9 @@ def test_serve_refuses_a_damaged_store(
 
 
 @pytest.mark.parametrize("image", ["closed", "crash-image"])
-def test_an_intact_store_still_starts(stores: tuple[Path, Path], tmp_path: Path, image: str) -> None:
+def test_an_intact_store_still_starts(
+    stores: tuple[Path, Path], tmp_path: Path, image: str
+) -> None:
     closed, crash_image = stores
     data_dir = _copy_store(closed if image == "closed" else crash_image, tmp_path / image)
     done = _serve(data_dir, wait_ready=True)
