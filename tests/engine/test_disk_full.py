@@ -66,7 +66,8 @@ def _created_instances(service: EngineService) -> set[int]:
     return {
         int(str(row[0]))
         for row in service.store.query(
-            "SELECT json_extract(value, '$.processInstanceKey') FROM records WHERE value_type = 'PROCESS_INSTANCE_CREATION' "
+            "SELECT json_extract(value, '$.processInstanceKey') FROM records "
+            "WHERE value_type = 'PROCESS_INSTANCE_CREATION' "
             "AND intent = 'CREATED'"
         )
     }
