@@ -51,6 +51,7 @@ from engine.core.query import EngineQuery
 from engine.core.records import Intent, Record, ValueType
 from engine.core.state import EngineState
 from engine.core.writer import RecordWriter
+from engine.definitions.bpmn_parser import parse_ahead
 from engine.store import RecordStore, storage_refusal
 
 log = logging.getLogger("engine.service")
@@ -386,6 +387,9 @@ class EngineService:
         self, resources: Sequence[Resource], tenant_id: str = DEFAULT_TENANT
     ) -> Deployment:
         items = list(resources)
+        # Parsed on a worker thread first: the writer then finds the models parsed and keeps
+        # processing other commands meanwhile, even for a model of tens of thousands of elements.
+        await asyncio.to_thread(parse_ahead, items)
         return await self._submit(
             lambda c: deploy(c.w, items, tenant_id),
             _Command(ValueType.DEPLOYMENT, "CREATE", {"resources": [r.name for r in items]}),
