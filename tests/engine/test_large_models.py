@@ -56,17 +56,20 @@ async def test_other_commands_are_served_while_a_large_model_is_deployed() -> No
     try:
         await service.deploy([Resource("small.bpmn", one_task_process("small", "work"))])
         large = Resource("large.bpmn", chain_of_tasks(12000))
+        started = time.perf_counter()
         deploying = asyncio.create_task(service.deploy([large]))
         await asyncio.sleep(0.02)  # the deployment is being parsed now
-        started = time.perf_counter()
         await service.create_process_instance(bpmn_process_id="small")
         answered_s = time.perf_counter() - started
         deploy_still_running = not deploying.done()
         deployment = await deploying
         total_s = time.perf_counter() - started
-        print(f"instance answered in {answered_s * 1000:.0f} ms; deploy took {total_s:.2f} s")
+        print(
+            f"instance answered {answered_s * 1000:.0f} ms after the deploy began, "
+            f"which took {total_s:.2f} s"
+        )
         assert deployment.processes[0].bpmn_process_id == "chain"
         assert deploy_still_running, "the deployment finished before the instance was answered"
-        assert answered_s < 0.25
+        assert answered_s < 0.3
     finally:
         await service.close()
