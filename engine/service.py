@@ -52,6 +52,7 @@ from engine.core.records import Intent, Record, ValueType
 from engine.core.state import EngineState
 from engine.core.writer import RecordWriter
 from engine.definitions.bpmn_parser import parse_ahead
+from engine.limits import check_message_names
 from engine.store import RecordStore, storage_refusal
 
 log = logging.getLogger("engine.service")
@@ -595,6 +596,7 @@ class EngineService:
         variables: JsonObject | None = None,
         tenant_id: str = DEFAULT_TENANT,
     ) -> MessagePublished:
+        check_message_names(name, correlation_key, message_id)
         return await self._submit(
             lambda c: c.publish_message(
                 name, correlation_key, time_to_live_ms, message_id, variables, tenant_id
