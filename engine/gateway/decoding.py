@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import grpc
-from google.protobuf.message import DecodeError
+from google.protobuf.message import DecodeError  # type: ignore[import-untyped]
 
 
 class _Undecodable:
@@ -39,7 +39,7 @@ def _refusal(request: _Undecodable, method: str) -> str:
     )
 
 
-class RefuseUndecodable(grpc.aio.ServerInterceptor):
+class RefuseUndecodable(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     async def intercept_service(
         self,
         continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
@@ -57,7 +57,7 @@ class RefuseUndecodable(grpc.aio.ServerInterceptor):
                     await context.abort(grpc.StatusCode.INVALID_ARGUMENT, _refusal(request, method))
                 return await unary(request, context)
 
-            return handler._replace(  # type: ignore[attr-defined,no-any-return]
+            return handler._replace(
                 request_deserializer=_lenient(handler.request_deserializer),
                 unary_unary=unary_unary,
             )
@@ -72,7 +72,7 @@ class RefuseUndecodable(grpc.aio.ServerInterceptor):
                 async for response in stream(request, context):
                     yield response
 
-            return handler._replace(  # type: ignore[attr-defined,no-any-return]
+            return handler._replace(
                 request_deserializer=_lenient(handler.request_deserializer),
                 unary_stream=unary_stream,
             )
