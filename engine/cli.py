@@ -8,7 +8,9 @@ Authentication is on unless `--no-auth` is given (which says so loudly on stderr
 admin (ENGINE_ADMIN_USER...); when none of these names a single user, the DEMO identity
 (engine/access/demo-identity.toml, public passwords) is used with a warning, so a fresh checkout
 is usable but never silently open. HTTP and gRPC then accept the same Basic credentials and
-bearer tokens. The audit trail lives next to the engine's data (DATA_DIR/audit.sqlite3).
+bearer tokens. The audit trail lives in the engine's database (DATA_DIR/engine.sqlite3), written
+with the records of the commands it describes. A damaged store makes `serve` exit with status 3
+(docs/storage-integrity.md); `recover --accept-loss` keeps its intact records.
 
 Stdout gets one line per listener and then "ready", which scripts and tests wait for; everything
 else goes to the structlog log on stderr.

@@ -219,3 +219,35 @@ def test_the_documented_recovery_keeps_the_intact_records_and_starts(
         assert "position 4;" in recovered.stdout
     done = _serve(data_dir, wait_ready=True)
     assert "ready" in done.stdout, done.stderr[-3000:]
+
+
+def test_a_store_of_an_earlier_version_is_sealed_and_its_trail_adopted(tmp_path: Path) -> None:
+    from engine.audit import AuditTrail
+    from engine.core.records import Record, RecordType, ValueType
+    from engine.store import RecordStore
+
+    store = RecordStore(tmp_path)
+    store.append(
+        [Record(p, p, RecordType.EVENT, ValueType.VARIABLE, "CREATED", 0, {"n": p}) for p in (1, 2)]
+    )
+    store.close()
+    raw = sqlite3.connect(tmp_path / DB_FILE)  # as an earlier version left it
+    raw.execute("ALTER TABLE records DROP COLUMN checksum")
+    raw.execute("DROP TABLE audit_trail")
+    raw.commit()
+    raw.close()
+    (tmp_path / ACK_FILE).unlink()
+    old_trail = AuditTrail.open(tmp_path / "audit.sqlite3")
+    old_trail.append(timestamp=1, actor="demo", action="DEPLOYMENT_CREATED")
+    old_trail.close()
+
+    store = RecordStore(tmp_path)
+    try:
+        assert [r.position for r in store.read_all()] == [1, 2]
+        trail = store.audit_trail()
+        assert [e.actor for e in trail.entries()] == ["demo"] and trail.verify().ok
+        trail.close()
+    finally:
+        store.close()
+    assert (tmp_path / ACK_FILE).exists()
+    assert (tmp_path / "audit.sqlite3.adopted").exists()
