@@ -8,7 +8,9 @@ Authentication is on unless `--no-auth` is given (which says so loudly on stderr
 admin (ENGINE_ADMIN_USER...); when none of these names a single user, the DEMO identity
 (engine/access/demo-identity.toml, public passwords) is used with a warning, so a fresh checkout
 is usable but never silently open. HTTP and gRPC then accept the same Basic credentials and
-bearer tokens. The audit trail lives next to the engine's data (DATA_DIR/audit.sqlite3).
+bearer tokens. The audit trail lives in the engine's database (DATA_DIR/engine.sqlite3), written
+with the records of the commands it describes. A damaged store makes `serve` exit with status 3
+(docs/storage-integrity.md); `recover --accept-loss` keeps its intact records.
 
 Stdout gets one line per listener and then "ready", which scripts and tests wait for; everything
 else goes to the structlog log on stderr.
@@ -37,6 +39,7 @@ from engine.gateway import ClusterInfo, GatewayServer, start_gateway
 from engine.gateway.auth import Authorizer, allow_all
 from engine.gateway.server import CannotListen, split_address
 from engine.http import HttpServer, create_app, start_http
+from engine.store import StoreDamaged
 from observability.logging import configure_logging
 
 log = structlog.get_logger("engine.cli")
@@ -126,7 +129,32 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="DEVELOPMENT ONLY: no authentication, every caller is an administrator",
     )
+    recover = commands.add_parser(
+        "recover",
+        help="after a damaged store was reported: keep the intact records, drop the rest",
+        description="Keep the records up to the last intact one, remove those after it and note "
+        "it as acknowledged (docs/storage-integrity.md: copy the data directory aside first; "
+        "what is removed is lost).",
+    )
+    recover.add_argument("--data-dir", type=Path, required=True)
+    recover.add_argument(
+        "--accept-loss",
+        action="store_true",
+        required=True,
+        help="required: confirms that records after the intact ones may be lost",
+    )
     return parser
+
+
+def recover(data_dir: Path) -> int:
+    from engine.store import DB_FILE, cut_to_intact
+
+    if not (data_dir / DB_FILE).exists():
+        print(f"engine recover: no record store at {data_dir / DB_FILE}", file=sys.stderr)
+        return 2
+    kept, removed = cut_to_intact(data_dir)
+    print(f"kept the records up to position {kept}; removed {removed} after it")
+    return 0
 
 
 def resolve_identity(options: ServeOptions) -> Identity:
@@ -220,11 +248,16 @@ async def serve(
         _stop_on_signals(stop)
     identity = resolve_identity(options)
     options.data_dir.mkdir(parents=True, exist_ok=True)
-    trail = AuditTrail.open_in(options.data_dir)
-    try:
-        await _serve_engine(options, stop, open_engine, on_ready, identity, trail, started)
-    finally:
-        trail.close()
+    await _serve_engine(options, stop, open_engine, on_ready, identity, started)
+
+
+def _trail_of(engine: Engine, data_dir: Path) -> AuditTrail:
+    """The trail the engine writes (in its own store, with the commands' records)."""
+    from engine.service import EngineService
+
+    if isinstance(engine, EngineService):
+        return engine.store.audit_trail()
+    return AuditTrail.open_in(data_dir)
 
 
 async def _serve_engine(
@@ -233,11 +266,13 @@ async def _serve_engine(
     open_engine: EngineOpener,
     on_ready: Callable[[RunningEngine], None],
     identity: Identity,
-    trail: AuditTrail,
     started: float,
 ) -> None:
+    # The engine opens first: it is what checks the store, and refuses a damaged one.
     engine, close_engine = await open_engine(options.data_dir)
+    trail: AuditTrail | None = None
     try:
+        trail = _trail_of(engine, options.data_dir)
         running = await start_adapters(engine, options, identity, trail)
         try:
             on_ready(running)
@@ -251,6 +286,8 @@ async def _serve_engine(
         finally:
             await running.stop()
     finally:
+        if trail is not None:
+            trail.close()
         await close_engine()
     log.info("engine.stopped")
 
@@ -280,6 +317,8 @@ def _announce_settled(running: RunningEngine) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "recover":
+        return recover(args.data_dir)
     configure_logging()
     options = ServeOptions(
         grpc_address=args.grpc_address,
@@ -296,4 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except IdentityConfigError as error:
         print(f"engine serve: {error}", file=sys.stderr, flush=True)
         return 2
+    except StoreDamaged as error:
+        print(f"engine serve: {error}", file=sys.stderr, flush=True)
+        return 3
     return 0

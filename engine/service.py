@@ -43,6 +43,8 @@ from engine.api import (
     Resource,
     SignalBroadcast,
 )
+from engine.audit.entry import AuditDraft
+from engine.audit.pending import DescribeAudit, pending_audit
 from engine.clock import Clock
 from engine.core.appliers import apply
 from engine.core.commands import Commands
@@ -51,8 +53,10 @@ from engine.core.query import EngineQuery
 from engine.core.records import Intent, Record, ValueType
 from engine.core.state import EngineState
 from engine.core.writer import RecordWriter
+from engine.definitions.bpmn_parser import parse_ahead
+from engine.limits import check_message_names
 from engine.storable_text import UNSTORABLE_TEXT, storable, unstorable_record
-from engine.store import RecordStore
+from engine.store import RecordStore, storage_refusal
 
 log = logging.getLogger("engine.service")
 T = TypeVar("T")
@@ -75,6 +79,8 @@ class _Pending:
     command: _Command | None = None
     # called with the result when the caller went away after the command was processed
     orphaned: Callable[[Any], None] | None = None
+    # the submitter's audit entry, committed in the same transaction as the command's records
+    audit: DescribeAudit | None = field(default_factory=pending_audit)
 
 
 @dataclass(frozen=True)
@@ -278,13 +284,12 @@ class EngineService:
                 break
         records = self._writer.take()
         try:
-            await self._append(records)
+            await self._append(records, self._audit_entries(outcomes))
         except Exception as error:
             log.exception("appending records failed")
             broken = True
-            outcomes = [
-                (p, None, EngineError(f"storage failure: {error!r}")) for p, _, _ in outcomes
-            ]
+            refusal = storage_refusal(error)
+            outcomes = [(p, None, refusal) for p, _, _ in outcomes]
             records = []
         if broken:
             self._replay()
@@ -303,18 +308,30 @@ class EngineService:
                 self._queue.put_nowait(pending)
         self._notify(records)
 
-    async def _append(self, records: list[Record]) -> None:
-        """Makes `records` durable. On disk the commit (and its fsync) runs on the storage
-        thread: the event loop meanwhile takes in further calls, which then form the next, larger
-        group instead of waiting behind the disk one by one. Nothing is answered before this
-        returns."""
-        if not records:
+    def _audit_entries(
+        self, outcomes: list[tuple[_Pending, Any, BaseException | None]]
+    ) -> list[tuple[int, AuditDraft]]:
+        now = self.clock.now_ms()
+        return [
+            (now, pending.audit(result))
+            for pending, result, failure in outcomes
+            if failure is None and pending.audit is not None
+        ]
+
+    async def _append(
+        self, records: list[Record], audit: Sequence[tuple[int, AuditDraft]] = ()
+    ) -> None:
+        """Makes `records` and their audit entries durable. On disk the commit (and its fsync)
+        runs on the storage thread: the event loop meanwhile takes in further calls, which then
+        form the next, larger group instead of waiting behind the disk one by one. Nothing is
+        answered before this returns."""
+        if not records and not audit:
             return
         if self._storage is None:
-            self.store.append(records)
+            self.store.append(records, audit)
             return
         loop = asyncio.get_running_loop()
-        await loop.run_in_executor(self._storage, self.store.append, records)
+        await loop.run_in_executor(self._storage, self.store.append, records, audit)
 
     async def _settled(self) -> None:
         """Waits for the group being committed, if any: state read after this is durable."""
@@ -385,6 +402,9 @@ class EngineService:
         self, resources: Sequence[Resource], tenant_id: str = DEFAULT_TENANT
     ) -> Deployment:
         items = list(resources)
+        # Parsed on a worker thread first: the writer then finds the models parsed and keeps
+        # processing other commands meanwhile, even for a model of tens of thousands of elements.
+        await asyncio.to_thread(parse_ahead, items)
         return await self._submit(
             lambda c: deploy(c.w, items, tenant_id),
             _Command(ValueType.DEPLOYMENT, "CREATE", {"resources": [r.name for r in items]}),
@@ -601,6 +621,7 @@ class EngineService:
         variables: JsonObject | None = None,
         tenant_id: str = DEFAULT_TENANT,
     ) -> MessagePublished:
+        check_message_names(name, correlation_key, message_id)
         return await self._submit(
             lambda c: c.publish_message(
                 name, correlation_key, time_to_live_ms, message_id, variables, tenant_id

@@ -6,20 +6,40 @@ DECISION_REQUIREMENTS carry their source), so replay can re-parse definitions.
 
 On disk, appends go through a connection of their own, so the engine can commit (and wait for the
 disk) on a storage thread while its event loop goes on serving; reads use the other connection
-and, WAL being snapshot-isolated, only ever see committed records.
+and, WAL being snapshot-isolated, only ever see committed records. The audit entries of the
+commands in a batch are written in the same transaction (engine.audit.pending).
+
+Damage is detected, not silently survived (docs/storage-integrity.md): each record carries a
+chained checksum (blake2b over the record and the checksum before it), and after each durable
+commit the position and checksum of the last record are noted in a small file of their own
+(ACK_FILE), fsynced before anyone is answered. Opening verifies the whole chain and that the note's
+record is there with the noted checksum, and raises StoreDamaged naming the file and the position
+otherwise: a lost or garbled WAL, a damaged main file or a value edited by hand refuses to start
+instead of starting without acknowledged records.
 """
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
+import logging
+import os
 import sqlite3
+import struct
+import zlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from engine.api import EngineError
+from engine.audit.entry import AuditDraft
+from engine.audit.trail import AuditTrail, adopt_separate_trail, create_schema, write_entry
 from engine.core.records import Record, RecordType, ValueType
+
+log = logging.getLogger("engine.store")
 
 # One encoder for every record: json.dumps with options builds a new encoder per call.
 _encode_with_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -39,6 +59,9 @@ def _encode_value(value: dict[str, Any]) -> str:
 
 
 DB_FILE = "engine.sqlite3"
+# Not "engine.sqlite3-…": whoever removes SQLite's side files by pattern must not take it along.
+ACK_FILE = "acknowledged-position"
+RECOVERY_DOC = "docs/storage-integrity.md"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS records (
@@ -51,12 +74,138 @@ CREATE TABLE IF NOT EXISTS records (
     process_instance_key INTEGER,
     rejection_type TEXT NOT NULL DEFAULT '',
     rejection_reason TEXT NOT NULL DEFAULT '',
-    value TEXT NOT NULL
+    value TEXT NOT NULL,
+    checksum BLOB
 );
 CREATE INDEX IF NOT EXISTS records_value_type ON records (value_type, intent);
 CREATE INDEX IF NOT EXISTS records_process_instance ON records (process_instance_key);
 CREATE INDEX IF NOT EXISTS records_key ON records (key);
 """
+
+_COLUMNS = (
+    "position, key, record_type, value_type, intent, timestamp, process_instance_key,"
+    " rejection_type, rejection_reason, value"
+)
+_NO_CHECKSUM = bytes(16)
+
+
+class StorageFull(EngineError):
+    """The disk refused the commit: nothing of the command was stored, so it may be retried."""
+
+    status = "RESOURCE_EXHAUSTED"
+    http_status = 503
+    title = "RESOURCE_EXHAUSTED"
+
+
+def storage_refusal(error: BaseException) -> EngineError:
+    """What the callers of a batch whose commit failed are told: nothing of it was stored."""
+    full = (isinstance(error, sqlite3.Error) and getattr(error, "sqlite_errorcode", 0) == 13) or (
+        isinstance(error, OSError) and error.errno == errno.ENOSPC
+    )
+    if full:
+        return StorageFull(
+            "the engine's disk is full: the command was not stored; retry once space is freed"
+        )
+    return EngineError(f"storage failure, the command was not stored: {error!r}")
+
+
+class StoreDamaged(Exception):
+    """The stored log is not what the engine acknowledged. The message names the file and the
+    position and says where the recovery steps are."""
+
+    def __init__(self, file: str, position: int | None, problem: str) -> None:
+        self.file = file
+        self.position = position
+        self.problem = problem
+        where = f" at position {position}" if position is not None else ""
+        super().__init__(
+            f"the engine's record store {file} is damaged{where}: {problem}. The engine does not "
+            f"start on a damaged store, so that nothing acknowledged is silently lost; see "
+            f"{RECOVERY_DOC} for how to recover."
+        )
+
+
+def _checksum(previous: bytes, row: Sequence[object]) -> bytes:
+    """Chained: a record's checksum covers the one before, so a removed, reordered or edited
+    record breaks the chain from there on. Over the stored text, so reading needs no re-encoding."""
+    digest = hashlib.blake2b(previous, digest_size=16)
+    digest.update("\x1f".join(map(str, row)).encode("utf-8", "surrogatepass"))
+    return digest.digest()
+
+
+class AcknowledgedNote:
+    """The position and checksum of the last record answered to anyone, kept apart from the
+    database so that losing the WAL (or the whole database) cannot also lose the evidence. Two
+    fixed slots written in turn, each with its own CRC: a torn write spoils at most the slot being
+    written, and the other still holds the previous acknowledged position. The file is made at
+    full size once, so overwriting it needs no free space on a full disk."""
+
+    _SLOT = struct.Struct("<8sq16sI")  # magic, position, checksum, crc32 of the rest
+    _MAGIC = b"ACKPOS01"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+        self._turn = 0
+
+    def read(self) -> tuple[int, bytes] | None:
+        """(position, checksum) of the latest intact slot; None when there is no note at all.
+        Raises StoreDamaged when the file is there but neither slot is readable."""
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        size = self._SLOT.size
+        best: tuple[int, bytes] | None = None
+        for offset in (0, size):
+            chunk = data[offset : offset + size]
+            if len(chunk) != size:
+                continue
+            magic, position, checksum, crc = self._SLOT.unpack(chunk)
+            if magic != self._MAGIC or zlib.crc32(chunk[: size - 4]) != crc:
+                continue
+            if best is None or position > best[0]:
+                best = (position, checksum)
+        if best is None:
+            raise StoreDamaged(
+                str(self.path), None, "the note of the acknowledged position is unreadable"
+            )
+        return best
+
+    def open(self, position: int, checksum: bytes) -> None:
+        """Opens the note for writing, creating it (with both slots) when missing."""
+        if not self.path.exists():
+            tmp = self.path.with_name(self.path.name + ".new")
+            slot = self._slot(position, checksum)
+            tmp.write_bytes(slot + slot)
+            with open(tmp, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, self.path)
+            directory = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(directory)
+            finally:
+                os.close(directory)
+        self._fd = os.open(self.path, os.O_WRONLY)
+
+    @property
+    def closed(self) -> bool:
+        return self._fd is None
+
+    def write(self, position: int, checksum: bytes) -> None:
+        assert self._fd is not None
+        os.pwrite(self._fd, self._slot(position, checksum), self._turn * self._SLOT.size)
+        os.fdatasync(self._fd)
+        self._turn ^= 1
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def _slot(self, position: int, checksum: bytes) -> bytes:
+        head = self._SLOT.pack(self._MAGIC, position, checksum, 0)[:-4]
+        return head + struct.pack("<I", zlib.crc32(head))
 
 
 class RecordStore:
@@ -68,10 +217,23 @@ class RecordStore:
             target = str(data_dir / DB_FILE)
         self.path = target
         self.durable = data_dir is not None
-        self._db = self._connect(target)
-        self._db.executescript(_SCHEMA)
-        # An in-memory database exists only on its one connection.
-        self._writer = self._connect(target) if self.durable else self._db
+        self._note = AcknowledgedNote(data_dir / ACK_FILE) if data_dir is not None else None
+        self._last_checksum = _NO_CHECKSUM
+        self._last_position = 0
+        try:
+            self._db = self._connect(target)
+            self._prepare_schema()
+            if data_dir is not None:
+                adopt_separate_trail(self._db, data_dir)
+            # An in-memory database exists only on its one connection.
+            self._writer = self._connect(target) if self.durable else self._db
+            last = self._db.execute(
+                "SELECT position, checksum FROM records ORDER BY position DESC LIMIT 1"
+            ).fetchone()
+        except sqlite3.DatabaseError as error:
+            raise StoreDamaged(target, None, f"SQLite cannot open it ({error})") from None
+        if last is not None:
+            self._last_position, self._last_checksum = int(last[0]), bytes(last[1] or _NO_CHECKSUM)
 
     @staticmethod
     def _connect(target: str) -> sqlite3.Connection:
@@ -80,12 +242,53 @@ class RecordStore:
         db.execute("PRAGMA synchronous=FULL")
         return db
 
-    def append(self, records: Sequence[Record]) -> None:
-        """Commits `records` in one transaction; may run on a thread other than the readers'."""
-        if not records:
+    def _prepare_schema(self) -> None:
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(records)")}
+        self._db.executescript(_SCHEMA)
+        create_schema(self._db)
+        if columns and "checksum" not in columns:
+            self._seal_old_log()
+
+    def _seal_old_log(self) -> None:
+        """A log written before records had checksums gets them once, as it stands (nothing to
+        check it against), and its note is written from it."""
+        self._db.execute("ALTER TABLE records ADD COLUMN checksum BLOB")
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            previous = _NO_CHECKSUM
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM records ORDER BY position").fetchall()
+            for row in rows:
+                previous = _checksum(previous, row)
+                self._db.execute(
+                    "UPDATE records SET checksum = ? WHERE position = ?", (previous, row[0])
+                )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        if self._note is not None and rows:
+            self._note.path.unlink(missing_ok=True)
+            self._note.open(int(rows[-1][0]), previous)
+            self._note.close()
+
+    def audit_trail(self) -> AuditTrail:
+        """The audit trail in this store (written by `append`), for reading."""
+        if not self.durable:
+            return AuditTrail.attach(self._db)
+        return AuditTrail.open(self.path)
+
+    def append(
+        self, records: Sequence[Record], audit: Sequence[tuple[int, AuditDraft]] = ()
+    ) -> None:
+        """Commits `records` and the audit entries (engine-clock timestamp, draft) of the commands
+        that made them in one transaction, then notes the last record as acknowledged; may run on a
+        thread other than the readers'. On failure (a full disk) nothing of it is stored."""
+        if not records and not audit:
             return
-        rows = [
-            (
+        previous = self._last_checksum
+        rows = []
+        for r in records:
+            fields = (
                 r.position,
                 r.key,
                 str(r.record_type),
@@ -97,34 +300,126 @@ class RecordStore:
                 r.rejection_reason,
                 _encode_value(r.value),
             )
-            for r in records
-        ]
+            previous = _checksum(previous, fields)
+            rows.append((*fields, previous))
         db = self._writer
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+            db.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
+            for timestamp, draft in audit:
+                write_entry(db, timestamp, draft)
+            db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            # A failed COMMIT (SQLITE_FULL) may leave the transaction open; end it either way.
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
-        db.execute("COMMIT")
+        if rows:
+            self._last_checksum = previous
+            self._last_position = rows[-1][0]
+            if self._note is not None:
+                self._note_acknowledged(self._last_position, previous)
+
+    def _note_acknowledged(self, position: int, checksum: bytes) -> None:
+        assert self._note is not None
+        try:
+            if self._note.closed:
+                self._note.open(position, checksum)
+            self._note.write(position, checksum)
+        except OSError:
+            # The records are durable, so the command stands; only the evidence lags behind (a
+            # later check then covers less). Failing here would make a retrying client duplicate.
+            log.exception(
+                "could not note the acknowledged position %d in %s", position, self._note_path
+            )
 
     def read_all(self) -> Iterator[Record]:
-        cursor = self._db.execute(
-            "SELECT position, key, record_type, value_type, intent, timestamp, rejection_type,"
-            " rejection_reason, value FROM records ORDER BY position"
-        )
-        for row in cursor:
-            yield Record(
-                position=row[0],
-                key=row[1],
-                record_type=RecordType(row[2]),
-                value_type=ValueType(row[3]),
-                intent=row[4],
-                timestamp=row[5],
-                rejection_type=row[6],
-                rejection_reason=row[7],
-                value=json.loads(row[8]),
+        """Every record in order, each checked against its checksum; at the end, the note of the
+        acknowledged position must agree with what was read. Raises StoreDamaged otherwise (also
+        for what SQLite itself finds broken), naming the first position that does not hold."""
+        noted = self._note.read() if self._note is not None else None
+        previous = _NO_CHECKSUM
+        position = 0
+        if self.durable:
+            self._check_structure(noted[0] if noted is not None else None)
+        try:
+            cursor = self._db.execute(f"SELECT {_COLUMNS}, checksum FROM records ORDER BY position")
+            for row in cursor:
+                fields = row[:10]
+                expected = _checksum(previous, fields)
+                at = int(row[0])
+                if at != position + 1:
+                    raise StoreDamaged(
+                        self.path, position + 1, f"the record is missing (the next is {at})"
+                    )
+                if row[10] != expected:
+                    raise StoreDamaged(self.path, at, "the record does not match its checksum")
+                if noted is not None and at == noted[0] and expected != noted[1]:
+                    raise StoreDamaged(
+                        self.path,
+                        at,
+                        "the record differs from the one acknowledged (noted in "
+                        f"{self._note_path})",
+                    )
+                try:
+                    record = Record(
+                        position=at,
+                        key=row[1],
+                        record_type=RecordType(row[2]),
+                        value_type=ValueType(row[3]),
+                        intent=row[4],
+                        timestamp=row[5],
+                        rejection_type=row[7],
+                        rejection_reason=row[8],
+                        value=json.loads(row[9]),
+                    )
+                except ValueError as error:
+                    raise StoreDamaged(
+                        self.path, at, f"the record is unreadable ({error})"
+                    ) from None
+                previous, position = expected, at
+                yield record
+        except sqlite3.DatabaseError as error:
+            raise StoreDamaged(
+                self.path, position + 1, f"SQLite cannot read the record ({error})"
+            ) from None
+        if noted is not None and noted[0] > position:
+            raise StoreDamaged(
+                self.path,
+                position,
+                f"the log ends at position {position}, but position {noted[0]} was acknowledged "
+                f"(noted in {self._note_path}): acknowledged records are missing, e.g. a lost or "
+                "damaged write-ahead log",
             )
+        if noted is None and position > 0 and self._note is not None:
+            raise StoreDamaged(
+                str(self._note_path),
+                position,
+                "the note of the acknowledged position is missing, so the log cannot be checked "
+                "for lost records",
+            )
+        self._last_checksum, self._last_position = previous, position
+        if self._note is not None and self._note.closed:
+            self._note.open(position, previous)
+
+    def _check_structure(self, acknowledged: int | None) -> None:
+        """SQLite's own check of every page (indexes and the audit trail too, which the checksums
+        do not cover); linear in the file's size and small beside the replay that follows."""
+        try:
+            problems = [str(row[0]) for row in self._db.execute("PRAGMA quick_check(5)")]
+        except sqlite3.DatabaseError as error:
+            problems = [str(error)]
+        if problems != ["ok"]:
+            raise StoreDamaged(
+                self.path,
+                None,
+                "SQLite finds the file damaged (" + "; ".join(problems) + "); the last "
+                f"acknowledged position was {acknowledged}",
+            )
+
+    @property
+    def _note_path(self) -> str:
+        return str(self._note.path) if self._note is not None else "-"
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
         """Read-only access for search endpoints and dashboards (SELECT statements only)."""
@@ -133,6 +428,39 @@ class RecordStore:
         return list(self._db.execute(sql, tuple(params)))
 
     def close(self) -> None:
+        if self._note is not None:
+            self._note.close()
         if self._writer is not self._db:
             self._writer.close()
         self._db.close()
+
+
+def cut_to_intact(data_dir: Path) -> tuple[int, int]:
+    """Recovery after damage was reported and no backup is to be had: keeps the records up to the
+    last one whose checksum chain holds, removes those after it, and notes that record as the
+    acknowledged position. Returns (kept up to position, records removed). What was removed, or
+    lost with the WAL, is gone for good: docs/storage-integrity.md says when to use this."""
+    path = data_dir / DB_FILE
+    db = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        previous, position = _NO_CHECKSUM, 0
+        for row in db.execute(f"SELECT {_COLUMNS}, checksum FROM records ORDER BY position"):
+            expected = _checksum(previous, row[:10])
+            if int(row[0]) != position + 1 or row[10] != expected:
+                break
+            try:
+                json.loads(row[9])
+            except ValueError:
+                break
+            previous, position = expected, int(row[0])
+        db.execute("BEGIN IMMEDIATE")
+        removed = db.execute("DELETE FROM records WHERE position > ?", (position,)).rowcount
+        db.execute("COMMIT")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
+    note = AcknowledgedNote(data_dir / ACK_FILE)
+    note.path.unlink(missing_ok=True)
+    note.open(position, previous)
+    note.close()
+    return position, removed

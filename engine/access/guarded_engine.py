@@ -1,6 +1,7 @@
 """The engine as the gRPC gateway sees it when authentication is on: the operator's commands
 (deploy, cancel, resolve incidents, change job retries) need the same permission as their REST
-counterparts, and are written to the audit trail with the caller's name. Creating an instance
+counterparts, and are written to the audit trail with the caller's name, by the engine in the
+same transaction as the command's records. Creating an instance
 follows the same rule as over REST (start instructions only for admins). The per-call limits of
 the RPC table (engine/access/rpc_rules.py) are checked here, against the engine's state: a
 worker works only jobs of its job types, an officer sets variables only in a case where it may
@@ -13,7 +14,8 @@ passes straight through.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, cast
 
 from engine.access.case_tree import same_case_instances
@@ -39,7 +41,7 @@ from engine.api import (
     RepairTools,
     Resource,
 )
-from engine.audit import AuditAction, AuditTrail
+from engine.audit import AuditAction, AuditDraft, AuditTrail, recorded_with
 from engine.gateway.auth import current_principal, current_rpc
 
 
@@ -59,33 +61,35 @@ class GuardedEngine:
         require(principal, permission)
         return principal
 
-    def _audit(
+    def _audited(
         self,
         principal: Principal,
         action: AuditAction,
-        subject: Mapping[str, int | str],
+        subject: Mapping[str, int | str] | Callable[[Any], Mapping[str, int | str]],
         details: Mapping[str, Any] | None = None,
-    ) -> None:
-        self._trail.append(
-            timestamp=int(self._now_ms()),
-            actor=principal.username,
-            action=action,
-            subject_keys=subject,
-            details={"via": "grpc", **(details or {})},
+    ) -> AbstractContextManager[None]:
+        """Around the one engine call whose command the entry records: the engine writes it in
+        the same transaction as the command's records."""
+        body = {"via": "grpc", **(details or {})}
+        if not callable(subject):
+            checked = AuditDraft.of(principal.username, action, subject, body)
+            return recorded_with(lambda _: checked)
+        keys = subject
+        return recorded_with(
+            lambda result: AuditDraft.of(principal.username, action, keys(result), body)
         )
 
     async def deploy(
         self, resources: Sequence[Resource], tenant_id: str = DEFAULT_TENANT
     ) -> Deployment:
         principal = self._caller(Permission.DEPLOY)
-        deployment = await self._engine.deploy(resources, tenant_id)
-        self._audit(
+        with self._audited(
             principal,
             AuditAction.DEPLOYMENT_CREATED,
-            {"deploymentKey": deployment.key},
+            lambda done: {"deploymentKey": done.key},
             {"resources": [r.name for r in resources]},
-        )
-        return deployment
+        ):
+            return await self._engine.deploy(resources, tenant_id)
 
     async def create_process_instance(
         self,
@@ -123,10 +127,7 @@ class GuardedEngine:
         terminate: Sequence[int] = (),
     ) -> None:
         principal = self._caller(Permission.MODIFY_PROCESS_INSTANCE)
-        await cast(RepairTools, self._engine).modify_process_instance(
-            process_instance_key, activate, terminate
-        )
-        self._audit(
+        with self._audited(
             principal,
             AuditAction.PROCESS_INSTANCE_MODIFIED,
             {"processInstanceKey": process_instance_key},
@@ -134,7 +135,10 @@ class GuardedEngine:
                 "activate": [a.element_id for a in activate],
                 "terminate": [str(key) for key in terminate],
             },
-        )
+        ):
+            await cast(RepairTools, self._engine).modify_process_instance(
+                process_instance_key, activate, terminate
+            )
 
     async def migrate_process_instance(
         self,
@@ -143,27 +147,27 @@ class GuardedEngine:
         mappings: Sequence[MappingInstruction],
     ) -> None:
         principal = self._caller(Permission.MIGRATE_PROCESS_INSTANCE)
-        await cast(RepairTools, self._engine).migrate_process_instance(
-            process_instance_key, target_process_definition_key, mappings
-        )
-        self._audit(
+        with self._audited(
             principal,
             AuditAction.PROCESS_INSTANCE_MIGRATED,
             {"processInstanceKey": process_instance_key},
             {"targetProcessDefinitionKey": str(target_process_definition_key)},
-        )
+        ):
+            await cast(RepairTools, self._engine).migrate_process_instance(
+                process_instance_key, target_process_definition_key, mappings
+            )
 
     async def resolve_incident(self, incident_key: int) -> None:
         principal = self._caller(Permission.RESOLVE_INCIDENT)
-        await self._engine.resolve_incident(incident_key)
-        self._audit(principal, AuditAction.INCIDENT_RESOLVED, {"incidentKey": incident_key})
+        with self._audited(principal, AuditAction.INCIDENT_RESOLVED, {"incidentKey": incident_key}):
+            await self._engine.resolve_incident(incident_key)
 
     async def update_job_retries(self, job_key: int, retries: int) -> None:
         principal = self._caller(Permission.UPDATE_JOB)
-        await self._engine.update_job_retries(job_key, retries)
-        self._audit(
+        with self._audited(
             principal, AuditAction.JOB_RETRIES_UPDATED, {"jobKey": job_key}, {"retries": retries}
-        )
+        ):
+            await self._engine.update_job_retries(job_key, retries)
 
     # == the per-call limits of the RPC table ====================================================
     def _limit(self) -> tuple[Principal | None, Limit]:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
 GENESIS_HASH = "0" * 64
+KEY_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
 class AuditAction(StrEnum):
@@ -60,6 +62,42 @@ class AuditEntry:
             "prevHash": self.prev_hash,
             "hash": self.hash,
         }
+
+
+@dataclass(frozen=True)
+class AuditDraft:
+    """An entry before it has a place in the chain: checked when made, so that writing it (inside
+    the engine's commit) cannot fail on the data itself."""
+
+    actor: str
+    action: str
+    subject_keys: Mapping[str, str]
+    details: Mapping[str, Any]
+
+    @classmethod
+    def of(
+        cls,
+        actor: str,
+        action: str,
+        subject_keys: Mapping[str, int | str] | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> AuditDraft:
+        """Raises ValueError for data that cannot be stored faithfully (non-JSON details, bad key
+        names, no actor or action)."""
+        if not actor:
+            raise ValueError("an audit entry needs an actor")
+        if not action:
+            raise ValueError("an audit entry needs an action")
+        keys = {str(name): str(value) for name, value in (subject_keys or {}).items()}
+        for name in keys:
+            if not KEY_NAME.match(name):
+                raise ValueError(f"subject key name {name!r} must be an identifier")
+        # A round trip turns tuples into lists etc., so the stored text and the hashed value agree.
+        try:
+            body = json.loads(canonical_json(dict(details or {})))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"audit details must be plain JSON: {exc}") from None
+        return cls(actor, str(action), keys, body)
 
 
 def canonical_bytes(

@@ -6,14 +6,15 @@ the file could still drop the triggers and edit rows: `verify()` then names the 
 chain no longer holds. (Cutting entries off the end is not visible in the chain alone; compare
 the count or head hash with a copy kept elsewhere when that matters.)
 
-The trail lives in its own file in the engine's data directory (`audit.sqlite3`) so that writing
-it never contends with the record store's writer; `attach()` accepts any connection instead.
+The trail lives in the engine's own database (`engine.sqlite3`): the engine writes each entry in
+the same transaction as the records of the command it describes (engine.audit.pending), so a
+command is stored and audited, or neither. A trail kept in a file of its own by earlier versions
+(`audit.sqlite3`) is taken over once (`adopt_separate_trail`). `attach()` accepts any connection.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
@@ -21,9 +22,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from engine.audit.entry import GENESIS_HASH, AuditEntry, canonical_json, entry_hash
+from engine.audit.entry import (
+    GENESIS_HASH,
+    KEY_NAME,
+    AuditDraft,
+    AuditEntry,
+    canonical_json,
+    entry_hash,
+)
 
-AUDIT_DB_FILE = "audit.sqlite3"
+AUDIT_DB_FILE = "engine.sqlite3"
+SEPARATE_AUDIT_DB_FILE = "audit.sqlite3"  # where earlier versions kept it
 TABLE = "audit_trail"
 MAX_PAGE = 1000
 
@@ -47,7 +56,6 @@ BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only: DELETE refused'); END
 """
 
 _COLUMNS = "sequence, timestamp, actor, action, subject_keys, details, prev_hash, hash"
-_KEY_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,7 @@ class VerifyResult:
 class AuditTrail:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
+        self._owned = False  # a connection from attach() stays its owner's to close
         # One connection shared by the event loop and worker threads: one statement at a time.
         self._lock = threading.Lock()
         self._db.executescript(_SCHEMA)
@@ -89,7 +98,9 @@ class AuditTrail:
         connection = sqlite3.connect(str(target), isolation_level=None, check_same_thread=False)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=FULL")
-        return cls(connection)
+        trail = cls(connection)
+        trail._owned = True
+        return trail
 
     @classmethod
     def open_in(cls, data_dir: Path | str, *, create: bool = True) -> AuditTrail:
@@ -101,7 +112,8 @@ class AuditTrail:
         return cls(connection)
 
     def close(self) -> None:
-        self._db.close()
+        if self._owned:
+            self._db.close()
 
     def append(
         self,
@@ -112,59 +124,21 @@ class AuditTrail:
         subject_keys: Mapping[str, int | str] | None = None,
         details: Mapping[str, Any] | None = None,
     ) -> AuditEntry:
-        """Records one action. `timestamp` is the engine clock's epoch ms, so entries agree with
-        the records' timestamps even when the clock is pinned. Raises ValueError for data that
-        cannot be stored faithfully (non-JSON details, bad key names)."""
-        if not actor:
-            raise ValueError("an audit entry needs an actor")
-        if not action:
-            raise ValueError("an audit entry needs an action")
-        keys = {str(name): str(value) for name, value in (subject_keys or {}).items()}
-        for name in keys:
-            if not _KEY_NAME.match(name):
-                raise ValueError(f"subject key name {name!r} must be an identifier")
-        # A round trip turns tuples into lists etc., so the stored text and the hashed value agree.
-        try:
-            body = json.loads(canonical_json(dict(details or {})))
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"audit details must be plain JSON: {exc}") from None
+        """Records one action in a transaction of its own. `timestamp` is the engine clock's epoch
+        ms, so entries agree with the records' timestamps even when the clock is pinned. Raises
+        ValueError for data that cannot be stored faithfully (non-JSON details, bad key names).
+        The engine writes its entries with `write_entry` instead, inside the transaction of the
+        records they describe."""
+        draft = AuditDraft.of(actor, action, subject_keys, details)
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                row = self._db.execute(
-                    f"SELECT sequence, hash FROM {TABLE} ORDER BY sequence DESC LIMIT 1"
-                ).fetchone()
-                sequence = (row[0] if row else 0) + 1
-                prev_hash = row[1] if row else GENESIS_HASH
-                digest = entry_hash(
-                    sequence=sequence,
-                    timestamp=int(timestamp),
-                    actor=actor,
-                    action=str(action),
-                    subject_keys=keys,
-                    details=body,
-                    prev_hash=prev_hash,
-                )
-                self._db.execute(
-                    f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        sequence,
-                        int(timestamp),
-                        actor,
-                        str(action),
-                        canonical_json(keys),
-                        canonical_json(body),
-                        prev_hash,
-                        digest,
-                    ),
-                )
+                entry = write_entry(self._db, timestamp, draft)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-        return AuditEntry(
-            sequence, int(timestamp), actor, str(action), keys, body, prev_hash, digest
-        )
+        return entry
 
     def entries(self, query: AuditQuery | None = None) -> list[AuditEntry]:
         q = query or AuditQuery()
@@ -245,6 +219,74 @@ class AuditTrail:
             after = rows[-1][0]
 
 
+def create_schema(connection: sqlite3.Connection) -> None:
+    connection.executescript(_SCHEMA)
+
+
+def write_entry(connection: sqlite3.Connection, timestamp: int, draft: AuditDraft) -> AuditEntry:
+    """Appends one entry through `connection`, which must be inside a write transaction: the
+    entry then commits or rolls back together with whatever else that transaction holds."""
+    row = connection.execute(
+        f"SELECT sequence, hash FROM {TABLE} ORDER BY sequence DESC LIMIT 1"
+    ).fetchone()
+    sequence = (row[0] if row else 0) + 1
+    prev_hash = row[1] if row else GENESIS_HASH
+    digest = entry_hash(
+        sequence=sequence,
+        timestamp=int(timestamp),
+        actor=draft.actor,
+        action=draft.action,
+        subject_keys=draft.subject_keys,
+        details=draft.details,
+        prev_hash=prev_hash,
+    )
+    connection.execute(
+        f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            sequence,
+            int(timestamp),
+            draft.actor,
+            draft.action,
+            canonical_json(dict(draft.subject_keys)),
+            canonical_json(dict(draft.details)),
+            prev_hash,
+            digest,
+        ),
+    )
+    return AuditEntry(
+        sequence,
+        int(timestamp),
+        draft.actor,
+        draft.action,
+        dict(draft.subject_keys),
+        dict(draft.details),
+        prev_hash,
+        digest,
+    )
+
+
+def adopt_separate_trail(connection: sqlite3.Connection, data_dir: Path) -> None:
+    """Copies the trail an earlier version kept in its own file into `connection`'s database, once
+    (while that one is still empty), and renames the old file so it is not read again."""
+    old = data_dir / SEPARATE_AUDIT_DB_FILE
+    if not old.exists():
+        return
+    if connection.execute(f"SELECT 1 FROM {TABLE} LIMIT 1").fetchone() is None:
+        connection.execute("ATTACH DATABASE ? AS separate_trail", (str(old),))
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(
+                f"INSERT INTO main.{TABLE} ({_COLUMNS}) SELECT {_COLUMNS} "
+                f"FROM separate_trail.{TABLE} ORDER BY sequence"
+            )
+            connection.execute("COMMIT")
+        finally:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            connection.execute("DETACH DATABASE separate_trail")
+    old.rename(old.with_name(SEPARATE_AUDIT_DB_FILE + ".adopted"))
+
+
 def _where(q: AuditQuery, paging: bool = True) -> tuple[str, list[Any]]:
     clauses = ["1 = 1"]
     params: list[Any] = []
@@ -259,7 +301,7 @@ def _where(q: AuditQuery, paging: bool = True) -> tuple[str, list[Any]]:
         params.append(str(q.action))
     if q.subject_key is not None:
         name, value = q.subject_key
-        if not _KEY_NAME.match(name):
+        if not KEY_NAME.match(name):
             raise ValueError(f"subject key name {name!r} must be an identifier")
         clauses.append("json_extract(subject_keys, ?) = ?")
         params.extend([f"$.{name}", str(value)])

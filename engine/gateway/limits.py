@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-# Zeebe's default maximum message size (zeebe.gateway.network.maxMessageSize = 4MB).
-MAX_MESSAGE_BYTES = 4 * 1024 * 1024
+from engine.limits import MAX_GRPC_MESSAGE_BYTES
+
+MAX_MESSAGE_BYTES = MAX_GRPC_MESSAGE_BYTES
 
 # ActivateJobs with requestTimeout = 0: pyzeebe's own deadline is then 20 s, so hold less.
 DEFAULT_LONG_POLL_MS = 10_000

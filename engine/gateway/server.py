@@ -12,6 +12,7 @@ from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
 
 from engine.api import Engine
 from engine.gateway.auth import Authorizer, allow_all
+from engine.gateway.decoding import RefuseUndecodable
 from engine.gateway.limits import MAX_MESSAGE_BYTES
 from engine.gateway.servicer import GatewayServicer
 from engine.gateway.topology import ClusterInfo
@@ -70,7 +71,7 @@ async def start_gateway(
 ) -> GatewayServer:
     """Bind and start the gateway; raises CannotListen when the address cannot be bound."""
     host, requested_port = split_address(address)
-    server = grpc.aio.server(options=SERVER_OPTIONS)
+    server = grpc.aio.server(options=SERVER_OPTIONS, interceptors=[RefuseUndecodable()])
     servicer = GatewayServicer(engine, ClusterInfo(host=host, port=requested_port), authorize)
     pb_grpc.add_GatewayServicer_to_server(servicer, server)
 

@@ -24,6 +24,7 @@ from engine.api import Engine, EngineError
 from engine.gateway.topology import ClusterInfo
 from engine.http.auth import Authentication
 from engine.http.authentication import authentication_endpoints
+from engine.http.body_limit import BodyLimit
 from engine.http.clock import clock_endpoints
 from engine.http.context import RestContext
 from engine.http.endpoint import Endpoint, routes
@@ -130,4 +131,6 @@ def create_app(
     public = {f"/v2{OPENAPI_PATH}", "/v2/topology"}
     app.add_middleware(Authentication, identity=identity, public_paths=public)
     app.add_middleware(UnexpectedErrors)
+    # Outermost: an oversized body is refused before anything reads it, authentication included.
+    app.add_middleware(BodyLimit)
     return app

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +11,7 @@ from starlette.requests import Request
 
 from engine.access import Principal
 from engine.api import InvalidArgument, NotFound
-from engine.audit import AuditTrail
+from engine.audit import AuditDraft, AuditTrail, recorded_with
 from engine.audit.entry import canonical_json
 from engine.http.body import json_object
 from engine.http.views import History
@@ -31,21 +32,29 @@ class RestContext:
     def views(self) -> History:
         return self.history.refresh()
 
-    def audit(
+    def audited(
         self,
         principal: Principal,
         action: str,
-        subject_keys: Mapping[str, int | str],
-        details: Mapping[str, Any] | None = None,
-    ) -> None:
-        # Written after the engine accepted the command: the trail records what happened.
-        self.trail.append(
-            timestamp=self.service.clock.now_ms(),
-            actor=principal.username,
-            action=action,
-            subject_keys=subject_keys,
-            details=details or {},
-        )
+        subject_keys: Mapping[str, int | str] | Callable[[Any], Mapping[str, int | str]],
+        details: Mapping[str, Any] | Callable[[Any], Mapping[str, Any]] | None = None,
+    ) -> AbstractContextManager[None]:
+        """Wraps the one engine call whose command this entry records: the entry is written in
+        the same transaction as the command's records (so never without them, nor they without
+        it). `subject_keys` and `details` may be functions of the command's result."""
+        if not callable(subject_keys) and not callable(details):
+            checked = AuditDraft.of(principal.username, action, subject_keys, details)
+            return recorded_with(lambda _: checked)
+
+        def describe(result: Any) -> AuditDraft:
+            keys = subject_keys(result) if callable(subject_keys) else subject_keys
+            body = details(result) if callable(details) else details
+            try:
+                return AuditDraft.of(principal.username, action, keys, body)
+            except ValueError as error:  # never fail the commit over the entry's wording
+                return AuditDraft.of(principal.username, action, {}, {"unrecordable": str(error)})
+
+        return recorded_with(describe)
 
 
 def path_key(raw: str, name: str) -> int:

@@ -123,17 +123,17 @@ def deployment_endpoints(ctx: RestContext) -> list[Endpoint]:
         tenant = form.get("tenantId") or DEFAULT_TENANT
         if not isinstance(tenant, str):
             raise InvalidArgument("tenantId must be a text field")
-        deployment = await ctx.service.deploy(resources, tenant)
-        result = deployment_json(deployment)
-        ctx.audit(
+        with ctx.audited(
             principal,
             AuditAction.DEPLOYMENT_CREATED,
-            {"deploymentKey": deployment.key},
-            {
+            lambda done: {"deploymentKey": done.key},
+            lambda done: {
                 "resources": [r.name for r in resources],
-                "deployments": result["deployments"],
+                "deployments": deployment_json(done)["deployments"],
             },
-        )
+        ):
+            deployment = await ctx.service.deploy(resources, tenant)
+        result = deployment_json(deployment)
         return JSONResponse(result)
 
     return [

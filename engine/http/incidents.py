@@ -33,7 +33,6 @@ def incident_endpoints(ctx: RestContext) -> list[Endpoint]:
         require(principal, Permission.RESOLVE_INCIDENT)
         key = path_key(request.path_params["incidentKey"], "incidentKey")
         incident = ctx.views().incidents.get(key)
-        await ctx.service.resolve_incident(key)
         subject = {"incidentKey": str(key)}
         if incident is not None and incident["processInstanceKey"]:
             subject["processInstanceKey"] = incident["processInstanceKey"]
@@ -42,7 +41,8 @@ def incident_endpoints(ctx: RestContext) -> list[Endpoint]:
             if incident
             else {}
         )
-        ctx.audit(principal, AuditAction.INCIDENT_RESOLVED, subject, details)
+        with ctx.audited(principal, AuditAction.INCIDENT_RESOLVED, subject, details):
+            await ctx.service.resolve_incident(key)
         return Response(status_code=204)
 
     return [

@@ -187,18 +187,24 @@ def job_endpoints(ctx: RestContext) -> list[Endpoint]:
             timeout = int64(timeout)
             if timeout is None:
                 raise InvalidArgument("changeset.timeout must be an integer")
-        # Whether the values are acceptable is the engine's rule, as for the gRPC calls.
-        if retries is not None:
-            await engine.update_job_retries(key, retries)
-        if timeout is not None:
-            await engine.update_job_timeout(key, timeout)
+        # Whether the values are acceptable is the engine's rule, as for the gRPC calls. The
+        # audit entry goes with the last of the (one or two) commands.
         changed = {"retries": retries, "timeout": timeout}
-        ctx.audit(
+        audited = ctx.audited(
             principal,
             AuditAction.JOB_RETRIES_UPDATED,
             {"jobKey": key},
             {"changeset": {k: v for k, v in changed.items() if v is not None}},
         )
+        if retries is not None:
+            if timeout is None:
+                with audited:
+                    await engine.update_job_retries(key, retries)
+            else:
+                await engine.update_job_retries(key, retries)
+        if timeout is not None:
+            with audited:
+                await engine.update_job_timeout(key, timeout)
         return Response(status_code=204)
 
     job = "/jobs/{jobKey}"

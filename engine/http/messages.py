@@ -52,28 +52,31 @@ def message_endpoints(ctx: RestContext) -> list[Endpoint]:
         message = _message(await json_object(request), publishing=True)
         principal = principal_of(request)
         require(principal, Permission.PUBLISH_MESSAGE)
-        published = await ctx.service.publish_message(**message)
-        ctx.audit(
+        with ctx.audited(
             principal,
             AuditAction.MESSAGE_PUBLISHED,
-            {},
+            lambda done: {"messageKey": done.key},
             {"name": message["name"], "correlationKey": message["correlation_key"]},
-        )
+        ):
+            published = await ctx.service.publish_message(**message)
         return JSONResponse({"tenantId": published.tenant_id, "messageKey": str(published.key)})
 
     async def correlate(request: Request) -> Response:
         message = _message(await json_object(request), publishing=False)
         principal = principal_of(request)
         require(principal, Permission.PUBLISH_MESSAGE)
-        published, instance = await ctx.service.correlate_message(
-            message["name"], message["correlation_key"], message["variables"], message["tenant_id"]
-        )
-        ctx.audit(
+        with ctx.audited(
             principal,
             AuditAction.MESSAGE_CORRELATED,
-            {"processInstanceKey": instance},
+            lambda done: {"processInstanceKey": done[1]},
             {"name": message["name"], "correlationKey": message["correlation_key"]},
-        )
+        ):
+            published, instance = await ctx.service.correlate_message(
+                message["name"],
+                message["correlation_key"],
+                message["variables"],
+                message["tenant_id"],
+            )
         return JSONResponse(
             {
                 "tenantId": published.tenant_id,

@@ -157,20 +157,20 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
             raise InvalidArgument("startInstructions must be an array of {elementId} objects")
         require_create_process_instance(principal, [s["elementId"] for s in starts])
         wait = _awaiting(body)
-        created = await ctx.service.create_process_instance(
-            bpmn_process_id=process_id,
-            process_definition_key=definition_key,
-            version=version,
-            variables=variables,
-            start_element_ids=[s["elementId"] for s in starts],
-            tenant_id=tenant,
-        )
-        ctx.audit(
+        with ctx.audited(
             principal,
             AuditAction.PROCESS_INSTANCE_CREATED,
-            {"processInstanceKey": created.process_instance_key},
-            {"processDefinitionId": created.bpmn_process_id, "variables": variables},
-        )
+            lambda done: {"processInstanceKey": done.process_instance_key},
+            lambda done: {"processDefinitionId": done.bpmn_process_id, "variables": variables},
+        ):
+            created = await ctx.service.create_process_instance(
+                bpmn_process_id=process_id,
+                process_definition_key=definition_key,
+                version=version,
+                variables=variables,
+                start_element_ids=[s["elementId"] for s in starts],
+                tenant_id=tenant,
+            )
         result: dict[str, Any] = {}
         if wait is not None:
             fetch, timeout_ms = wait
@@ -217,15 +217,15 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
         key = path_key(request.path_params["processInstanceKey"], "processInstanceKey")
         reason = cancellation_reason(body, principal)
         recorded = {"reason": reason, "cancelledBy": principal.username} if reason else None
-        await ctx.service.cancel_process_instance(
-            key, {CANCELLATION_VARIABLE: recorded} if recorded else None
-        )
-        ctx.audit(
+        with ctx.audited(
             principal,
             AuditAction.PROCESS_INSTANCE_CANCELED,
             {"processInstanceKey": key},
             {"reason": reason or UNIDENTIFIED_REASON},
-        )
+        ):
+            await ctx.service.cancel_process_instance(
+                key, {CANCELLATION_VARIABLE: recorded} if recorded else None
+            )
         return Response(status_code=204)
 
     async def incidents(request: Request) -> Response:

@@ -118,8 +118,7 @@ def repair_endpoints(ctx: RestContext) -> list[Endpoint]:
             _key(t.get("elementInstanceKey"), f"terminateInstructions[{i}].elementInstanceKey")
             for i, t in enumerate(_array(body, "terminateInstructions"))
         ]
-        await ctx.service.modify_process_instance(key, activate, terminate)
-        ctx.audit(
+        with ctx.audited(
             principal,
             AuditAction.PROCESS_INSTANCE_MODIFIED,
             {"processInstanceKey": key},
@@ -127,7 +126,8 @@ def repair_endpoints(ctx: RestContext) -> list[Endpoint]:
                 "activate": [a.element_id for a in activate],
                 "terminate": [str(t) for t in terminate],
             },
-        )
+        ):
+            await ctx.service.modify_process_instance(key, activate, terminate)
         return Response(status_code=204)
 
     async def migrate(request: Request) -> Response:
@@ -146,8 +146,7 @@ def repair_endpoints(ctx: RestContext) -> list[Endpoint]:
             )
             for i, m in enumerate(_array(body, "mappingInstructions", required=True))
         ]
-        await ctx.service.migrate_process_instance(key, target, mappings)
-        ctx.audit(
+        with ctx.audited(
             principal,
             AuditAction.PROCESS_INSTANCE_MIGRATED,
             {"processInstanceKey": key},
@@ -155,7 +154,8 @@ def repair_endpoints(ctx: RestContext) -> list[Endpoint]:
                 "targetProcessDefinitionKey": str(target),
                 "mappings": [[m.source_element_id, m.target_element_id] for m in mappings],
             },
-        )
+        ):
+            await ctx.service.migrate_process_instance(key, target, mappings)
         return Response(status_code=204)
 
     instance = "/process-instances/{processInstanceKey}"

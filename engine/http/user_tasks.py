@@ -94,8 +94,10 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
         key, task = task_for(request, acting=True)
         principal = principal_of(request)
         require_update_user_task(principal, task)
-        await ctx.service.update_user_task(key, changes)
-        ctx.audit(principal, AuditAction.USER_TASK_UPDATED, _subject(task), {"changes": changes})
+        with ctx.audited(
+            principal, AuditAction.USER_TASK_UPDATED, _subject(task), {"changes": changes}
+        ):
+            await ctx.service.update_user_task(key, changes)
         return Response(status_code=204)
 
     async def assign(request: Request) -> Response:
@@ -111,26 +113,26 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
         key, task = task_for(request, acting=True)
         principal = principal_of(request)
         require_assign_user_task(principal, task, assignee)
-        await ctx.service.assign_user_task(key, assignee, allow_override)
-        ctx.audit(
+        with ctx.audited(
             principal,
             AuditAction.USER_TASK_ASSIGNED,
             _subject(task),
             {"assignee": assignee, "previousAssignee": task["assignee"]},
-        )
+        ):
+            await ctx.service.assign_user_task(key, assignee, allow_override)
         return Response(status_code=204)
 
     async def unassign(request: Request) -> Response:
         key, task = task_for(request, acting=True)
         principal = principal_of(request)
         require_unassign_user_task(principal, task)
-        await ctx.service.unassign_user_task(key)
-        ctx.audit(
+        with ctx.audited(
             principal,
             AuditAction.USER_TASK_UNASSIGNED,
             _subject(task),
             {"previousAssignee": task["assignee"]},
-        )
+        ):
+            await ctx.service.unassign_user_task(key)
         return Response(status_code=204)
 
     async def complete(request: Request) -> Response:
@@ -142,13 +144,13 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
         key, task = task_for(request, acting=True)
         principal = principal_of(request)
         require_complete_user_task(principal, task)
-        await ctx.service.complete_user_task(key, variables, action)
-        ctx.audit(
+        with ctx.audited(
             principal,
             AuditAction.USER_TASK_COMPLETED,
             _subject(task),
             {"elementId": task["elementId"], "action": action, "variables": variables},
-        )
+        ):
+            await ctx.service.complete_user_task(key, variables, action)
         return Response(status_code=204)
 
     async def form(request: Request) -> Response:

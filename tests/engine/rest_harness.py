@@ -163,7 +163,7 @@ class RestEngine:
 async def rest_engine(tmp_path: Path, *, auth: bool = True) -> AsyncIterator[RestEngine]:
     service = await EngineService.open(None)
     await service.pin_clock(START_MS)
-    trail = AuditTrail.open(tmp_path / "audit.sqlite3")
+    trail = service.store.audit_trail()
     cluster = ClusterInfo(host="127.0.0.1", port=26500)
     app = create_app(
         service,

@@ -8,6 +8,7 @@ import asyncio
 import threading
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,7 +31,7 @@ class GatedStore:
         self.fail_next = False
         engine.store.append = self.append  # type: ignore[method-assign]
 
-    def append(self, records: Sequence[Record]) -> None:
+    def append(self, records: Sequence[Record], audit: Sequence[Any] = ()) -> None:
         self.batches.append(len(records))
         self.entered.set()
         if not self.gate.wait(WAIT_S):
@@ -38,7 +39,7 @@ class GatedStore:
         if self.fail_next:
             self.fail_next = False
             raise OSError("disk full")
-        self._append(records)
+        self._append(records, audit)
 
     async def wait_entered(self) -> None:
         assert await asyncio.to_thread(self.entered.wait, WAIT_S), "no commit started"

@@ -20,7 +20,6 @@ from starlette.routing import Mount, Route
 
 from engine.access import Identity
 from engine.api import Engine
-from engine.audit import AuditTrail
 from engine.cli import (
     DEMO_IDENTITY_FILE,
     NO_AUTH_BANNER,
@@ -79,7 +78,7 @@ async def test_current_user_as_camunda_returns_it(rest: RestEngine) -> None:
 
 async def test_http_basic_with_the_demo_identity(tmp_path: Path) -> None:
     service = await EngineService.open(None)
-    trail = AuditTrail.open(tmp_path / "audit.sqlite3")
+    trail = service.store.audit_trail()
     app = create_app(
         service,
         lambda: ClusterInfo("127.0.0.1", 26500),
@@ -239,7 +238,7 @@ async def test_the_gateway_accepts_the_same_tokens_and_guards_operator_commands(
     tmp_path: Path,
 ) -> None:
     service = await EngineService.open(None)
-    trail = AuditTrail.open(tmp_path / "audit.sqlite3")
+    trail = service.store.audit_trail()
     options = ServeOptions("127.0.0.1:0", None, tmp_path)
     running = await start_adapters(service, options, identity(), trail)
     channel = grpc.aio.insecure_channel(running.gateway.address)

@@ -14,7 +14,6 @@ import pytest
 from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
 from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
 
-from engine.audit import AuditTrail
 from engine.gateway import ClusterInfo, start_gateway
 from engine.http import create_app, start_http
 from engine.http.context import RestContext
@@ -45,7 +44,7 @@ async def procedure(tmp_path: Path, worker_environment: Path) -> AsyncIterator[P
     async with EngineHarness(tmp_path / "engine", start_at=CASE_OPENED_AT) as harness:
         gateway = await start_gateway(harness.engine, "127.0.0.1:0")
         cluster = ClusterInfo(host=gateway.host, port=gateway.port)
-        trail = AuditTrail.open_in(tmp_path / "audit")
+        trail = harness.engine.store.audit_trail()
         app = create_app(
             harness.engine,
             lambda: cluster,
