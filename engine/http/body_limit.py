@@ -29,7 +29,7 @@ class BodyLimit:
         while True:
             message = await receive()
             if message["type"] != "http.request":  # the client went away
-                await self.app(scope, _replay([], message), send)
+                await self.app(scope, _replay([], receive, message), send)
                 return
             chunk = bytes(message.get("body", b""))
             size += len(chunk)
@@ -39,7 +39,7 @@ class BodyLimit:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        await self.app(scope, _replay(chunks), send)
+        await self.app(scope, _replay(chunks, receive), send)
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -52,7 +52,9 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-def _replay(chunks: list[bytes], last: Message | None = None) -> Receive:
+def _replay(chunks: list[bytes], original: Receive, last: Message | None = None) -> Receive:
+    """The body read here, then the connection's own messages: a held call (a long-polled job
+    activation) must still learn when its client really goes away, not at once."""
     body = b"".join(chunks)
     sent = False
 
@@ -63,7 +65,9 @@ def _replay(chunks: list[bytes], last: Message | None = None) -> Receive:
             if last is not None:
                 return last
             return {"type": "http.request", "body": body, "more_body": False}
-        return {"type": "http.disconnect"}
+        if last is not None:  # the client already left
+            return {"type": "http.disconnect"}
+        return await original()
 
     return receive
 

@@ -26,7 +26,6 @@ from engine.api import (
     Resource,
     VariableInstruction,
 )
-from engine.audit import AuditTrail
 from engine.gateway.server import start_gateway
 from engine.testing import TRANSPORTS, EngineHarness, Transport
 from tests.engine.rest_harness import identity
@@ -302,7 +301,7 @@ async def test_only_admins_modify_and_migrate_over_grpc(tmp_path: Path) -> None:
     async with EngineHarness() as h:
         await h.deploy(_process("v1"))
         key = await h.start("repair", {"caseId": "C-10"})
-        trail = AuditTrail.open(tmp_path / "audit.sqlite3")
+        trail = h.engine.store.audit_trail()
         guarded = GuardedEngine(h.engine, trail, h.engine.clock.now_ms)
         gateway = await start_gateway(guarded, "127.0.0.1:0", grpc_authorizer(identity()))
         try:
@@ -343,7 +342,6 @@ async def test_only_admins_modify_and_migrate_over_grpc(tmp_path: Path) -> None:
             assert entry.actor == "admin"
         finally:
             await gateway.stop(grace=0)
-            trail.close()
 
 
 async def test_migration_and_modification_survive_a_restart(tmp_path: Path) -> None:
