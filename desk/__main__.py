@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import dataclasses
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import uvicorn
 
 from desk.app import create_desk_app
 from desk.settings import DeskSettings
+
+
+class _DeskServer(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        # uvicorn re-raises SIGTERM/SIGINT once it has shut down, so a clean stop would end as
+        # "killed by signal 15" (exit -15), which the demo, the container's supervisor and any
+        # service manager read as a crash. Stop on them here and exit 0.
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, self.handle_exit, signum, None)
+        try:
+            yield
+        finally:
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(signum)
 
 
 def _split_address(address: str) -> tuple[str, int]:
@@ -41,8 +61,11 @@ def main(argv: list[str] | None = None) -> int:
             f"warning: {settings.static_dir / 'dist'} has no desk.js; run `npm run build:desk`",
             file=sys.stderr,
         )
-    uvicorn.run(create_desk_app(settings), host=host, port=port, log_level="info")
-    return 0
+    config = uvicorn.Config(create_desk_app(settings), host=host, port=port, log_level="info")
+    server = _DeskServer(config)
+    asyncio.run(server.serve())
+    # uvicorn reports a failed start (e.g. the port is taken) by setting started=False
+    return 0 if server.started else 1
 
 
 if __name__ == "__main__":

@@ -72,16 +72,20 @@ class Part:
                 return
         raise RuntimeError(f"{self.name} did not say '{self.ready_line}' within {timeout_s:.0f} s")
 
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+    def stop(self) -> int | None:
+        """Stops the part (SIGTERM, SIGKILL after 10 s); its exit code, None if never started.
+        A part that crashed on the way out (a negative code) must not pass for a clean stop."""
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        return self.process.returncode
 
 
 def main() -> int:
@@ -153,9 +157,13 @@ def main() -> int:
     except KeyboardInterrupt:
         print("\ndemo: stopping")
     finally:
+        failed = []
         for part in reversed(started):
-            part.stop()
-    return 0
+            code = part.stop()
+            if code != 0:
+                failed.append(part.name)
+                print(f"demo: {part.name} exited with {code} (0 expected)")
+    return 1 if failed else 0
 
 
 def _relay_output(parts: list[Part]) -> None:
