@@ -118,12 +118,14 @@ class HeldJobCalls:
     def __init__(self, limit: int = MAX_HELD_JOB_CALLS) -> None:
         self.limit = limit
         self.count = 0
+        self.refused = 0  # since start, for operators and tests
 
     @contextmanager
     def hold(self) -> Iterator[None]:
         """Raises ResourceExhausted naming the limit when it is reached; otherwise the call
         counts as held until the block ends."""
         if self.count >= self.limit:
+            self.refused += 1
             raise ResourceExhausted(
                 f"Expected to hold at most {self.limit} job activations and job streams open at "
                 f"once (the held job calls limit, see docs/limits.md), but {self.count} are "

@@ -14,10 +14,11 @@ from typing import Any
 import grpc
 import httpx
 import pytest
+from pyzeebe import ZeebeWorker, create_insecure_channel
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
 
-from engine.api import ActivateJobsRequest, InvalidArgument, Resource
+from engine.api import ActivateJobsRequest, InvalidArgument, JsonObject, Resource
 from engine.gateway import ClusterInfo, start_gateway
 from engine.http import create_app
 from engine.http.context import RestContext
@@ -60,6 +61,7 @@ class Engine:
     rest: httpx.AsyncClient
     grpc: pb_grpc.GatewayStub
     acknowledged: int  # a process instance created (and answered) before anything was refused
+    address: str  # the gRPC gateway's
 
     async def assert_still_serving(self) -> None:
         """A normal request is served right after a refusal; the acknowledged instance is there."""
@@ -94,7 +96,11 @@ async def engine(tmp_path: Path) -> AsyncIterator[Engine]:
         transport=httpx.ASGITransport(app=app), base_url="http://engine", timeout=30
     ) as client:
         yield Engine(
-            service, client, pb_grpc.GatewayStub(channel), acknowledged.process_instance_key
+            service,
+            client,
+            pb_grpc.GatewayStub(channel),
+            acknowledged.process_instance_key,
+            server.address,
         )
     await channel.close()
     await server.stop(0)
@@ -401,3 +407,42 @@ async def test_long_polls_and_streams_above_the_limit_are_refused_at_once(engine
     await engine.service.create_process_instance(bpmn_process_id="q")
     (answer,) = await asyncio.wait_for(later, 10)
     assert len(answer.jobs) == 1
+
+
+async def test_a_pyzeebe_worker_refused_at_the_limit_backs_off_and_then_works(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """pyzeebe reads RESOURCE_EXHAUSTED as back-pressure: it polls again 5 s later, and does not
+    count it as a connection failure (which would stop the worker after ten)."""
+    engine.service.held_job_calls.limit = 1
+    blocker = engine.grpc.ActivateJobs(_held_activation("idle"))
+    blocking = asyncio.create_task(_drain(blocker))
+    await _until_held(engine, 1)
+    await engine.service.deploy([Resource("w.bpmn", one_task_process("w", "worked"))])
+    worker = ZeebeWorker(create_insecure_channel(engine.address), name="limited")
+
+    @worker.task(task_type="worked")
+    def work(n: int) -> JsonObject:
+        return {"doubled": 2 * n}
+
+    working = asyncio.create_task(worker.work())
+    try:
+        await asyncio.sleep(0.5)  # the worker polled and was refused
+        refused_polls = engine.service.held_job_calls.refused
+        assert refused_polls >= 1
+        blocker.cancel()
+        await asyncio.gather(blocking, return_exceptions=True)
+        created = await engine.service.create_process_instance(
+            bpmn_process_id="w", variables={"n": 7}
+        )
+        path = f"/v2/process-instances/{created.process_instance_key}"
+        for _ in range(1500):  # pyzeebe's back-off is 5 s
+            if (await engine.rest.get(path)).json()["state"] == "COMPLETED":
+                break
+            await asyncio.sleep(0.01)
+        else:
+            raise AssertionError("the worker did not complete its job after backing off")
+    finally:
+        await worker.stop()
+        working.cancel()
+        await asyncio.gather(working, return_exceptions=True)
