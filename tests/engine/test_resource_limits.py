@@ -152,13 +152,7 @@ async def test_the_variable_document_limit_is_one_engine_check_for_every_command
 ) -> None:
     service = engine.service
     job = await _job_key(engine)
-    review = await service.create_process_instance(bpmn_process_id="review")
-    await asyncio.sleep(0)
-    user_task = next(
-        key
-        for key, task in service.state.user_tasks.items()
-        if task.process_instance_key == review.process_instance_key
-    )
+    user_task = await _user_task_key(engine)
     for command in (
         service.create_process_instance(bpmn_process_id="p", variables=BIG_VARIABLES),
         service.complete_job(job, BIG_VARIABLES),
@@ -174,9 +168,24 @@ async def test_the_variable_document_limit_is_one_engine_check_for_every_command
     await engine.assert_still_serving()
 
 
+async def _user_task_key(engine: Engine) -> int:
+    review = await engine.service.create_process_instance(bpmn_process_id="review")
+    return next(
+        key
+        for key, task in engine.service.state.user_tasks.items()
+        if task.process_instance_key == review.process_instance_key
+    )
+
+
 async def test_a_variable_document_above_the_limit_is_400_over_rest(engine: Engine) -> None:
     job = await _job_key(engine)
+    user_task = await _user_task_key(engine)
     for path, body in (
+        (f"/v2/user-tasks/{user_task}/completion", f'{{"variables":{BIG_VARIABLES_JSON}}}'),
+        (
+            "/v2/messages/correlation",
+            f'{{"name":"m","correlationKey":"k","variables":{BIG_VARIABLES_JSON}}}',
+        ),
         (
             "/v2/process-instances",
             f'{{"processDefinitionId":"p","variables":{BIG_VARIABLES_JSON}}}',
@@ -190,6 +199,8 @@ async def test_a_variable_document_above_the_limit_is_400_over_rest(engine: Engi
         _names_variable_limit(_problem(await _rest_post_json(engine.rest, path, body), 400))
         await engine.assert_still_serving()
     done = await engine.rest.post(f"/v2/jobs/{job}/completion", json={"variables": {"a": 1}})
+    assert done.status_code == 204, done.text
+    done = await engine.rest.post(f"/v2/user-tasks/{user_task}/completion", json={})
     assert done.status_code == 204, done.text
 
 
