@@ -54,7 +54,7 @@ from engine.core.records import Intent, Record, ValueType
 from engine.core.state import EngineState
 from engine.core.writer import RecordWriter
 from engine.definitions.bpmn_parser import parse_ahead
-from engine.limits import check_message_names
+from engine.limits import HeldJobCalls, check_message_names
 from engine.storable_text import UNSTORABLE_TEXT, storable, unstorable_record
 from engine.store import RecordStore, storage_refusal
 
@@ -127,6 +127,8 @@ class EngineService:
         self._commands = Commands(self._writer)
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._job_waiters: dict[str, deque[_JobWaiter]] = {}
+        # Long polls and job streams of both transports share this bound (engine.limits).
+        self.held_job_calls = HeldJobCalls()
         self._result_waiters: dict[int, list[asyncio.Future[None]]] = {}
         self._scheduler_wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -528,20 +530,22 @@ class EngineService:
                 return jobs
             hold_ms = request.request_timeout_ms or DEFAULT_LONG_POLL_MS
             deadline = time.monotonic() + hold_ms / 1000
-            # call_later instead of wait_for: wait_for can swallow a cancellation on 3.11.
-            handle = asyncio.get_running_loop().call_later(hold_ms / 1000, waiter.wake.set)
-            try:
-                while not self._closed:
-                    await waiter.wake.wait()
-                    waiter.wake.clear()
-                    if self._closed or time.monotonic() >= deadline:
-                        return []
-                    jobs = await self._submit(activate, orphaned=give_back)
-                    if jobs:
-                        return jobs
-                return []
-            finally:
-                handle.cancel()
+            # Refused here, before holding and with nothing activated: nothing to give back.
+            with self.held_job_calls.hold():
+                # call_later instead of wait_for: wait_for can swallow a cancellation on 3.11.
+                handle = asyncio.get_running_loop().call_later(hold_ms / 1000, waiter.wake.set)
+                try:
+                    while not self._closed:
+                        await waiter.wake.wait()
+                        waiter.wake.clear()
+                        if self._closed or time.monotonic() >= deadline:
+                            return []
+                        jobs = await self._submit(activate, orphaned=give_back)
+                        if jobs:
+                            return jobs
+                    return []
+                finally:
+                    handle.cancel()
         finally:
             waiters.remove(waiter)
             if not waiters:
@@ -642,6 +646,7 @@ class EngineService:
     ) -> tuple[MessagePublished, int]:
         """8.8's message correlation, one command: delivered now or rejected (NotFound); answers
         the message and the first process instance it reached."""
+        check_message_names(name, correlation_key, "")
         return await self._submit(
             lambda c: c.correlate_message(name, correlation_key, variables, tenant_id),
             _Command(

@@ -4,21 +4,18 @@ behaviour, and the validation helpers that give refusals Zeebe's wording. Refusa
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from engine.api import InvalidArgument
 from engine.core.bpmn import Bpmn
 from engine.core.writer import RecordWriter
+from engine.limits import check_variables_size
 
 JOB_STATE_NAMES = {"BACKOFF": "FAILED"}
 
 
 def rejected(command: str, code: str, message: str) -> str:
     return f"Command '{command}' rejected with code '{code}': {message}"
-
-
-MAX_VARIABLES_BYTES = 4 * 1024 * 1024
 
 
 def check_variables(variables: Any, what: str = "variables") -> dict[str, Any]:
@@ -29,14 +26,9 @@ def check_variables(variables: Any, what: str = "variables") -> dict[str, Any]:
             f"Expected {what} to be a JSON object, but it was {type(variables).__name__}"
         )
     try:
-        size = len(json.dumps(variables, ensure_ascii=False, allow_nan=False))
+        check_variables_size(variables, what)
     except (TypeError, ValueError) as error:
         raise InvalidArgument(f"Expected {what} to be valid JSON: {error}") from None
-    if size > MAX_VARIABLES_BYTES:
-        raise InvalidArgument(
-            f"Expected {what} to be at most {MAX_VARIABLES_BYTES} bytes of JSON, but they are "
-            f"{size} bytes"
-        )
     return variables
 
 

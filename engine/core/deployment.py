@@ -28,8 +28,7 @@ from engine.definitions.bpmn_model import ProcessModel
 from engine.definitions.bpmn_parser import parse_bpmn
 from engine.definitions.feel_check import check_feel_syntax
 from engine.definitions.forms import FormModel, parse_form
-
-MAX_RESOURCES = 100
+from engine.limits import check_deployment_size, check_flow_nodes
 
 
 def _text(resource: Resource) -> str:
@@ -60,8 +59,8 @@ def _start_timers(
 def deploy(writer: RecordWriter, resources: list[Resource], tenant_id: str) -> Deployment:
     if not resources:
         raise InvalidArgument("Expected to deploy at least one resource, but none given")
-    if len(resources) > MAX_RESOURCES:
-        raise InvalidArgument(f"Expected at most {MAX_RESOURCES} resources in one deployment")
+    # Sizes before any parsing: a refusal then costs nothing but this sum.
+    check_deployment_size({r.name: len(r.content) for r in resources})
     processes: list[tuple[Resource, ProcessModel]] = []
     drgs: list[tuple[Resource, Any]] = []
     forms: list[tuple[Resource, FormModel]] = []
@@ -81,6 +80,7 @@ def deploy(writer: RecordWriter, resources: list[Resource], tenant_id: str) -> D
         _text(resource)  # refuse non-UTF-8 content before anything is written
         if lowered.endswith((".bpmn", ".bpmn20.xml")):
             for model in parse_bpmn(resource.content, name):
+                check_flow_nodes(name, model.id, len(model.nodes))
                 check_feel_syntax(model, name)
                 claim("process", model.id, name)
                 processes.append((resource, model))

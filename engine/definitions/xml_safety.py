@@ -6,8 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from engine.api import InvalidArgument
-
-MAX_RESOURCE_BYTES = 4 * 1024 * 1024
+from engine.limits import MAX_RESOURCE_BYTES
 
 
 def parse_xml(content: bytes, resource_name: str) -> ET.Element:

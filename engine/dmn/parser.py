@@ -16,6 +16,7 @@ from engine.dmn.model import (
     Output,
     Rule,
 )
+from engine.limits import MAX_RESOURCE_BYTES
 
 DMN_NAMESPACES = frozenset(
     {
@@ -26,7 +27,6 @@ DMN_NAMESPACES = frozenset(
         "https://www.omg.org/spec/DMN/20230324/MODEL/",  # DMN 1.5
     }
 )
-MAX_RESOURCE_BYTES = 4 * 1024 * 1024
 
 
 def parse_dmn(xml: bytes, resource_name: str) -> DecisionRequirements:

@@ -17,9 +17,9 @@ from engine.http.auth import principal_of
 from engine.http.context import RestContext
 from engine.http.endpoint import Endpoint
 from engine.http.schemas import KEY, TEXT, obj
+from engine.limits import MAX_RESOURCE_BYTES, check_resource_size
 
 # A whole procedure (a few diagrams, tables and forms) is far below this.
-MAX_RESOURCE_BYTES = 4 * 1024 * 1024
 
 DEPLOYMENT = obj(
     ["deploymentKey", "deployments"],
@@ -113,10 +113,7 @@ def deployment_endpoints(ctx: RestContext) -> list[Endpoint]:
             if not isinstance(part, UploadFile) or not part.filename:
                 raise InvalidArgument(f"resources[{index}] must be a file with a file name")
             content = await part.read(MAX_RESOURCE_BYTES + 1)
-            if len(content) > MAX_RESOURCE_BYTES:
-                raise InvalidArgument(
-                    f"resource {part.filename!r} is larger than {MAX_RESOURCE_BYTES} bytes"
-                )
+            check_resource_size(part.filename, len(content))  # before reading further
             resources.append(Resource(part.filename, content))
         if not resources:
             raise InvalidArgument("no 'resources' file in the deployment")

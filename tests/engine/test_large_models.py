@@ -8,6 +8,7 @@ import time
 
 from engine.api import Resource
 from engine.definitions.bpmn_parser import parse_bpmn
+from engine.limits import MAX_FLOW_NODES
 from engine.service import EngineService
 from tests.engine.fake_engine import one_task_process
 
@@ -55,7 +56,8 @@ async def test_other_commands_are_served_while_a_large_model_is_deployed() -> No
     service = await EngineService.open(None)
     try:
         await service.deploy([Resource("small.bpmn", one_task_process("small", "work"))])
-        large = Resource("large.bpmn", chain_of_tasks(12000))
+        # the largest model the engine accepts (engine.limits): start, tasks, end
+        large = Resource("large.bpmn", chain_of_tasks(MAX_FLOW_NODES - 2))
         started = time.perf_counter()
         deploying = asyncio.create_task(service.deploy([large]))
         await asyncio.sleep(0.02)  # the deployment is being parsed now
