@@ -293,6 +293,63 @@ async function main() {
     (p) => expect(p.state === 'COMPLETED' && typeof p.endDate === 'string', `state ${p.state}`),
   )
 
+  // -- repair tools: modification, migration ------------------------------------------------------
+  const repaired = await call('createProcessInstance (to repair)', () =>
+    camunda.createProcessInstance({ processDefinitionKey: definitionKey, variables: { caseId: 'C-3' } }),
+  )
+  const repairedKey = repaired?.processInstanceKey
+  const waitingReview = await call(
+    'searchElementInstances (to repair)',
+    () => camunda.searchElementInstances({ filter: { processInstanceKey: repairedKey, elementId: 'review' } }, now),
+    (r) => expect(r.items.length === 1, `review instances ${r.items.length}`),
+  )
+  await call('modifyProcessInstance', () =>
+    camunda.modifyProcessInstance({
+      processInstanceKey: repairedKey,
+      activateInstructions: [{ elementId: 'work', variableInstructions: [{ variables: { repaired: true } }] }],
+      terminateInstructions: [{ elementInstanceKey: waitingReview?.items[0]?.elementInstanceKey }],
+    }),
+  )
+  await call(
+    'searchElementInstances (after modification)',
+    () => camunda.searchElementInstances({ filter: { processInstanceKey: repairedKey, state: 'ACTIVE' } }, now),
+    (r) => expect(show(r.items.map((e) => e.elementId)) === show(['work']), show(r.items.map((e) => e.elementId))),
+  )
+  await refused('modifyProcessInstance (unknown element)', 400, () =>
+    camunda.modifyProcessInstance({ processInstanceKey: repairedKey, activateInstructions: [{ elementId: 'ghost' }] }),
+  )
+  const revised = await call('createDeployment (revised process)', async () =>
+    camunda.createDeployment({
+      resources: [
+        new File(
+          [String(await readFile(join(here, 'conformance-case.bpmn'))).replace('name="Conformance case"', 'name="Conformance case, revised"')],
+          'conformance-case.bpmn',
+          { type: 'application/xml' },
+        ),
+      ],
+    }),
+  )
+  const revisedKey = revised?.deployments[0]?.processDefinition?.processDefinitionKey
+  await call('migrateProcessInstance', () =>
+    camunda.migrateProcessInstance({
+      processInstanceKey: repairedKey,
+      targetProcessDefinitionKey: revisedKey,
+      mappingInstructions: [{ sourceElementId: 'work', targetElementId: 'work' }],
+    }),
+  )
+  await call(
+    'getProcessInstance (migrated)',
+    () => camunda.getProcessInstance({ processInstanceKey: repairedKey }, now),
+    (p) => expect(p.processDefinitionKey === revisedKey && p.processDefinitionVersion === 2, `now ${p.processDefinitionKey} v${p.processDefinitionVersion}`),
+  )
+  await refused('migrateProcessInstance (unknown instance)', 404, () =>
+    camunda.migrateProcessInstance({
+      processInstanceKey: '2251799813699999',
+      targetProcessDefinitionKey: revisedKey,
+      mappingInstructions: [{ sourceElementId: 'work', targetElementId: 'work' }],
+    }),
+  )
+
   // -- clock, cancellation ------------------------------------------------------------------------
   await call('pinClock', () => camunda.pinClock({ timestamp: 1893456000000 }))
   await call('resetClock', () => camunda.resetClock())
