@@ -22,8 +22,8 @@ from engine.http.auth import principal_of
 from engine.http.body import json_object
 from engine.http.context import RestContext, json_variables, optional_json_object, path_key
 from engine.http.endpoint import Endpoint
-from engine.http.int64 import INT64_SCHEMA, int64
-from engine.http.schemas import ACTIVATED_JOB, INTEGER, NO_CONTENT, STRINGS, TEXT, obj
+from engine.http.int64 import INT64_SCHEMA, int64, whole_number
+from engine.http.schemas import ACTIVATED_JOB, INTEGER, NAME, NO_CONTENT, STRINGS, TEXT, obj
 
 # The engine holds an activation with request_timeout_ms = 0 for its own default, so "answer at
 # once" travels as a negative number, as in the gRPC gateway.
@@ -46,11 +46,7 @@ def _integer(body: dict[str, Any], name: str, default: int, *, wide: bool = Fals
     raw = body.get(name)
     if raw is None:
         return default
-    value = (
-        int64(raw)
-        if wide
-        else (raw if isinstance(raw, int) and not isinstance(raw, bool) else None)
-    )
+    value = int64(raw) if wide else whole_number(raw)
     if value is None:
         raise InvalidArgument(f"{name} must be an integer, got {raw!r}")
     return value
@@ -181,7 +177,9 @@ def job_endpoints(ctx: RestContext) -> list[Endpoint]:
         timeout = changeset.get("timeout")
         if retries is None and timeout is None:
             raise InvalidArgument("changeset must set retries or timeout")
-        if retries is not None and (isinstance(retries, bool) or not isinstance(retries, int)):
+        if retries is not None:
+            retries = whole_number(retries)
+        if retries is None and changeset.get("retries") is not None:
             raise InvalidArgument("changeset.retries must be an integer")
         if timeout is not None:
             timeout = int64(timeout)
@@ -218,13 +216,18 @@ def job_endpoints(ctx: RestContext) -> list[Endpoint]:
             "activate-jobs",
             obj(
                 ["type", "timeout", "maxJobsToActivate"],
-                type=TEXT,
+                type=NAME,
                 worker=TEXT,
-                timeout=INT64_SCHEMA,
-                maxJobsToActivate=INTEGER,
+                timeout={
+                    "oneOf": [
+                        {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1},
+                        {"type": "string", "pattern": "^0*[1-9][0-9]{0,18}$"},
+                    ]
+                },
+                maxJobsToActivate={"type": "integer", "minimum": 1},
                 fetchVariable=STRINGS,
                 requestTimeout=INT64_SCHEMA,
-                tenantIds=STRINGS,
+                tenantIds={"type": "array", "items": NAME},
             ),
             response_schema=obj(["jobs"], jobs={"type": "array", "items": ACTIVATED_JOB}),
         ),
@@ -261,7 +264,7 @@ def job_endpoints(ctx: RestContext) -> list[Endpoint]:
             "throw-job-error",
             obj(
                 ["errorCode"],
-                errorCode=TEXT,
+                errorCode=NAME,
                 errorMessage={"type": ["string", "null"]},
                 variables=variables,
             ),
@@ -276,10 +279,21 @@ def job_endpoints(ctx: RestContext) -> list[Endpoint]:
             "update-job",
             obj(
                 ["changeset"],
+                # null is "not changed": at least one of the two must be set.
                 changeset=obj(
                     retries={"type": ["integer", "null"]},
                     timeout={"oneOf": [*INT64_SCHEMA["oneOf"], {"type": "null"}]},
-                ),
+                )
+                | {
+                    "additionalProperties": False,
+                    "anyOf": [
+                        {"required": ["retries"], "properties": {"retries": {"type": "integer"}}},
+                        {
+                            "required": ["timeout"],
+                            "properties": {"timeout": {"not": {"type": "null"}}},
+                        },
+                    ],
+                },
                 operationReference=INT64_SCHEMA,
             ),
             response_schema=NO_CONTENT,

@@ -15,8 +15,8 @@ from engine.http.auth import principal_of
 from engine.http.body import json_object
 from engine.http.context import RestContext, json_variables
 from engine.http.endpoint import Endpoint
-from engine.http.int64 import INT64_SCHEMA, int64
-from engine.http.schemas import KEY, TEXT, obj
+from engine.http.int64 import NON_NEGATIVE_INT64_SCHEMA, int64
+from engine.http.schemas import KEY, NAME, TEXT, obj
 
 
 def _message(body: dict[str, Any], *, publishing: bool) -> dict[str, Any]:
@@ -87,7 +87,7 @@ def message_endpoints(ctx: RestContext) -> list[Endpoint]:
 
     request_body = obj(
         ["name"],
-        name=TEXT,
+        name=NAME,
         correlationKey=TEXT,
         variables={"type": "object"},
         tenantId=TEXT,
@@ -102,7 +102,7 @@ def message_endpoints(ctx: RestContext) -> list[Endpoint]:
             request_body
             | {
                 "properties": request_body["properties"]
-                | {"timeToLive": INT64_SCHEMA, "messageId": TEXT}
+                | {"timeToLive": NON_NEGATIVE_INT64_SCHEMA, "messageId": TEXT}
             },
             response_schema=obj(["messageKey"], tenantId=TEXT, messageKey=KEY),
         ),

@@ -68,7 +68,7 @@ def openapi_document(endpoints: Sequence[Endpoint]) -> dict[str, Any]:
         if endpoint.response_schema:
             success["content"] = {"application/json": {"schema": dict(endpoint.response_schema)}}
         responses: dict[str, Any] = {str(endpoint.success_status): success}
-        for status, description in _ERRORS.items():
+        for status, description in {**_ERRORS, **endpoint.responses}.items():
             responses[status] = {
                 "description": description,
                 "content": {PROBLEM_JSON: {"schema": PROBLEM}},

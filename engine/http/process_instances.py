@@ -38,12 +38,13 @@ from engine.http.context import (
     path_key,
 )
 from engine.http.endpoint import Endpoint
-from engine.http.int64 import INT64_SCHEMA, int64
+from engine.http.int64 import INT64_SCHEMA, NON_NEGATIVE_INT64_SCHEMA, int64, whole_number
 from engine.http.schemas import (
     ELEMENT_STATISTICS,
     INCIDENT,
     INTEGER,
     KEY,
+    NAME,
     NO_CONTENT,
     PROCESS_INSTANCE,
     TEXT,
@@ -144,7 +145,8 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
         version = body.get("processDefinitionVersion", -1)
         if version is None:
             version = -1
-        if isinstance(version, bool) or not isinstance(version, int):
+        version = whole_number(version)
+        if version is None:
             raise InvalidArgument("processDefinitionVersion must be an integer")
         variables = json_variables(body.get("variables"))
         tenant = body.get("tenantId") or DEFAULT_TENANT
@@ -251,7 +253,7 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
             "Create a process instance",
             "create-process-instance",
             obj(
-                processDefinitionId=TEXT,
+                processDefinitionId=NAME,
                 processDefinitionKey=KEY,
                 processDefinitionVersion=INTEGER,
                 variables={"type": "object"},
@@ -259,9 +261,19 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
                 startInstructions={"type": "array", "items": obj(["elementId"], elementId=TEXT)},
                 awaitCompletion={"type": "boolean"},
                 fetchVariables={"type": "array", "items": TEXT},
-                requestTimeout=INT64_SCHEMA,
-            ),
+                requestTimeout=NON_NEGATIVE_INT64_SCHEMA,
+            )
+            | {
+                "oneOf": [
+                    {"required": ["processDefinitionId"]},
+                    {"required": ["processDefinitionKey"]},
+                ]
+            },
             response_schema=CREATED,
+            responses={
+                "504": "awaitCompletion: the instance was created but did not complete within "
+                "requestTimeout ms (0: the engine's default wait); the problem names its key"
+            },
         ),
         Endpoint(
             "POST",
@@ -287,7 +299,7 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
             cancel,
             "Cancel a process instance",
             "cancel-process-instance",
-            obj(operationReference=INT64_SCHEMA, reason=REASON),
+            obj(["reason"], operationReference=INT64_SCHEMA, reason=REASON),
             response_schema=NO_CONTENT,
             success_status=204,
             permission="admin",

@@ -15,6 +15,8 @@ KEY: dict[str, Any] = {"type": "string", "pattern": "^[0-9]+$"}
 OPTIONAL_KEY: dict[str, Any] = KEY
 TEXT: dict[str, Any] = {"type": "string"}
 OPTIONAL_TEXT: dict[str, Any] = TEXT
+# Names and ids the server refuses when empty (job types, message names, element ids...).
+NAME: dict[str, Any] = {"type": "string", "minLength": 1}
 DATE: dict[str, Any] = {"type": "string", "format": "date-time"}
 INTEGER: dict[str, Any] = {"type": "integer"}
 BOOLEAN: dict[str, Any] = {"type": "boolean"}

@@ -220,7 +220,7 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
             "assign-user-task",
             obj(
                 required=["assignee"],
-                assignee={"type": "string"},
+                assignee={"type": "string", "minLength": 1},
                 allowOverride={"type": "boolean"},
                 action={"type": "string"},
             ),

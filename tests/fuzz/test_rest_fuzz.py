@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import hypothesis
 import pytest
@@ -52,7 +53,7 @@ class Tally:
 
 
 def _fuzz_operation(
-    operation: schemathesis.APIOperation,
+    operation: schemathesis.APIOperation[Any, Any, Any, Any],
     mode: GenerationMode,
     engine: ServedEngine,
     session: requests.Session,
@@ -69,7 +70,7 @@ def _fuzz_operation(
         phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
     )
     @given(case=operation.as_strategy(generation_mode=mode))
-    def run(case: Case) -> None:
+    def run(case: Case) -> None:  # type: ignore[type-arg]
         tally.examples += 1
         if case.body is not None and isinstance(case.body, dict) and "requestTimeout" in case.body:
             case.body["requestTimeout"] = 50  # awaitCompletion waits at most this long
@@ -101,7 +102,7 @@ def test_every_operation_of_the_openapi_document_holds_under_fuzzing(
     schema = schemathesis.openapi.from_url(
         f"{served_engine.http}/v2/openapi.json", headers=ADMIN_HEADERS
     )
-    operations = [result.ok() for result in schema.get_all_operations()]
+    operations = [result.ok() for result in schema.get_all_operations()]  # type: ignore[union-attr]
     tally = Tally()
     started = time.monotonic()
     with requests.Session() as session:
