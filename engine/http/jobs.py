@@ -34,7 +34,7 @@ def _text(body: dict[str, Any], name: str, *, required: bool = False) -> str:
     value = body.get(name)
     if value is None and not required:
         return ""
-    if not isinstance(value, str) or (required and not value.strip()):
+    if not isinstance(value, str) or (required and not value):
         raise InvalidArgument(
             f"{name} must be a non-empty string" if required else f"{name} must be a string"
         )
@@ -62,7 +62,8 @@ def _activation(body: dict[str, Any]) -> ActivateJobsRequest:
     max_jobs = _integer(body, "maxJobsToActivate", 0)
     if max_jobs < 1:
         raise InvalidArgument(f"maxJobsToActivate must be greater than zero, got {max_jobs}")
-    fetch = body.get("fetchVariable") or []
+    fetch = body.get("fetchVariable")
+    fetch = [] if fetch is None else fetch
     if not isinstance(fetch, list) or not all(isinstance(name, str) for name in fetch):
         raise InvalidArgument("fetchVariable must be an array of variable names")
     tenants = body.get("tenantIds") or [DEFAULT_TENANT]
@@ -281,7 +282,7 @@ def job_endpoints(ctx: RestContext) -> list[Endpoint]:
                 ["changeset"],
                 # null is "not changed": at least one of the two must be set.
                 changeset=obj(
-                    retries={"type": ["integer", "null"]},
+                    retries={"type": ["integer", "null"], "minimum": 1},
                     timeout={"oneOf": [*INT64_SCHEMA["oneOf"], {"type": "null"}]},
                 )
                 | {

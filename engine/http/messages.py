@@ -23,18 +23,21 @@ def _message(body: dict[str, Any], *, publishing: bool) -> dict[str, Any]:
     name = body.get("name")
     if not isinstance(name, str) or not name:
         raise InvalidArgument("name must be a non-empty string")
-    correlation_key = body.get("correlationKey") or ""
+    correlation_key = body.get("correlationKey")
+    correlation_key = "" if correlation_key is None else correlation_key
     if not isinstance(correlation_key, str):
         raise InvalidArgument("correlationKey must be a string")
     variables = json_variables(body.get("variables"))
-    tenant = body.get("tenantId") or DEFAULT_TENANT
+    tenant = body.get("tenantId")
+    tenant = DEFAULT_TENANT if tenant in (None, "") else tenant
     if not isinstance(tenant, str):
         raise InvalidArgument("tenantId must be a string")
     raw_ttl = body.get("timeToLive", 0) if publishing else 0
     ttl = 0 if raw_ttl is None else int64(raw_ttl)
     if ttl is None or ttl < 0:
         raise InvalidArgument("timeToLive must be a non-negative integer (milliseconds)")
-    message_id = (body.get("messageId") or "") if publishing else ""
+    message_id = body.get("messageId") if publishing else ""
+    message_id = "" if message_id is None else message_id
     if not isinstance(message_id, str):
         raise InvalidArgument("messageId must be a string")
     return {

@@ -61,7 +61,9 @@ def openapi_document(endpoints: Sequence[Endpoint]) -> dict[str, Any]:
             operation["parameters"] = parameters
         if endpoint.request_schema is not None:
             operation["requestBody"] = {
-                "required": _body_required(endpoint.request_schema),
+                "required": _body_required(endpoint.request_schema)
+                if endpoint.body_required is None
+                else endpoint.body_required,
                 "content": {endpoint.request_media_type: {"schema": dict(endpoint.request_schema)}},
             }
         success: dict[str, Any] = {"description": "Success"}

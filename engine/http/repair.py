@@ -29,8 +29,8 @@ MODIFICATION = obj(
         "type": "array",
         "items": obj(
             ["elementId"],
-            elementId=TEXT,
-            ancestorElementInstanceKey={"oneOf": [{"type": "string", "default": "-1"}, KEY]},
+            elementId=NAME,
+            ancestorElementInstanceKey={"oneOf": [{"const": "-1"}, KEY], "default": "-1"},
             variableInstructions={
                 "type": "array",
                 "items": obj(["variables"], variables={"type": "object"}, scopeId=TEXT),
@@ -171,6 +171,7 @@ def repair_endpoints(ctx: RestContext) -> list[Endpoint]:
             "modify-process-instance",
             MODIFICATION,
             response_schema=NO_CONTENT,
+            body_required=True,
             success_status=204,
             permission="admin",
         ),
