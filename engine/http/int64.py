@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_DECIMAL = re.compile(r"-?[0-9]{1,19}")
+# Leading zeros are not digits of the value: "0000000000000000000042" is 42.
+_DECIMAL = re.compile(r"-?0*[0-9]{1,19}")
 _MIN, _MAX = -(2**63), 2**63 - 1
 
 
@@ -38,13 +39,19 @@ def int64(value: Any) -> int | None:
 INT64_SCHEMA: dict[str, Any] = {
     "oneOf": [
         {"type": "integer", "format": "int64", "minimum": _MIN, "maximum": _MAX},
-        {"type": "string", "pattern": "^-?[0-9]{1,19}$"},
+        {"type": "string", "pattern": "^-?0*[0-9]{1,19}$"},
+    ]
+}
+POSITIVE_INT64_SCHEMA: dict[str, Any] = {
+    "oneOf": [
+        {"type": "integer", "format": "int64", "minimum": 1, "maximum": _MAX},
+        {"type": "string", "pattern": "^0*[1-9][0-9]{0,18}$"},
     ]
 }
 # The same, for fields that refuse negative values (timestamps, timeouts, TTLs).
 NON_NEGATIVE_INT64_SCHEMA: dict[str, Any] = {
     "oneOf": [
         {"type": "integer", "format": "int64", "minimum": 0, "maximum": _MAX},
-        {"type": "string", "pattern": "^[0-9]{1,19}$"},
+        {"type": "string", "pattern": "^0*[0-9]{1,19}$"},
     ]
 }

@@ -22,7 +22,13 @@ from engine.http.auth import principal_of
 from engine.http.body import json_object
 from engine.http.context import RestContext, json_variables, optional_json_object, path_key
 from engine.http.endpoint import Endpoint
-from engine.http.int64 import INT64_SCHEMA, int64, whole_number
+from engine.http.int64 import (
+    INT64_SCHEMA,
+    NON_NEGATIVE_INT64_SCHEMA,
+    POSITIVE_INT64_SCHEMA,
+    int64,
+    whole_number,
+)
 from engine.http.schemas import ACTIVATED_JOB, INTEGER, NAME, NO_CONTENT, STRINGS, TEXT, obj
 
 # The engine holds an activation with request_timeout_ms = 0 for its own default, so "answer at
@@ -219,12 +225,7 @@ def job_endpoints(ctx: RestContext) -> list[Endpoint]:
                 ["type", "timeout", "maxJobsToActivate"],
                 type=NAME,
                 worker=TEXT,
-                timeout={
-                    "oneOf": [
-                        {"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1},
-                        {"type": "string", "pattern": "^0*[1-9][0-9]{0,18}$"},
-                    ]
-                },
+                timeout=POSITIVE_INT64_SCHEMA,
                 maxJobsToActivate={"type": "integer", "minimum": 1},
                 fetchVariable=STRINGS,
                 requestTimeout=INT64_SCHEMA,
@@ -283,7 +284,7 @@ def job_endpoints(ctx: RestContext) -> list[Endpoint]:
                 # null is "not changed": at least one of the two must be set.
                 changeset=obj(
                     retries={"type": ["integer", "null"], "minimum": 1},
-                    timeout={"oneOf": [*INT64_SCHEMA["oneOf"], {"type": "null"}]},
+                    timeout={"oneOf": [*NON_NEGATIVE_INT64_SCHEMA["oneOf"], {"type": "null"}]},
                 )
                 | {
                     "additionalProperties": False,
@@ -291,7 +292,7 @@ def job_endpoints(ctx: RestContext) -> list[Endpoint]:
                         {"required": ["retries"], "properties": {"retries": {"type": "integer"}}},
                         {
                             "required": ["timeout"],
-                            "properties": {"timeout": {"not": {"type": "null"}}},
+                            "properties": {"timeout": NON_NEGATIVE_INT64_SCHEMA},
                         },
                     ],
                 },

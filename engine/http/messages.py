@@ -16,7 +16,7 @@ from engine.http.body import json_object
 from engine.http.context import RestContext, json_variables
 from engine.http.endpoint import Endpoint
 from engine.http.int64 import NON_NEGATIVE_INT64_SCHEMA, int64
-from engine.http.schemas import KEY, NAME, TEXT, obj
+from engine.http.schemas import KEY, NAME, TEXT, nullable, obj
 
 
 def _message(body: dict[str, Any], *, publishing: bool) -> dict[str, Any]:
@@ -91,9 +91,9 @@ def message_endpoints(ctx: RestContext) -> list[Endpoint]:
     request_body = obj(
         ["name"],
         name=NAME,
-        correlationKey=TEXT,
-        variables={"type": "object"},
-        tenantId=TEXT,
+        correlationKey=nullable(TEXT),
+        variables=nullable({"type": "object"}),
+        tenantId=nullable(TEXT),
     )
     return [
         Endpoint(
@@ -105,7 +105,7 @@ def message_endpoints(ctx: RestContext) -> list[Endpoint]:
             request_body
             | {
                 "properties": request_body["properties"]
-                | {"timeToLive": NON_NEGATIVE_INT64_SCHEMA, "messageId": TEXT}
+                | {"timeToLive": nullable(NON_NEGATIVE_INT64_SCHEMA), "messageId": nullable(TEXT)}
             },
             response_schema=obj(["messageKey"], tenantId=TEXT, messageKey=KEY),
         ),
