@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.fuzz.conftest import ADMIN_HEADERS, ServedEngine
 
-EXAMPLES_PER_MODE = 12
+EXAMPLES_PER_MODE = 25
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
