@@ -879,7 +879,8 @@ RESOURCES: Mapping[str, SearchResource] = {
 
 def request_schema(resource: SearchResource) -> dict[str, Any]:
     """JSON Schema of the search request body `resource` accepts, for our OpenAPI document."""
-    filters: dict[str, Any] = {f.name: _filter_schema(f) for f in resource.filters}
+    # null: "no criterion on this field", as Camunda's clients send it.
+    filters: dict[str, Any] = {f.name: _or_null(_filter_schema(f)) for f in resource.filters}
     alternative = {"type": "object", "additionalProperties": False, "properties": dict(filters)}
     filters["$or"] = {
         "type": "array",
@@ -960,12 +961,23 @@ def _scalar_schema(spec: FilterField) -> dict[str, Any]:
     if kind is FieldKind.INTEGER:
         return {"type": "integer"}
     if kind is FieldKind.KEY:
-        return {"type": "string", "pattern": "^[0-9]+$"}
+        # 8.8 sends keys as strings of digits; a JSON integer is read the same way.
+        return {
+            "oneOf": [{"type": "string", "pattern": "^[0-9]+$"}, {"type": "integer", "minimum": 0}]
+        }
     if kind is FieldKind.DATE_TIME:
         return {"type": "string", "format": "date-time"}
     if kind is FieldKind.BOOLEAN:
         return {"type": "boolean"}
     return {"type": "string"}
+
+
+def _or_null(schema: dict[str, Any]) -> dict[str, Any]:
+    if "oneOf" in schema:
+        return schema | {"oneOf": [*schema["oneOf"], {"type": "null"}]}
+    if isinstance(schema.get("type"), str):
+        return schema | {"type": [schema["type"], "null"]}
+    return {"anyOf": [schema, {"type": "null"}]}
 
 
 def _filter_schema(spec: FilterField) -> dict[str, Any]:

@@ -164,3 +164,16 @@ async def test_unserved_methods_are_answered_405_with_allow(rest: RestEngine, me
     assert search.headers["Allow"] == "GET, HEAD, PATCH, POST"
     clock = await rest.as_("admin").request(method, "/v2/clock/reset")
     assert clock.headers["Allow"] == "POST"
+
+
+async def test_filter_keys_as_integers_and_null_criteria_are_documented(rest: RestEngine) -> None:
+    schema = _body_schema(await _document(rest), "/v2/process-instances/search")
+    parent = schema["properties"]["filter"]["properties"]["parentElementInstanceKey"]
+    plain = parent["oneOf"][0]["oneOf"]
+    assert {"type": "integer", "minimum": 0} in plain
+    assert {"type": "null"} in parent["oneOf"]
+    answer = await rest.as_("admin").post(
+        "/v2/process-instances/search",
+        json={"filter": {"parentElementInstanceKey": 1, "processDefinitionId": None}},
+    )
+    assert answer.status_code == 200, answer.text
