@@ -603,10 +603,9 @@ def _decode_cursor(raw: Any, length: int, where: str) -> tuple[Any, ...]:
 
 
 def _key(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
+    number = whole_number(value)
+    if number is not None:
+        return number if number >= 0 else None
     if isinstance(value, str) and value.isascii() and value.isdigit():
         return int(value)
     return None

@@ -174,6 +174,6 @@ async def test_filter_keys_as_integers_and_null_criteria_are_documented(rest: Re
     assert {"type": "null"} in parent["oneOf"]
     answer = await rest.as_("admin").post(
         "/v2/process-instances/search",
-        json={"filter": {"parentElementInstanceKey": 1, "processDefinitionId": None}},
+        json={"filter": {"parentElementInstanceKey": 1.0, "processDefinitionId": None}},
     )
     assert answer.status_code == 200, answer.text
