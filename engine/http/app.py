@@ -44,12 +44,28 @@ async def _engine_error(request: Request, error: Exception) -> Response:
 async def _http_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, HTTPException)
     titles = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
-    return problem(
+    response = problem(
         error.status_code,
         titles.get(error.status_code, "BAD_REQUEST"),
         f"{request.method} {request.url.path}: {error.detail}",
         request.url.path,
     )
+    if error.status_code == 405:
+        # RFC 9110 15.5.6: a 405 names the methods the resource does serve. Starlette's own
+        # header lists only the first route matching the path; a path may have several.
+        allowed = _allowed_methods(request.app.router.routes, request.url.path)
+        response.headers["Allow"] = ", ".join(sorted(allowed))
+    return response
+
+
+def _allowed_methods(routes: Sequence[BaseRoute], path: str) -> set[str]:
+    allowed: set[str] = set()
+    for route in routes:
+        if isinstance(route, Mount) and path.startswith(route.path + "/"):
+            allowed |= _allowed_methods(route.routes, path[len(route.path) :])
+        elif isinstance(route, Route) and route.methods and route.path_regex.fullmatch(path):
+            allowed |= route.methods
+    return allowed
 
 
 class UnexpectedErrors:

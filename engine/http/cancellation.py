@@ -21,7 +21,13 @@ from engine.api import InvalidArgument
 
 CANCELLATION_VARIABLE = "cancellation"
 MAX_REASON_LENGTH = 500
-REASON: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": MAX_REASON_LENGTH}
+# Blank reasons are refused: at least one character that is not white space.
+REASON: dict[str, Any] = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": MAX_REASON_LENGTH,
+    "pattern": "\\S",
+}
 UNIDENTIFIED_REASON = "未说明理由（开发模式：未验证身份）"
 
 

@@ -15,7 +15,7 @@ from engine.api import Engine
 from engine.http.auth import principal_of
 from engine.http.body import json_object
 from engine.http.endpoint import Endpoint
-from engine.http.int64 import INT64_SCHEMA, int64
+from engine.http.int64 import NON_NEGATIVE_INT64_SCHEMA, int64
 from engine.http.problem import BadRequest
 from engine.http.schemas import NO_CONTENT, obj
 
@@ -49,7 +49,7 @@ def clock_endpoints(engine: Engine) -> list[Endpoint]:
             pin,
             "Pin the engine clock to an instant",
             "pin-clock",
-            obj(["timestamp"], timestamp=INT64_SCHEMA),
+            obj(["timestamp"], timestamp=NON_NEGATIVE_INT64_SCHEMA),
             response_schema=NO_CONTENT,
             success_status=204,
             permission="admin",

@@ -57,11 +57,17 @@ class RestContext:
         return recorded_with(describe)
 
 
+_MAX_KEY = 2**63 - 1
+
+
 def path_key(raw: str, name: str) -> int:
     """A key from the URL path; 8.8 keys are strings of digits."""
     if not raw.isascii() or not raw.isdigit() or len(raw) > 19:
         raise InvalidArgument(f"path parameter {name!r} must be a key (digits), got {raw!r}")
-    return int(raw)
+    key = int(raw)
+    if key > _MAX_KEY:  # well-formed, but no int64 key is that large: nothing has it
+        raise NotFound(f"no resource has the key {raw} ({name}): keys are at most {_MAX_KEY}")
+    return key
 
 
 def find(items: Mapping[int, dict[str, Any]], key: int, what: str) -> dict[str, Any]:

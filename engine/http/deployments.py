@@ -142,7 +142,12 @@ def deployment_endpoints(ctx: RestContext) -> list[Endpoint]:
             "create-deployment",
             obj(
                 ["resources"],
-                resources={"type": "array", "items": {"type": "string", "format": "binary"}},
+                resources={
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": "string", "format": "binary"},
+                    "description": "UTF-8 files named *.bpmn, *.dmn or *.form (others: 400)",
+                },
                 tenantId=TEXT,
             ),
             request_media_type="multipart/form-data",

@@ -33,6 +33,10 @@ class Endpoint:
     permission: str = "any authenticated user"
     public: bool = False  # served without credentials
     tags: Sequence[str] = field(default_factory=tuple)
+    # Whether a request must carry a body; None: when its schema requires some field.
+    body_required: bool | None = None
+    # Statuses this endpoint answers besides success and the common errors, with why.
+    responses: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def doc_url(self) -> str:

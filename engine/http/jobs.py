@@ -22,8 +22,14 @@ from engine.http.auth import principal_of
 from engine.http.body import json_object
 from engine.http.context import RestContext, json_variables, optional_json_object, path_key
 from engine.http.endpoint import Endpoint
-from engine.http.int64 import INT64_SCHEMA, int64
-from engine.http.schemas import ACTIVATED_JOB, INTEGER, NO_CONTENT, STRINGS, TEXT, obj
+from engine.http.int64 import (
+    INT64_SCHEMA,
+    NON_NEGATIVE_INT64_SCHEMA,
+    POSITIVE_INT64_SCHEMA,
+    int64,
+    whole_number,
+)
+from engine.http.schemas import ACTIVATED_JOB, INTEGER, NAME, NO_CONTENT, STRINGS, TEXT, obj
 
 # The engine holds an activation with request_timeout_ms = 0 for its own default, so "answer at
 # once" travels as a negative number, as in the gRPC gateway.
@@ -34,7 +40,7 @@ def _text(body: dict[str, Any], name: str, *, required: bool = False) -> str:
     value = body.get(name)
     if value is None and not required:
         return ""
-    if not isinstance(value, str) or (required and not value.strip()):
+    if not isinstance(value, str) or (required and not value):
         raise InvalidArgument(
             f"{name} must be a non-empty string" if required else f"{name} must be a string"
         )
@@ -46,11 +52,7 @@ def _integer(body: dict[str, Any], name: str, default: int, *, wide: bool = Fals
     raw = body.get(name)
     if raw is None:
         return default
-    value = (
-        int64(raw)
-        if wide
-        else (raw if isinstance(raw, int) and not isinstance(raw, bool) else None)
-    )
+    value = int64(raw) if wide else whole_number(raw)
     if value is None:
         raise InvalidArgument(f"{name} must be an integer, got {raw!r}")
     return value
@@ -66,7 +68,8 @@ def _activation(body: dict[str, Any]) -> ActivateJobsRequest:
     max_jobs = _integer(body, "maxJobsToActivate", 0)
     if max_jobs < 1:
         raise InvalidArgument(f"maxJobsToActivate must be greater than zero, got {max_jobs}")
-    fetch = body.get("fetchVariable") or []
+    fetch = body.get("fetchVariable")
+    fetch = [] if fetch is None else fetch
     if not isinstance(fetch, list) or not all(isinstance(name, str) for name in fetch):
         raise InvalidArgument("fetchVariable must be an array of variable names")
     tenants = body.get("tenantIds") or [DEFAULT_TENANT]
@@ -181,7 +184,9 @@ def job_endpoints(ctx: RestContext) -> list[Endpoint]:
         timeout = changeset.get("timeout")
         if retries is None and timeout is None:
             raise InvalidArgument("changeset must set retries or timeout")
-        if retries is not None and (isinstance(retries, bool) or not isinstance(retries, int)):
+        if retries is not None:
+            retries = whole_number(retries)
+        if retries is None and changeset.get("retries") is not None:
             raise InvalidArgument("changeset.retries must be an integer")
         if timeout is not None:
             timeout = int64(timeout)
@@ -218,13 +223,13 @@ def job_endpoints(ctx: RestContext) -> list[Endpoint]:
             "activate-jobs",
             obj(
                 ["type", "timeout", "maxJobsToActivate"],
-                type=TEXT,
+                type=NAME,
                 worker=TEXT,
-                timeout=INT64_SCHEMA,
-                maxJobsToActivate=INTEGER,
+                timeout=POSITIVE_INT64_SCHEMA,
+                maxJobsToActivate={"type": "integer", "minimum": 1},
                 fetchVariable=STRINGS,
                 requestTimeout=INT64_SCHEMA,
-                tenantIds=STRINGS,
+                tenantIds={"type": "array", "items": NAME},
             ),
             response_schema=obj(["jobs"], jobs={"type": "array", "items": ACTIVATED_JOB}),
         ),
@@ -261,7 +266,7 @@ def job_endpoints(ctx: RestContext) -> list[Endpoint]:
             "throw-job-error",
             obj(
                 ["errorCode"],
-                errorCode=TEXT,
+                errorCode=NAME,
                 errorMessage={"type": ["string", "null"]},
                 variables=variables,
             ),
@@ -276,10 +281,21 @@ def job_endpoints(ctx: RestContext) -> list[Endpoint]:
             "update-job",
             obj(
                 ["changeset"],
+                # null is "not changed": at least one of the two must be set.
                 changeset=obj(
-                    retries={"type": ["integer", "null"]},
-                    timeout={"oneOf": [*INT64_SCHEMA["oneOf"], {"type": "null"}]},
-                ),
+                    retries={"type": ["integer", "null"], "minimum": 1},
+                    timeout={"oneOf": [*NON_NEGATIVE_INT64_SCHEMA["oneOf"], {"type": "null"}]},
+                )
+                | {
+                    "additionalProperties": False,
+                    "anyOf": [
+                        {"required": ["retries"], "properties": {"retries": {"type": "integer"}}},
+                        {
+                            "required": ["timeout"],
+                            "properties": {"timeout": NON_NEGATIVE_INT64_SCHEMA},
+                        },
+                    ],
+                },
                 operationReference=INT64_SCHEMA,
             ),
             response_schema=NO_CONTENT,

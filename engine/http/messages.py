@@ -15,26 +15,29 @@ from engine.http.auth import principal_of
 from engine.http.body import json_object
 from engine.http.context import RestContext, json_variables
 from engine.http.endpoint import Endpoint
-from engine.http.int64 import INT64_SCHEMA, int64
-from engine.http.schemas import KEY, TEXT, obj
+from engine.http.int64 import NON_NEGATIVE_INT64_SCHEMA, int64
+from engine.http.schemas import KEY, NAME, TEXT, nullable, obj
 
 
 def _message(body: dict[str, Any], *, publishing: bool) -> dict[str, Any]:
     name = body.get("name")
     if not isinstance(name, str) or not name:
         raise InvalidArgument("name must be a non-empty string")
-    correlation_key = body.get("correlationKey") or ""
+    correlation_key = body.get("correlationKey")
+    correlation_key = "" if correlation_key is None else correlation_key
     if not isinstance(correlation_key, str):
         raise InvalidArgument("correlationKey must be a string")
     variables = json_variables(body.get("variables"))
-    tenant = body.get("tenantId") or DEFAULT_TENANT
+    tenant = body.get("tenantId")
+    tenant = DEFAULT_TENANT if tenant in (None, "") else tenant
     if not isinstance(tenant, str):
         raise InvalidArgument("tenantId must be a string")
     raw_ttl = body.get("timeToLive", 0) if publishing else 0
     ttl = 0 if raw_ttl is None else int64(raw_ttl)
     if ttl is None or ttl < 0:
         raise InvalidArgument("timeToLive must be a non-negative integer (milliseconds)")
-    message_id = (body.get("messageId") or "") if publishing else ""
+    message_id = body.get("messageId") if publishing else ""
+    message_id = "" if message_id is None else message_id
     if not isinstance(message_id, str):
         raise InvalidArgument("messageId must be a string")
     return {
@@ -87,10 +90,10 @@ def message_endpoints(ctx: RestContext) -> list[Endpoint]:
 
     request_body = obj(
         ["name"],
-        name=TEXT,
-        correlationKey=TEXT,
-        variables={"type": "object"},
-        tenantId=TEXT,
+        name=NAME,
+        correlationKey=nullable(TEXT),
+        variables=nullable({"type": "object"}),
+        tenantId=nullable(TEXT),
     )
     return [
         Endpoint(
@@ -102,7 +105,7 @@ def message_endpoints(ctx: RestContext) -> list[Endpoint]:
             request_body
             | {
                 "properties": request_body["properties"]
-                | {"timeToLive": INT64_SCHEMA, "messageId": TEXT}
+                | {"timeToLive": nullable(NON_NEGATIVE_INT64_SCHEMA), "messageId": nullable(TEXT)}
             },
             response_schema=obj(["messageKey"], tenantId=TEXT, messageKey=KEY),
         ),

@@ -7,7 +7,7 @@ Camunda 8.8 page of the endpoint it follows; our extensions are tagged `extensio
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.requests import Request
@@ -18,6 +18,12 @@ from engine.http.problem import PROBLEM_JSON
 from engine.http.schemas import PROBLEM
 
 OPENAPI_PATH = "/openapi.json"
+# Every path parameter is an int64 key, as engine.http.context.path_key reads it.
+PATH_KEY: dict[str, Any] = {
+    "type": "string",
+    "pattern": "^[0-9]{1,19}$",
+    "description": "an int64 key as a string of decimal digits",
+}
 _PARAMETER = re.compile(r"{(\w+)}")
 _ERRORS = {
     "400": "The request is invalid (the detail names the field)",
@@ -48,20 +54,23 @@ def openapi_document(endpoints: Sequence[Endpoint]) -> dict[str, Any]:
         if endpoint.public:
             operation["security"] = []
         parameters = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            {"name": name, "in": "path", "required": True, "schema": PATH_KEY}
             for name in _PARAMETER.findall(endpoint.path)
         ]
         if parameters:
             operation["parameters"] = parameters
         if endpoint.request_schema is not None:
             operation["requestBody"] = {
-                "content": {endpoint.request_media_type: {"schema": dict(endpoint.request_schema)}}
+                "required": _body_required(endpoint.request_schema)
+                if endpoint.body_required is None
+                else endpoint.body_required,
+                "content": {endpoint.request_media_type: {"schema": dict(endpoint.request_schema)}},
             }
         success: dict[str, Any] = {"description": "Success"}
         if endpoint.response_schema:
             success["content"] = {"application/json": {"schema": dict(endpoint.response_schema)}}
         responses: dict[str, Any] = {str(endpoint.success_status): success}
-        for status, description in _ERRORS.items():
+        for status, description in {**_ERRORS, **endpoint.responses}.items():
             responses[status] = {
                 "description": description,
                 "content": {PROBLEM_JSON: {"schema": PROBLEM}},
@@ -87,6 +96,12 @@ def openapi_document(endpoints: Sequence[Endpoint]) -> dict[str, Any]:
         "security": [{"basic": []}, {"bearer": []}],
         "paths": paths,
     }
+
+
+def _body_required(schema: Mapping[str, Any]) -> bool:
+    """The handlers read a body that may be left out unless it must name something: a body
+    whose schema requires a field (or one of several) cannot be empty either."""
+    return bool(schema.get("required")) or "oneOf" in schema or "anyOf" in schema
 
 
 def _operation_id(endpoint: Endpoint) -> str:

@@ -82,7 +82,7 @@ def process_definition_endpoints(ctx: RestContext) -> list[Endpoint]:
             raise InvalidArgument("the statistics request accepts only 'filter'")
         views = ctx.views()
         query = parse_search_request(
-            {"filter": body.get("filter")},
+            {"filter": body["filter"]} if "filter" in body else {},
             PROCESS_INSTANCES,
             restrictions=[{"processDefinitionKey": str(key)}],
         )

@@ -21,7 +21,7 @@ from engine.access import (
     require_create_process_instance,
 )
 from engine.access.case_tree import same_case_instances
-from engine.api import DEFAULT_TENANT, EngineError, InvalidArgument, PermissionDenied
+from engine.api import DEFAULT_TENANT, EngineError, InvalidArgument, NotFound, PermissionDenied
 from engine.audit import AuditAction
 from engine.http.auth import principal_of
 from engine.http.cancellation import (
@@ -38,12 +38,13 @@ from engine.http.context import (
     path_key,
 )
 from engine.http.endpoint import Endpoint
-from engine.http.int64 import INT64_SCHEMA, int64
+from engine.http.int64 import INT64_SCHEMA, NON_NEGATIVE_INT64_SCHEMA, int64, whole_number
 from engine.http.schemas import (
     ELEMENT_STATISTICS,
     INCIDENT,
     INTEGER,
     KEY,
+    NAME,
     NO_CONTENT,
     PROCESS_INSTANCE,
     TEXT,
@@ -77,7 +78,8 @@ def _awaiting(body: dict[str, Any]) -> tuple[list[str], int] | None:
         raise InvalidArgument("awaitCompletion must be true or false")
     if not wait:
         return None
-    fetch = body.get("fetchVariables") or []
+    fetch = body.get("fetchVariables")
+    fetch = [] if fetch is None else fetch
     if not isinstance(fetch, list) or not all(isinstance(name, str) for name in fetch):
         raise InvalidArgument("fetchVariables must be an array of variable names")
     timeout = int64(body.get("requestTimeout") or 0)
@@ -141,16 +143,21 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
         definition_key = None
         if raw_key is not None:
             definition_key = path_key(str(raw_key), "processDefinitionKey")
+            if definition_key == 0:  # keys start at 1; 0 would read as "no key given"
+                raise NotFound("Process definition with key '0' not found")
         version = body.get("processDefinitionVersion", -1)
         if version is None:
             version = -1
-        if isinstance(version, bool) or not isinstance(version, int):
+        version = whole_number(version)
+        if version is None:
             raise InvalidArgument("processDefinitionVersion must be an integer")
         variables = json_variables(body.get("variables"))
-        tenant = body.get("tenantId") or DEFAULT_TENANT
+        tenant = body.get("tenantId")
+        tenant = DEFAULT_TENANT if tenant in (None, "") else tenant
         if not isinstance(tenant, str):
             raise InvalidArgument("tenantId must be a string")
-        starts = body.get("startInstructions") or []
+        starts = body.get("startInstructions")
+        starts = [] if starts is None else starts
         if not isinstance(starts, list) or not all(
             isinstance(s, dict) and isinstance(s.get("elementId"), str) for s in starts
         ):
@@ -251,7 +258,7 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
             "Create a process instance",
             "create-process-instance",
             obj(
-                processDefinitionId=TEXT,
+                processDefinitionId=NAME,
                 processDefinitionKey=KEY,
                 processDefinitionVersion=INTEGER,
                 variables={"type": "object"},
@@ -259,9 +266,19 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
                 startInstructions={"type": "array", "items": obj(["elementId"], elementId=TEXT)},
                 awaitCompletion={"type": "boolean"},
                 fetchVariables={"type": "array", "items": TEXT},
-                requestTimeout=INT64_SCHEMA,
-            ),
+                requestTimeout=NON_NEGATIVE_INT64_SCHEMA,
+            )
+            | {
+                "oneOf": [
+                    {"required": ["processDefinitionId"]},
+                    {"required": ["processDefinitionKey"]},
+                ]
+            },
             response_schema=CREATED,
+            responses={
+                "504": "awaitCompletion: the instance was created but did not complete within "
+                "requestTimeout ms (0: the engine's default wait); the problem names its key"
+            },
         ),
         Endpoint(
             "POST",
@@ -287,7 +304,7 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
             cancel,
             "Cancel a process instance",
             "cancel-process-instance",
-            obj(operationReference=INT64_SCHEMA, reason=REASON),
+            obj(["reason"], operationReference=INT64_SCHEMA, reason=REASON),
             response_schema=NO_CONTENT,
             success_status=204,
             permission="admin",

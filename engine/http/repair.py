@@ -19,7 +19,8 @@ from engine.http.auth import principal_of
 from engine.http.body import json_object
 from engine.http.context import RestContext, json_variables, path_key
 from engine.http.endpoint import Endpoint
-from engine.http.schemas import KEY, NO_CONTENT, TEXT, obj
+from engine.http.int64 import whole_number
+from engine.http.schemas import KEY, NAME, NO_CONTENT, TEXT, obj
 
 _OPERATION_REFERENCE = {"type": "integer", "format": "int64", "minimum": 1}
 MODIFICATION = obj(
@@ -28,8 +29,8 @@ MODIFICATION = obj(
         "type": "array",
         "items": obj(
             ["elementId"],
-            elementId=TEXT,
-            ancestorElementInstanceKey={"oneOf": [{"type": "string", "default": "-1"}, KEY]},
+            elementId=NAME,
+            ancestorElementInstanceKey={"oneOf": [{"const": "-1"}, KEY], "default": "-1"},
             variableInstructions={
                 "type": "array",
                 "items": obj(["variables"], variables={"type": "object"}, scopeId=TEXT),
@@ -48,7 +49,7 @@ MIGRATION = obj(
     mappingInstructions={
         "type": "array",
         "items": obj(
-            ["sourceElementId", "targetElementId"], sourceElementId=TEXT, targetElementId=TEXT
+            ["sourceElementId", "targetElementId"], sourceElementId=NAME, targetElementId=NAME
         ),
     },
 )
@@ -56,8 +57,9 @@ MIGRATION = obj(
 
 def _key(value: Any, name: str) -> int:
     """An 8.8 key: a string of digits (an integer is taken too, as the int64 fields allow)."""
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
+    number = whole_number(value)
+    if number is not None and number > 0:
+        return number
     if isinstance(value, str):
         return path_key(value, name)
     raise InvalidArgument(f"{name} must be a key (a string of digits), got {value!r}")
@@ -85,7 +87,8 @@ def _operation_reference(body: dict[str, Any]) -> None:
         return
     if isinstance(value, str) and value.isascii() and value.isdigit():
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    value = whole_number(value)
+    if value is None or value < 1:
         raise InvalidArgument("operationReference must be an integer greater than 0")
 
 
@@ -168,6 +171,7 @@ def repair_endpoints(ctx: RestContext) -> list[Endpoint]:
             "modify-process-instance",
             MODIFICATION,
             response_schema=NO_CONTENT,
+            body_required=True,
             success_status=204,
             permission="admin",
         ),

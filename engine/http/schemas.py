@@ -10,16 +10,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-KEY: dict[str, Any] = {"type": "string", "pattern": "^[0-9]+$"}
+KEY: dict[str, Any] = {"type": "string", "pattern": "^[0-9]{1,19}$"}
 # Optional keys and texts: absent when there is no value, never null.
 OPTIONAL_KEY: dict[str, Any] = KEY
 TEXT: dict[str, Any] = {"type": "string"}
 OPTIONAL_TEXT: dict[str, Any] = TEXT
+# Names and ids the server refuses when empty (job types, message names, element ids...).
+NAME: dict[str, Any] = {"type": "string", "minLength": 1}
 DATE: dict[str, Any] = {"type": "string", "format": "date-time"}
 INTEGER: dict[str, Any] = {"type": "integer"}
 BOOLEAN: dict[str, Any] = {"type": "boolean"}
 STRINGS: dict[str, Any] = {"type": "array", "items": TEXT}
 NO_CONTENT: dict[str, Any] = {}
+
+
+def nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    """An optional request field whose null the server reads as "not given"."""
+    return {"anyOf": [schema, {"type": "null"}]}
 
 
 def obj(required: Sequence[str] = (), **properties: Any) -> dict[str, Any]:

@@ -42,6 +42,7 @@ from enum import StrEnum
 from typing import Any
 
 from engine.api import InvalidArgument
+from engine.http.int64 import whole_number
 from engine.http.views import present
 
 DEFAULT_LIMIT = 100
@@ -202,11 +203,16 @@ def parse_search_request(
         raise InvalidArgument(
             f"unknown search request property {unknown[0]!r} (allowed: filter, sort, page)"
         )
+    # Our OpenAPI document declares them objects and arrays: null is refused, not read as absent.
+    nulls = sorted(name for name, value in body.items() if value is None)
+    if nulls:
+        kind = "an array" if nulls[0] == "sort" else "a JSON object"
+        raise InvalidArgument(f"{nulls[0]} must be {kind} or left out, not null")
     criteria = list(_parse_filter(body.get("filter"), resource, "filter"))
     for index, restriction in enumerate(restrictions):
         criteria += _parse_filter(restriction, resource, f"restriction[{index}]")
     sort = _parse_sort(body.get("sort"), resource)
-    page = _parse_page(body.get("page"), len(sort) + 1)
+    page = _parse_page(body.get("page"), len(sort) + 1)  # null refused above
     return SearchQuery(resource, tuple(criteria), sort, page)
 
 
@@ -316,9 +322,10 @@ def _scalar(raw: Any, spec: FilterField, where: str) -> Any:
             raise InvalidArgument(f"{where} must be one of {', '.join(spec.values)}")
         return raw
     if kind is FieldKind.INTEGER:
-        if isinstance(raw, bool) or not isinstance(raw, int):
+        number = whole_number(raw)
+        if number is None:
             raise InvalidArgument(f"{where} must be an integer")
-        return raw
+        return number
     if kind is FieldKind.KEY:
         key = _key(raw)
         if key is None:
@@ -393,11 +400,11 @@ def _parse_page(raw: Any, cursor_length: int) -> PageRequest:
         raise InvalidArgument(
             f"unknown page property {unknown[0]!r} (allowed: from, limit, after, before)"
         )
-    limit = raw.get("limit", DEFAULT_LIMIT)
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+    limit = whole_number(raw.get("limit", DEFAULT_LIMIT))
+    if limit is None or not 1 <= limit <= MAX_LIMIT:
         raise InvalidArgument(f"page.limit must be an integer from 1 to {MAX_LIMIT}")
-    offset = raw.get("from", 0)
-    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+    offset = whole_number(raw.get("from", 0))
+    if offset is None or offset < 0:
         raise InvalidArgument("page.from must be a non-negative integer")
     cursors = [name for name in ("after", "before") if raw.get(name) is not None]
     if len(cursors) > 1:
@@ -596,10 +603,9 @@ def _decode_cursor(raw: Any, length: int, where: str) -> tuple[Any, ...]:
 
 
 def _key(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
+    number = whole_number(value)
+    if number is not None:
+        return number if number >= 0 else None
     if isinstance(value, str) and value.isascii() and value.isdigit():
         return int(value)
     return None
@@ -872,11 +878,13 @@ RESOURCES: Mapping[str, SearchResource] = {
 
 def request_schema(resource: SearchResource) -> dict[str, Any]:
     """JSON Schema of the search request body `resource` accepts, for our OpenAPI document."""
-    filters: dict[str, Any] = {f.name: _filter_schema(f) for f in resource.filters}
+    # null: "no criterion on this field", as Camunda's clients send it.
+    filters: dict[str, Any] = {f.name: _or_null(_filter_schema(f)) for f in resource.filters}
+    alternative = {"type": "object", "additionalProperties": False, "properties": dict(filters)}
     filters["$or"] = {
         "type": "array",
         "minItems": 1,
-        "items": {"type": "object", "description": "a filter object of the same fields"},
+        "items": alternative,
         "description": "items matching at least one of the alternatives",
     }
     return {
@@ -900,6 +908,14 @@ def request_schema(resource: SearchResource) -> dict[str, Any]:
                 "type": "object",
                 "additionalProperties": False,
                 "description": "offset (from, limit) or cursor (after or before, limit) paging",
+                # At most one of from, after and before.
+                "not": {
+                    "anyOf": [
+                        {"required": ["after", "before"]},
+                        {"required": ["from", "after"]},
+                        {"required": ["from", "before"]},
+                    ]
+                },
                 "properties": {
                     "from": {"type": "integer", "minimum": 0, "default": 0},
                     "limit": {
@@ -944,12 +960,23 @@ def _scalar_schema(spec: FilterField) -> dict[str, Any]:
     if kind is FieldKind.INTEGER:
         return {"type": "integer"}
     if kind is FieldKind.KEY:
-        return {"type": "string", "pattern": "^[0-9]+$"}
+        # 8.8 sends keys as strings of digits; a JSON integer is read the same way.
+        return {
+            "oneOf": [{"type": "string", "pattern": "^[0-9]+$"}, {"type": "integer", "minimum": 0}]
+        }
     if kind is FieldKind.DATE_TIME:
         return {"type": "string", "format": "date-time"}
     if kind is FieldKind.BOOLEAN:
         return {"type": "boolean"}
     return {"type": "string"}
+
+
+def _or_null(schema: dict[str, Any]) -> dict[str, Any]:
+    if "oneOf" in schema:
+        return schema | {"oneOf": [*schema["oneOf"], {"type": "null"}]}
+    if isinstance(schema.get("type"), str):
+        return schema | {"type": [schema["type"], "null"]}
+    return {"anyOf": [schema, {"type": "null"}]}
 
 
 def _filter_schema(spec: FilterField) -> dict[str, Any]:

@@ -31,9 +31,11 @@ from engine.http.context import (
     path_key,
 )
 from engine.http.endpoint import Endpoint
+from engine.http.int64 import whole_number
 from engine.http.schemas import (
     FORM,
     NO_CONTENT,
+    STRINGS,
     USER_TASK,
     VARIABLE,
     obj,
@@ -43,6 +45,25 @@ from engine.http.search import search as run_search
 from engine.http.views import present, searched_variable
 
 _CHANGEABLE = ("dueDate", "followUpDate", "candidateUsers", "candidateGroups", "priority")
+_CHANGE_VALUES: dict[str, Any] = {
+    "dueDate": {"type": "string"},
+    "followUpDate": {"type": "string"},
+    "candidateUsers": STRINGS,
+    "candidateGroups": STRINGS,
+    "priority": {"type": "integer", "minimum": 0, "maximum": 100},
+}
+# null leaves an attribute as it is, so at least one must be set to a value.
+_CHANGESET: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        name: {"anyOf": [schema, {"type": "null"}]} for name, schema in _CHANGE_VALUES.items()
+    },
+    "anyOf": [
+        {"required": [name], "properties": {name: schema}}
+        for name, schema in _CHANGE_VALUES.items()
+    ],
+}
 
 
 def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
@@ -80,7 +101,9 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
 
     async def update(request: Request) -> Response:
         body = await optional_json_object(request)
-        changeset = body.get("changeset") or {}
+        changeset = body.get("changeset")
+        if changeset is None:
+            changeset = {}
         if not isinstance(changeset, dict):
             raise InvalidArgument("changeset must be a JSON object")
         unknown = sorted(set(changeset) - set(_CHANGEABLE))
@@ -89,6 +112,8 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
                 f"changeset.{unknown[0]} cannot be changed (allowed: {', '.join(_CHANGEABLE)})"
             )
         changes = {name: value for name, value in changeset.items() if value is not None}
+        if "priority" in changes and whole_number(changes["priority"]) is not None:
+            changes["priority"] = whole_number(changes["priority"])
         if not changes:
             raise InvalidArgument("changeset must change at least one of " + ", ".join(_CHANGEABLE))
         key, task = task_for(request, acting=True)
@@ -207,7 +232,7 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
             update,
             "Update a user task (due/follow-up dates, candidates, priority)",
             "update-user-task",
-            obj(changeset=obj(), action={"type": "string"}),
+            obj(["changeset"], changeset=_CHANGESET, action={"type": "string"}),
             response_schema=NO_CONTENT,
             success_status=204,
             permission="assignee, manager or admin",
@@ -220,7 +245,7 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
             "assign-user-task",
             obj(
                 required=["assignee"],
-                assignee={"type": "string"},
+                assignee={"type": "string", "minLength": 1, "pattern": "\\S"},
                 allowOverride={"type": "boolean"},
                 action={"type": "string"},
             ),

@@ -417,8 +417,9 @@ def test_request_schema_is_generated_from_the_declarations() -> None:
     assert set(assignee) == {"$eq", "$neq", "$exists", "$in", "$notIn", "$like"}
     priority = filters["priority"]["oneOf"][1]["properties"]
     assert {"$gt", "$gte", "$lt", "$lte"} <= set(priority)
-    assert filters["elementId"] == {"type": "string"}
-    assert filters["localVariables"]["type"] == "array"
+    # null is "no criterion on this field", as Camunda's clients send it.
+    assert filters["elementId"] == {"type": ["string", "null"]}
+    assert filters["localVariables"]["type"] == ["array", "null"]
     sort_fields = schema["properties"]["sort"]["items"]["properties"]["field"]["enum"]
     assert sort_fields == [
         "creationDate",
