@@ -35,7 +35,8 @@ $(STAMPS)/python: pyproject.toml $(PY) | $(STAMPS)
 	touch $@
 
 $(STAMPS)/node: package.json package-lock.json | $(STAMPS)
-	npm ci --no-audit --no-fund --loglevel=error
+	# @carbon packages (form-js) start a telemetry process at install: nothing leaves this machine.
+	IBM_TELEMETRY_DISABLED=true npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(FEEL_BUNDLE): $(FEEL_SOURCES) $(STAMPS)/node
