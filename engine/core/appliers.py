@@ -10,6 +10,7 @@ import hashlib
 import heapq
 import json
 from collections.abc import Callable
+from typing import Any, Protocol
 
 from engine.core.records import Intent, Record, ValueType
 from engine.core.state import (
@@ -628,36 +629,40 @@ def _element_migrated(state: EngineState, r: Record) -> None:
             state.message_started_by_instance[r.key] = moved
 
 
+class _Migratable(Protocol):
+    element_id: str
+    bpmn_process_id: str
+    process_definition_key: int
+
+
+def _move_to_target(item: _Migratable, value: dict[str, Any]) -> None:
+    """Point a job, user task or incident at its element in the target definition."""
+    item.element_id = value["elementId"]
+    item.bpmn_process_id = value["bpmnProcessId"]
+    item.process_definition_key = value["processDefinitionKey"]
+
+
 @applies(ValueType.JOB, Intent.MIGRATED)
 def _job_migrated(state: EngineState, r: Record) -> None:
     job = state.jobs.get(r.key)
     if job is not None:
-        v = r.value
-        job.element_id = v["elementId"]
-        job.bpmn_process_id = v["bpmnProcessId"]
-        job.process_definition_key = v["processDefinitionKey"]
-        job.process_definition_version = v["processDefinitionVersion"]
+        _move_to_target(job, r.value)
+        job.process_definition_version = r.value["processDefinitionVersion"]
 
 
 @applies(ValueType.USER_TASK, Intent.MIGRATED)
 def _user_task_migrated(state: EngineState, r: Record) -> None:
     task = state.user_tasks.get(r.key)
     if task is not None:
-        v = r.value
-        task.element_id = v["elementId"]
-        task.bpmn_process_id = v["bpmnProcessId"]
-        task.process_definition_key = v["processDefinitionKey"]
-        task.process_definition_version = v["processDefinitionVersion"]
+        _move_to_target(task, r.value)
+        task.process_definition_version = r.value["processDefinitionVersion"]
 
 
 @applies(ValueType.INCIDENT, Intent.MIGRATED)
 def _incident_migrated(state: EngineState, r: Record) -> None:
     incident = state.incidents.get(r.key)
     if incident is not None:
-        v = r.value
-        incident.element_id = v["elementId"]
-        incident.bpmn_process_id = v["bpmnProcessId"]
-        incident.process_definition_key = v["processDefinitionKey"]
+        _move_to_target(incident, r.value)
 
 
 @applies(ValueType.TIMER, Intent.MIGRATED)
