@@ -42,6 +42,7 @@ from engine.api import (
     ProcessInstanceResult,
     Resource,
     SignalBroadcast,
+    TaskRule,
 )
 from engine.audit.entry import AuditDraft
 from engine.audit.pending import DescribeAudit, pending_audit
@@ -757,26 +758,40 @@ class EngineService:
 
     # -- user tasks (exposed by the REST adapter) ------------------------------------------------
     async def complete_user_task(
-        self, key: int, variables: JsonObject | None = None, action: str = "complete"
+        self,
+        key: int,
+        variables: JsonObject | None = None,
+        action: str = "complete",
+        *,
+        authorize: TaskRule | None = None,
     ) -> None:
         await self._submit(
-            lambda c: c.complete_user_task(key, variables, action),
+            lambda c: c.complete_user_task(key, variables, action, authorize),
             _Command(ValueType.USER_TASK, "COMPLETE", {"userTaskKey": key}),
         )
 
-    async def assign_user_task(self, key: int, assignee: str, allow_override: bool = True) -> None:
+    async def assign_user_task(
+        self,
+        key: int,
+        assignee: str,
+        allow_override: bool = True,
+        *,
+        authorize: TaskRule | None = None,
+    ) -> None:
         await self._submit(
-            lambda c: c.assign_user_task(key, assignee, allow_override),
+            lambda c: c.assign_user_task(key, assignee, allow_override, authorize),
             _Command(ValueType.USER_TASK, "ASSIGN", {"userTaskKey": key, "assignee": assignee}),
         )
 
-    async def unassign_user_task(self, key: int) -> None:
-        await self._submit(lambda c: c.assign_user_task(key, "", True))
+    async def unassign_user_task(self, key: int, *, authorize: TaskRule | None = None) -> None:
+        await self._submit(lambda c: c.assign_user_task(key, "", True, authorize))
 
-    async def update_user_task(self, key: int, changes: Mapping[str, Any]) -> None:
+    async def update_user_task(
+        self, key: int, changes: Mapping[str, Any], *, authorize: TaskRule | None = None
+    ) -> None:
         if not isinstance(changes, Mapping):
             raise InvalidArgument("Expected the user task changes to be a JSON object")
         await self._submit(
-            lambda c: c.update_user_task(key, dict(changes)),
+            lambda c: c.update_user_task(key, dict(changes), authorize),
             _Command(ValueType.USER_TASK, "UPDATE", {"userTaskKey": key}),
         )

@@ -52,6 +52,7 @@ from engine.api import (
     Resource,
     ResourceExhausted,
     SignalBroadcast,
+    TaskRule,
     Unauthenticated,
 )
 
@@ -489,15 +490,29 @@ class GrpcEngine:
         await self._local.reset_clock()
 
     async def complete_user_task(
-        self, key: int, variables: JsonObject | None = None, action: str = "complete"
+        self,
+        key: int,
+        variables: JsonObject | None = None,
+        action: str = "complete",
+        *,
+        authorize: TaskRule | None = None,
     ) -> None:
-        await self._local.complete_user_task(key, variables, action)
+        await self._local.complete_user_task(key, variables, action, authorize=authorize)
 
-    async def assign_user_task(self, key: int, assignee: str, allow_override: bool = True) -> None:
-        await self._local.assign_user_task(key, assignee, allow_override)
+    async def assign_user_task(
+        self,
+        key: int,
+        assignee: str,
+        allow_override: bool = True,
+        *,
+        authorize: TaskRule | None = None,
+    ) -> None:
+        await self._local.assign_user_task(key, assignee, allow_override, authorize=authorize)
 
-    async def unassign_user_task(self, key: int) -> None:
-        await self._local.unassign_user_task(key)
+    async def unassign_user_task(self, key: int, *, authorize: TaskRule | None = None) -> None:
+        await self._local.unassign_user_task(key, authorize=authorize)
 
-    async def update_user_task(self, key: int, changes: Mapping[str, Any]) -> None:
-        await self._local.update_user_task(key, changes)
+    async def update_user_task(
+        self, key: int, changes: Mapping[str, Any], *, authorize: TaskRule | None = None
+    ) -> None:
+        await self._local.update_user_task(key, changes, authorize=authorize)

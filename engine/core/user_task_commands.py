@@ -8,6 +8,7 @@ from engine.api import (
     FailedPrecondition,
     InvalidArgument,
     NotFound,
+    TaskRule,
 )
 from engine.core.command_base import CommandBase, check_variables
 from engine.core.records import Intent, ValueType
@@ -22,6 +23,19 @@ class UserTaskCommands(CommandBase):
                 f"Expected to {verb} user task with key '{key}', but no such user task was found"
             )
         return task
+
+    def _authorize(self, task: UserTask, authorize: TaskRule | None) -> None:
+        if authorize is not None:
+            authorize(
+                {
+                    "userTaskKey": str(task.key),
+                    "assignee": task.assignee or None,
+                    "candidateUsers": list(task.candidate_users),
+                    "candidateGroups": list(task.candidate_groups),
+                    "processInstanceKey": str(task.process_instance_key),
+                    "elementId": task.element_id,
+                }
+            )
 
     def _task_value(self, task: UserTask, **extra: Any) -> dict[str, Any]:
         return {
@@ -44,9 +58,12 @@ class UserTaskCommands(CommandBase):
             "action": "",
         } | extra
 
-    def complete_user_task(self, key: int, variables: Any, action: str) -> None:
+    def complete_user_task(
+        self, key: int, variables: Any, action: str, authorize: TaskRule | None = None
+    ) -> None:
         variables = check_variables(variables)
         task = self._user_task(key, "complete")
+        self._authorize(task, authorize)
         self.w.event(
             ValueType.USER_TASK,
             Intent.COMPLETED,
@@ -58,8 +75,11 @@ class UserTaskCommands(CommandBase):
             self.bpmn.merge_trigger_variables(instance, variables)
             self.bpmn.complete(instance.key)
 
-    def assign_user_task(self, key: int, assignee: str, allow_override: bool) -> None:
+    def assign_user_task(
+        self, key: int, assignee: str, allow_override: bool, authorize: TaskRule | None = None
+    ) -> None:
         task = self._user_task(key, "assign")
+        self._authorize(task, authorize)
         if task.assignee and not allow_override and task.assignee != assignee:
             raise FailedPrecondition(
                 f"Expected to assign user task with key '{key}', but it is already assigned to "
@@ -77,8 +97,11 @@ class UserTaskCommands(CommandBase):
             ),
         )
 
-    def update_user_task(self, key: int, changes: dict[str, Any]) -> None:
+    def update_user_task(
+        self, key: int, changes: dict[str, Any], authorize: TaskRule | None = None
+    ) -> None:
         task = self._user_task(key, "update")
+        self._authorize(task, authorize)
         allowed = {
             "dueDate": "dueDate",
             "followUpDate": "followUpDate",

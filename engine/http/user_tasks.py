@@ -118,11 +118,12 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
             raise InvalidArgument("changeset must change at least one of " + ", ".join(_CHANGEABLE))
         key, task = task_for(request, acting=True)
         principal = principal_of(request)
-        require_update_user_task(principal, task)
         with ctx.audited(
             principal, AuditAction.USER_TASK_UPDATED, _subject(task), {"changes": changes}
         ):
-            await ctx.service.update_user_task(key, changes)
+            await ctx.service.update_user_task(
+                key, changes, authorize=lambda live: require_update_user_task(principal, live)
+            )
         return Response(status_code=204)
 
     async def assign(request: Request) -> Response:
@@ -137,27 +138,32 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
             raise InvalidArgument("allowOverride must be true or false")
         key, task = task_for(request, acting=True)
         principal = principal_of(request)
-        require_assign_user_task(principal, task, assignee)
         with ctx.audited(
             principal,
             AuditAction.USER_TASK_ASSIGNED,
             _subject(task),
             {"assignee": assignee, "previousAssignee": task["assignee"]},
         ):
-            await ctx.service.assign_user_task(key, assignee, allow_override)
+            await ctx.service.assign_user_task(
+                key,
+                assignee,
+                allow_override,
+                authorize=lambda live: require_assign_user_task(principal, live, assignee),
+            )
         return Response(status_code=204)
 
     async def unassign(request: Request) -> Response:
         key, task = task_for(request, acting=True)
         principal = principal_of(request)
-        require_unassign_user_task(principal, task)
         with ctx.audited(
             principal,
             AuditAction.USER_TASK_UNASSIGNED,
             _subject(task),
             {"previousAssignee": task["assignee"]},
         ):
-            await ctx.service.unassign_user_task(key)
+            await ctx.service.unassign_user_task(
+                key, authorize=lambda live: require_unassign_user_task(principal, live)
+            )
         return Response(status_code=204)
 
     async def complete(request: Request) -> Response:
@@ -168,14 +174,18 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
             raise InvalidArgument("action must be a string")
         key, task = task_for(request, acting=True)
         principal = principal_of(request)
-        require_complete_user_task(principal, task)
         with ctx.audited(
             principal,
             AuditAction.USER_TASK_COMPLETED,
             _subject(task),
             {"elementId": task["elementId"], "action": action, "variables": variables},
         ):
-            await ctx.service.complete_user_task(key, variables, action)
+            await ctx.service.complete_user_task(
+                key,
+                variables,
+                action,
+                authorize=lambda live: require_complete_user_task(principal, live),
+            )
         return Response(status_code=204)
 
     async def form(request: Request) -> Response:
