@@ -141,7 +141,7 @@ class EngineService:
         )
         self._closed = False
         self.replay_seconds = 0.0
-        self.query = EngineQuery(self)
+        self.query = EngineQuery(self.state, store)
 
     # == lifecycle ===============================================================================
     @classmethod
@@ -173,6 +173,7 @@ class EngineService:
         self.state = state
         self._writer = RecordWriter(state)
         self._commands = Commands(self._writer)
+        self.query = EngineQuery(state, self.store)
 
     async def close(self) -> None:
         if self._closed:

@@ -421,6 +421,44 @@ class RecordStore:
     def _note_path(self) -> str:
         return str(self._note.path) if self._note is not None else "-"
 
+    def read_records(
+        self,
+        *,
+        process_instance_key: int | None = None,
+        value_type: str | None = None,
+        after_position: int = 0,
+        limit: int = 10_000,
+    ) -> list[Record]:
+        """Committed records after a position, in order, optionally of one instance or type."""
+        clauses, params = ["position > ?"], [after_position]
+        if process_instance_key is not None:
+            clauses.append("process_instance_key = ?")
+            params.append(process_instance_key)
+        if value_type is not None:
+            clauses.append("value_type = ?")
+            params.append(value_type)  # type: ignore[arg-type]
+        rows = self._db.execute(
+            "SELECT position, key, record_type, value_type, intent, timestamp, rejection_type,"
+            " rejection_reason, value FROM records WHERE "
+            + " AND ".join(clauses)
+            + " ORDER BY position LIMIT ?",
+            (*params, limit),
+        )
+        return [
+            Record(
+                position=int(r[0]),
+                key=int(r[1]),
+                record_type=RecordType(str(r[2])),
+                value_type=ValueType(str(r[3])),
+                intent=str(r[4]),
+                timestamp=int(r[5]),
+                rejection_type=str(r[6]),
+                rejection_reason=str(r[7]),
+                value=json.loads(str(r[8])),
+            )
+            for r in rows
+        ]
+
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
         """Read-only access for search endpoints and dashboards (SELECT statements only)."""
         if not sql.lstrip().upper().startswith("SELECT"):

@@ -10,6 +10,7 @@ state.
 - BPMN behaviour in layers: `behaviour`, `variables`, `events`, `gateways`, `multi_instance`,
   `bpmn` (element lifecycle and tokens).
 - `deployment`: resource deployment and versioning; `decisions`: DMN evaluation records.
-- `expressions`: FEEL-or-literal attribute values; `timers`: ISO 8601 timer definitions.
+- `expressions`: FEEL-or-literal attribute values (ISO 8601 timer texts are parsed by
+  `engine.definitions.timer_expressions`).
 - `query`: read-only views for adapters, the harness and dashboards.
 """

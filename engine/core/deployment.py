@@ -22,12 +22,12 @@ from engine.core.appliers import checksum
 from engine.core.bpmn import Bpmn
 from engine.core.expressions import ExpressionFailure, evaluate
 from engine.core.records import Intent, ValueType
-from engine.core.timers import TimerError, TimerSchedule, schedule
 from engine.core.writer import RecordWriter
 from engine.definitions.bpmn_model import ProcessModel
 from engine.definitions.bpmn_parser import parse_bpmn
 from engine.definitions.feel_check import check_feel_syntax
 from engine.definitions.forms import FormModel, parse_form
+from engine.definitions.timer_expressions import TimerError, TimerSchedule, schedule
 from engine.limits import check_deployment_size, check_flow_nodes
 
 

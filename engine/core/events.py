@@ -16,9 +16,9 @@ from engine.core.expressions import (
 )
 from engine.core.records import Intent, ValueType
 from engine.core.state import ElementInstance, MessageSubscription, ProcessDefinition
-from engine.core.timers import TimerError, TimerSchedule, schedule
 from engine.core.variables import VariableBehaviour
 from engine.definitions.bpmn_model import FlowNode
+from engine.definitions.timer_expressions import TimerError, TimerSchedule, schedule
 
 
 class EventBehaviour(VariableBehaviour):

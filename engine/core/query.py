@@ -5,22 +5,31 @@ callers can't change the engine through them. Read them from the event loop thre
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from engine.core.records import Record, RecordType, ValueType
+from engine.core.records import Record
 
 if TYPE_CHECKING:
-    from engine.service import EngineService
+    from engine.core.state import EngineState
+
+
+class RecordLog(Protocol):
+    """The committed records, read in position order (the record store)."""
+
+    def read_records(
+        self,
+        *,
+        process_instance_key: int | None,
+        value_type: str | None,
+        after_position: int,
+        limit: int,
+    ) -> list[Record]: ...
 
 
 class EngineQuery:
-    def __init__(self, service: EngineService) -> None:
-        self._service = service
-
-    @property
-    def _state(self) -> Any:
-        return self._service.state
+    def __init__(self, state: EngineState, log: RecordLog) -> None:
+        self._state = state
+        self._log = log
 
     # -- definitions -----------------------------------------------------------------------------
     def process_definitions(self) -> list[dict[str, Any]]:
@@ -205,31 +214,9 @@ class EngineQuery:
         after_position: int = 0,
         limit: int = 10_000,
     ) -> list[Record]:
-        clauses, params = ["position > ?"], [after_position]
-        if process_instance_key is not None:
-            clauses.append("process_instance_key = ?")
-            params.append(process_instance_key)
-        if value_type is not None:
-            clauses.append("value_type = ?")
-            params.append(value_type)  # type: ignore[arg-type]
-        rows = self._service.store.query(
-            "SELECT position, key, record_type, value_type, intent, timestamp, rejection_type,"
-            " rejection_reason, value FROM records WHERE "
-            + " AND ".join(clauses)
-            + " ORDER BY position LIMIT ?",
-            [*params, limit],
+        return self._log.read_records(
+            process_instance_key=process_instance_key,
+            value_type=value_type,
+            after_position=after_position,
+            limit=limit,
         )
-        return [
-            Record(
-                position=int(str(r[0])),
-                key=int(str(r[1])),
-                record_type=RecordType(str(r[2])),
-                value_type=ValueType(str(r[3])),
-                intent=str(r[4]),
-                timestamp=int(str(r[5])),
-                rejection_type=str(r[6]),
-                rejection_reason=str(r[7]),
-                value=json.loads(str(r[8])),
-            )
-            for r in rows
-        ]

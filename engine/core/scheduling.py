@@ -7,7 +7,7 @@ import heapq
 
 from engine.core.command_base import CommandBase
 from engine.core.records import Intent, ValueType
-from engine.core.timers import parse_duration
+from engine.definitions.timer_expressions import parse_duration
 
 
 class Scheduling(CommandBase):

@@ -26,6 +26,7 @@ from engine.definitions.bpmn_model import (
     TimerDefinition,
     UserTaskDefinition,
 )
+from engine.definitions.timer_expressions import TimerError, check_static_timer
 from engine.definitions.xml_safety import parse_xml
 
 BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -532,8 +533,6 @@ class _Parser:
             if child is not None and (child.text or "").strip():
                 expression = (child.text or "").strip()
                 if not _is_feel(expression):
-                    from engine.core.timers import TimerError, check_static_timer
-
                     try:
                         check_static_timer(kind, expression)
                     except TimerError as error:
