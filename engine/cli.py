@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import gc
 import signal
 import sys
@@ -39,6 +40,7 @@ from engine.gateway import ClusterInfo, GatewayServer, start_gateway
 from engine.gateway.auth import Authorizer, allow_all
 from engine.gateway.server import CannotListen, split_address
 from engine.http import HttpServer, create_app, start_http
+from engine.snapshot import DEFAULT_SNAPSHOT_EVERY
 from engine.store import StoreDamaged
 from observability.logging import configure_logging
 
@@ -74,6 +76,16 @@ class RunningEngine:
         await self.gateway.stop(GRPC_GRACE_SECONDS)
         if self.http is not None:
             await self.http.stop()
+
+
+def _record_count(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        count = -1
+    if count < 0:
+        raise argparse.ArgumentTypeError(f"expected a number of records (0 or more), got {value!r}")
+    return count
 
 
 def _address(value: str) -> str:
@@ -116,6 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         default=defaults.data_dir,
         help=f"directory of the engine's SQLite state (default {defaults.data_dir})",
+    )
+    serve.add_argument(
+        "--snapshot-every",
+        type=_record_count,
+        default=DEFAULT_SNAPSHOT_EVERY,
+        metavar="RECORDS",
+        help="snapshot the state and compact the log into the history every RECORDS records "
+        f"(default {DEFAULT_SNAPSHOT_EVERY}; 0: never, the whole log is replayed at start)",
     )
     serve.add_argument(
         "--identity-file",
@@ -224,11 +244,18 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
         loop.add_signal_handler(signum, stop.set)
 
 
-async def _open_engine_service(data_dir: Path) -> tuple[Engine, Callable[[], Awaitable[None]]]:
+async def _open_engine_service(
+    data_dir: Path, snapshot_every: int = DEFAULT_SNAPSHOT_EVERY
+) -> tuple[Engine, Callable[[], Awaitable[None]]]:
     # Imported here so that `--help` and argument errors do not pay for loading the core.
     from engine.service import EngineService
 
-    service = await EngineService.open(data_dir)
+    service = await EngineService.open(data_dir, snapshot_every=snapshot_every)
+    log.info(
+        "engine.replayed",
+        records=service.replayed_records,
+        replay_ms=round(service.replay_seconds * 1000),
+    )
     return service, service.close
 
 
@@ -328,7 +355,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         no_auth=args.no_auth,
     )
     try:
-        asyncio.run(serve(options, on_ready=_announce_settled))
+        opener = functools.partial(_open_engine_service, snapshot_every=args.snapshot_every)
+        asyncio.run(serve(options, open_engine=opener, on_ready=_announce_settled))
     except CannotListen as error:
         print(f"engine serve: {error}", file=sys.stderr, flush=True)
         return 1

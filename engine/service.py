@@ -8,7 +8,13 @@ during a commit make up the next group. While that commit runs, the in-memory st
 `query` reads) is ahead of the log by that one group; answers, job offers and instance results
 never are, and `query.records()` reads committed records only. A scheduler task fires timers, job
 timeouts, retry backoffs and message expiry when the engine clock reaches them, and at once when
-the clock is moved. On open, the records are replayed through the same appliers.
+the clock is moved. On open, the state is read from the latest snapshot and the records written
+after it are replayed through the same appliers (with no usable snapshot, all records are).
+
+Every `snapshot_every` records the state is snapshotted (engine.snapshot) on the storage thread,
+after the group that reached that count, and the records it covers are compacted out of the
+primary log into the history (RecordStore.compact). A clean close snapshots too (without
+compacting), so the next start replays nothing.
 """
 
 from __future__ import annotations
@@ -56,8 +62,9 @@ from engine.core.state import EngineState
 from engine.core.writer import RecordWriter
 from engine.definitions.bpmn_parser import parse_ahead
 from engine.limits import HeldJobCalls, check_message_names
+from engine.snapshot import DEFAULT_SNAPSHOT_EVERY, encode_state, read_snapshot, write_snapshot
 from engine.storable_text import UNSTORABLE_TEXT, storable, unstorable_record
-from engine.store import RecordStore, storage_refusal
+from engine.store import RecordStore, SnapshotMismatch, storage_refusal
 
 log = logging.getLogger("engine.service")
 T = TypeVar("T")
@@ -113,6 +120,11 @@ def _ignore_outcome(future: asyncio.Future[Any]) -> None:
         log.warning("engine follow-up command failed: %r", future.exception())
 
 
+def _log_snapshot_failure(future: asyncio.Future[None]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("snapshot failed; the log is kept whole", exc_info=future.exception())
+
+
 def _warm_up_feel() -> None:
     from engine.feel import feel
 
@@ -120,7 +132,7 @@ def _warm_up_feel() -> None:
 
 
 class EngineService:
-    def __init__(self, store: RecordStore, clock: Clock) -> None:
+    def __init__(self, store: RecordStore, clock: Clock, snapshot_every: int = 0) -> None:
         self.store = store
         self.clock = clock
         self.state = EngineState()
@@ -141,16 +153,29 @@ class EngineService:
         )
         self._closed = False
         self.replay_seconds = 0.0
+        self.replayed_records = 0
+        # Snapshots need a data directory, and the storage thread that keeps them in order with
+        # the appends.
+        self._snapshot_every = snapshot_every if self._storage is not None else 0
+        self._snapshot_position = 0
+        self._snapshot_in_flight: asyncio.Future[None] | None = None
         self.query = EngineQuery(self.state, store)
 
     # == lifecycle ===============================================================================
     @classmethod
-    async def open(cls, data_dir: Path | None, *, clock: Clock | None = None) -> EngineService:
-        """Opens (or creates) the engine in `data_dir`; None keeps everything in memory."""
+    async def open(
+        cls,
+        data_dir: Path | None,
+        *,
+        clock: Clock | None = None,
+        snapshot_every: int = DEFAULT_SNAPSHOT_EVERY,
+    ) -> EngineService:
+        """Opens (or creates) the engine in `data_dir`; None keeps everything in memory.
+        `snapshot_every`: records between snapshots (0: none; only with a data directory)."""
         # Loading V8 and the FEEL bundle takes tens of ms: not on the loop, and not on the first
         # command. (The runtime runs on a thread of its own whichever thread starts it.)
         await asyncio.to_thread(_warm_up_feel)
-        service = cls(RecordStore(data_dir), clock or Clock())
+        service = cls(RecordStore(data_dir), clock or Clock(), snapshot_every)
         service._replay()
         if service.state.clock_pinned_ms is not None:
             service.clock.pin(service.state.clock_pinned_ms)
@@ -163,11 +188,59 @@ class EngineService:
 
     def _replay(self) -> None:
         started = time.perf_counter()
-        state = EngineState()
-        for record in self.store.read_all():
-            apply(state, record)
+        data_dir = self.store.data_dir
+        snapshot = read_snapshot(data_dir) if data_dir is not None else None
+        state: EngineState | None = None
+        replayed = 0
+        if snapshot is not None:
+            try:
+                state = snapshot.state
+                for record in self.store.read_all(
+                    snapshot.position, (snapshot.position, snapshot.checksum)
+                ):
+                    apply(state, record)
+                    replayed += 1
+                self._snapshot_position = snapshot.position
+            except SnapshotMismatch as mismatch:
+                log.warning("snapshot not used (%s): replaying every record", mismatch)
+                state = None
+        if state is None:
+            state, replayed = EngineState(), 0
+            for record in self.store.read_all():
+                apply(state, record)
+                replayed += 1
+            self._snapshot_position = self.store.compacted_up_to
         self._set_state(state)
+        self.replayed_records = replayed
         self.replay_seconds = time.perf_counter() - started
+
+    def _maybe_snapshot(self) -> None:
+        """Called between groups, when every record applied to the state is committed: the state
+        is then exactly the log up to its position."""
+        if not self._snapshot_every:
+            return
+        if self.state.position - self._snapshot_position < self._snapshot_every:
+            return
+        if self._snapshot_in_flight is not None and not self._snapshot_in_flight.done():
+            return
+        assert self._storage is not None
+        position, payload = self.state.position, encode_state(self.state)
+        self._snapshot_position = position
+        future = asyncio.get_running_loop().run_in_executor(
+            self._storage, self._store_snapshot, payload, position
+        )
+        future.add_done_callback(_log_snapshot_failure)
+        self._snapshot_in_flight = future
+
+    def _store_snapshot(self, payload: bytes, position: int, compact: bool = True) -> None:
+        """On the storage thread, after the appends up to `position`: the snapshot is durable
+        before any record it covers leaves the primary log."""
+        assert self.store.data_dir is not None
+        write_snapshot(self.store.data_dir, payload, position, self.store.checksum_at(position))
+        if not compact:
+            return
+        moved = self.store.compact(position)
+        log.info("snapshot at position %d; %d records moved to the history", position, moved)
 
     def _set_state(self, state: EngineState) -> None:
         self.state = state
@@ -201,6 +274,17 @@ class EngineService:
                 if not future.done():
                     future.set_exception(FailedPrecondition("the engine is shutting down"))
         if self._storage is not None:
+            if self._snapshot_every and self.state.position > self._snapshot_position:
+                # A clean stop leaves a snapshot of everything, so the next start replays nothing.
+                # The log is not compacted here: what it holds beyond the last periodic snapshot
+                # stays bounded by `snapshot_every`, and stays where the start-up check reads it.
+                position, payload = self.state.position, encode_state(self.state)
+                try:
+                    await asyncio.get_running_loop().run_in_executor(
+                        self._storage, self._store_snapshot, payload, position, False
+                    )
+                except Exception:
+                    log.exception("the closing snapshot failed; the next start replays the log")
             self._storage.shutdown(wait=True)
         self.store.close()
 
@@ -246,6 +330,7 @@ class EngineService:
             self._group_in_flight = asyncio.ensure_future(self._process_group(group))
             await asyncio.shield(self._group_in_flight)
             self._group_in_flight = None
+            self._maybe_snapshot()
 
     async def _process_group(self, group: list[_Pending]) -> None:
         outcomes: list[tuple[_Pending, Any, BaseException | None]] = []

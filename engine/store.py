@@ -28,7 +28,7 @@ import os
 import sqlite3
 import struct
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ from engine.api import EngineError
 from engine.audit.entry import AuditDraft
 from engine.audit.trail import AuditTrail, adopt_separate_trail, create_schema, write_entry
 from engine.core.records import Record, RecordType, ValueType
+from engine.snapshot import pause_for_test
 
 log = logging.getLogger("engine.store")
 
@@ -59,6 +60,9 @@ def _encode_value(value: dict[str, Any]) -> str:
 
 
 DB_FILE = "engine.sqlite3"
+# Records compacted out of the primary log behind a snapshot move here: the history the read side
+# (REST searches, the desk) reads, kept apart so that the running state's files stay small.
+HISTORY_FILE = "history.sqlite3"
 # Not "engine.sqlite3-…": whoever removes SQLite's side files by pattern must not take it along.
 ACK_FILE = "acknowledged-position"
 RECOVERY_DOC = "docs/storage-integrity.md"
@@ -80,6 +84,31 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE INDEX IF NOT EXISTS records_value_type ON records (value_type, intent);
 CREATE INDEX IF NOT EXISTS records_process_instance ON records (process_instance_key);
 CREATE INDEX IF NOT EXISTS records_key ON records (key);
+-- The last record compacted out of this log (its position and checksum): the chain of the
+-- records left here starts from it.
+CREATE TABLE IF NOT EXISTS log_anchor (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    position INTEGER NOT NULL,
+    checksum BLOB NOT NULL
+);
+"""
+
+_HISTORY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS history.records (
+    position INTEGER PRIMARY KEY,
+    key INTEGER NOT NULL,
+    record_type TEXT NOT NULL,
+    value_type TEXT NOT NULL,
+    intent TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,
+    process_instance_key INTEGER,
+    rejection_type TEXT NOT NULL DEFAULT '',
+    rejection_reason TEXT NOT NULL DEFAULT '',
+    value TEXT NOT NULL,
+    checksum BLOB
+);
+CREATE INDEX IF NOT EXISTS history.history_value_type ON records (value_type, intent);
+CREATE INDEX IF NOT EXISTS history.history_process_instance ON records (process_instance_key);
 """
 
 _COLUMNS = (
@@ -123,6 +152,11 @@ class StoreDamaged(Exception):
             f"start on a damaged store, so that nothing acknowledged is silently lost; see "
             f"{RECOVERY_DOC} for how to recover."
         )
+
+
+class SnapshotMismatch(Exception):
+    """The snapshot does not belong to this log (the record at its position differs): the state
+    is rebuilt from the records instead."""
 
 
 def _checksum(previous: bytes, row: Sequence[object]) -> bytes:
@@ -216,35 +250,46 @@ class RecordStore:
             data_dir.mkdir(parents=True, exist_ok=True)
             target = str(data_dir / DB_FILE)
         self.path = target
+        self.data_dir = data_dir
         self.durable = data_dir is not None
         self._note = AcknowledgedNote(data_dir / ACK_FILE) if data_dir is not None else None
         self._last_checksum = _NO_CHECKSUM
         self._last_position = 0
         try:
-            self._db = self._connect(target)
+            history = str(data_dir / HISTORY_FILE) if data_dir is not None else ":memory:"
+            self._db = self._connect(target, history)
             self._prepare_schema()
             if data_dir is not None:
                 adopt_separate_trail(self._db, data_dir)
             # An in-memory database exists only on its one connection.
-            self._writer = self._connect(target) if self.durable else self._db
+            self._writer = self._connect(target, history) if self.durable else self._db
+            anchor = self._db.execute("SELECT position, checksum FROM log_anchor").fetchone()
             last = self._db.execute(
                 "SELECT position, checksum FROM records ORDER BY position DESC LIMIT 1"
             ).fetchone()
         except sqlite3.DatabaseError as error:
             raise StoreDamaged(target, None, f"SQLite cannot open it ({error})") from None
+        self._anchor = (int(anchor[0]), bytes(anchor[1])) if anchor else (0, _NO_CHECKSUM)
+        self._last_position, self._last_checksum = self._anchor
         if last is not None:
             self._last_position, self._last_checksum = int(last[0]), bytes(last[1] or _NO_CHECKSUM)
 
     @staticmethod
-    def _connect(target: str) -> sqlite3.Connection:
+    def _connect(target: str, history: str) -> sqlite3.Connection:
         db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
+        db.execute("ATTACH DATABASE ? AS history", (history,))
+        for schema in ("main", "history"):
+            db.execute(f"PRAGMA {schema}.journal_mode=WAL")
+            db.execute(f"PRAGMA {schema}.synchronous=FULL")
+            # A checkpointed write-ahead log is cut back to this size, so compaction keeps the
+            # files bounded instead of leaving the log file at its largest.
+            db.execute(f"PRAGMA {schema}.journal_size_limit={16 * 1024 * 1024}")
         return db
 
     def _prepare_schema(self) -> None:
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(records)")}
         self._db.executescript(_SCHEMA)
+        self._db.executescript(_HISTORY_SCHEMA)
         create_schema(self._db)
         if columns and "checksum" not in columns:
             self._seal_old_log()
@@ -333,56 +378,38 @@ class RecordStore:
                 "could not note the acknowledged position %d in %s", position, self._note_path
             )
 
-    def read_all(self) -> Iterator[Record]:
-        """Every record in order, each checked against its checksum; at the end, the note of the
-        acknowledged position must agree with what was read. Raises StoreDamaged otherwise (also
-        for what SQLite itself finds broken), naming the first position that does not hold."""
+    def read_all(
+        self, after_position: int = 0, snapshot: tuple[int, bytes] | None = None
+    ) -> Iterator[Record]:
+        """The records after `after_position` in order, the whole chain checked against its
+        checksums; at the end, the note of the acknowledged position must agree with what was
+        read. Raises StoreDamaged otherwise (also for what SQLite itself finds broken), naming the
+        first position that does not hold. Records compacted out of the primary log are read from
+        the history when `after_position` lies before them. `snapshot` (position, checksum) is
+        the snapshot the caller starts from: SnapshotMismatch when the log disagrees with it."""
         noted = self._note.read() if self._note is not None else None
-        previous = _NO_CHECKSUM
-        position = 0
+        anchor = self._anchor
         if self.durable:
             self._check_structure(noted[0] if noted is not None else None)
-        try:
-            cursor = self._db.execute(f"SELECT {_COLUMNS}, checksum FROM records ORDER BY position")
-            for row in cursor:
-                fields = row[:10]
-                expected = _checksum(previous, fields)
-                at = int(row[0])
-                if at != position + 1:
-                    raise StoreDamaged(
-                        self.path, position + 1, f"the record is missing (the next is {at})"
-                    )
-                if row[10] != expected:
-                    raise StoreDamaged(self.path, at, "the record does not match its checksum")
-                if noted is not None and at == noted[0] and expected != noted[1]:
-                    raise StoreDamaged(
-                        self.path,
-                        at,
-                        "the record differs from the one acknowledged (noted in "
-                        f"{self._note_path})",
-                    )
-                try:
-                    record = Record(
-                        position=at,
-                        key=row[1],
-                        record_type=RecordType(row[2]),
-                        value_type=ValueType(row[3]),
-                        intent=row[4],
-                        timestamp=row[5],
-                        rejection_type=row[7],
-                        rejection_reason=row[8],
-                        value=json.loads(row[9]),
-                    )
-                except ValueError as error:
-                    raise StoreDamaged(
-                        self.path, at, f"the record is unreadable ({error})"
-                    ) from None
-                previous, position = expected, at
-                yield record
-        except sqlite3.DatabaseError as error:
-            raise StoreDamaged(
-                self.path, position + 1, f"SQLite cannot read the record ({error})"
-            ) from None
+        if snapshot is not None and not anchor[0] <= snapshot[0] <= self._last_position:
+            raise SnapshotMismatch(f"snapshot at {snapshot[0]} is outside the log")
+        if after_position < anchor[0]:
+            history = str(self.data_dir / HISTORY_FILE) if self.data_dir else self.path
+            chain = yield from self._read_chain(
+                "history.records", history, (0, _NO_CHECKSUM), after_position, noted, anchor[0]
+            )
+            if chain != anchor:
+                raise StoreDamaged(
+                    history,
+                    chain[0],
+                    f"the history ends at position {chain[0]} without reaching the first record "
+                    f"of the primary log (which follows position {anchor[0]})",
+                )
+        if snapshot is not None and snapshot[0] == anchor[0] and snapshot[1] != anchor[1]:
+            raise SnapshotMismatch(f"the record at {snapshot[0]} differs from the snapshot's")
+        position, previous = yield from self._read_chain(
+            "main.records", self.path, anchor, after_position, noted, None, snapshot
+        )
         if noted is not None and noted[0] > position:
             raise StoreDamaged(
                 self.path,
@@ -401,6 +428,67 @@ class RecordStore:
         self._last_checksum, self._last_position = previous, position
         if self._note is not None and self._note.closed:
             self._note.open(position, previous)
+
+    def _read_chain(
+        self,
+        table: str,
+        file: str,
+        start: tuple[int, bytes],
+        after_position: int,
+        noted: tuple[int, bytes] | None,
+        up_to: int | None,
+        snapshot: tuple[int, bytes] | None = None,
+    ) -> Generator[Record, None, tuple[int, bytes]]:
+        """Checks the chain of `table` from `start` (position, checksum), yielding the records
+        after `after_position`; returns the last (position, checksum)."""
+        position, previous = start
+        limit = f" WHERE position <= {int(up_to)}" if up_to is not None else ""
+        try:
+            cursor = self._db.execute(
+                f"SELECT {_COLUMNS}, checksum FROM {table}{limit} ORDER BY position"
+            )
+            for row in cursor:
+                fields = row[:10]
+                expected = _checksum(previous, fields)
+                at = int(row[0])
+                if at != position + 1:
+                    raise StoreDamaged(
+                        file, position + 1, f"the record is missing (the next is {at})"
+                    )
+                if row[10] != expected:
+                    raise StoreDamaged(file, at, "the record does not match its checksum")
+                if noted is not None and at == noted[0] and expected != noted[1]:
+                    raise StoreDamaged(
+                        file,
+                        at,
+                        "the record differs from the one acknowledged (noted in "
+                        f"{self._note_path})",
+                    )
+                if snapshot is not None and at == snapshot[0] and expected != snapshot[1]:
+                    raise SnapshotMismatch(f"the record at {at} differs from the snapshot's")
+                previous, position = expected, at
+                if at <= after_position:
+                    continue
+                try:
+                    record = Record(
+                        position=at,
+                        key=row[1],
+                        record_type=RecordType(row[2]),
+                        value_type=ValueType(row[3]),
+                        intent=row[4],
+                        timestamp=row[5],
+                        rejection_type=row[7],
+                        rejection_reason=row[8],
+                        value=json.loads(row[9]),
+                    )
+                except ValueError as error:
+                    raise StoreDamaged(file, at, f"the record is unreadable ({error})") from None
+                yield record
+        except sqlite3.DatabaseError as error:
+            raise StoreDamaged(
+                file, position + 1, f"SQLite cannot read the record ({error})"
+            ) from None
+        return position, previous
 
     def _check_structure(self, acknowledged: int | None) -> None:
         """SQLite's own check of every page (indexes and the audit trail too, which the checksums
@@ -437,12 +525,19 @@ class RecordStore:
         if value_type is not None:
             clauses.append("value_type = ?")
             params.append(value_type)  # type: ignore[arg-type]
+        columns = (
+            "position, key, record_type, value_type, intent, timestamp, rejection_type,"
+            " rejection_reason, value"
+        )
+        where = " AND ".join(clauses)
+        # The history holds what was compacted out of the primary log; a record is in both only
+        # between the two steps of a compaction, and is then read from the history.
         rows = self._db.execute(
-            "SELECT position, key, record_type, value_type, intent, timestamp, rejection_type,"
-            " rejection_reason, value FROM records WHERE "
-            + " AND ".join(clauses)
-            + " ORDER BY position LIMIT ?",
-            (*params, limit),
+            f"SELECT {columns} FROM history.records WHERE {where} UNION ALL"
+            f" SELECT {columns} FROM main.records WHERE {where} AND position >"
+            " (SELECT coalesce(max(position), 0) FROM history.records)"
+            " ORDER BY position LIMIT ?",
+            (*params, *params, limit),
         )
         return [
             Record(
@@ -458,6 +553,63 @@ class RecordStore:
             )
             for r in rows
         ]
+
+    @property
+    def compacted_up_to(self) -> int:
+        """The last position compacted out of the primary log (0: none)."""
+        return self._anchor[0]
+
+    def checksum_at(self, position: int) -> bytes:
+        """The checksum of the record at `position` in the primary log (for a snapshot taken
+        there); call on the storage thread, after that record was appended."""
+        if position == self._anchor[0]:
+            return self._anchor[1]
+        row = self._writer.execute(
+            "SELECT checksum FROM main.records WHERE position = ?", (position,)
+        ).fetchone()
+        if row is None:
+            raise ValueError(f"no record at position {position} in the primary log")
+        return bytes(row[0])
+
+    def compact(self, up_to: int) -> int:
+        """Moves the records up to `up_to` (covered by a durable snapshot) from the primary log
+        to the history. Two transactions, each on one file: first the copy into the history,
+        then the removal from the log with the new anchor; a crash between them leaves records in
+        both, which readers take from the history and the next compaction skips. Returns the
+        number of records moved."""
+        if up_to <= self._anchor[0]:
+            return 0
+        db = self._writer
+        checksum = self.checksum_at(up_to)
+        columns = _COLUMNS + ", checksum"
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute(
+                f"INSERT INTO history.records ({columns}) SELECT {columns} FROM main.records"
+                " WHERE position <= ? AND position >"
+                " (SELECT coalesce(max(position), 0) FROM history.records)",
+                (up_to,),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        pause_for_test("history-exported")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            moved = db.execute("DELETE FROM main.records WHERE position <= ?", (up_to,)).rowcount
+            db.execute(
+                "INSERT OR REPLACE INTO main.log_anchor (id, position, checksum) VALUES (1, ?, ?)",
+                (up_to, checksum),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        self._anchor = (up_to, checksum)
+        return int(moved)
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
         """Read-only access for search endpoints and dashboards (SELECT statements only)."""
@@ -481,7 +633,11 @@ def cut_to_intact(data_dir: Path) -> tuple[int, int]:
     path = data_dir / DB_FILE
     db = sqlite3.connect(str(path), isolation_level=None)
     try:
-        previous, position = _NO_CHECKSUM, 0
+        try:
+            anchor = db.execute("SELECT position, checksum FROM log_anchor").fetchone()
+        except sqlite3.OperationalError:  # a store from before compaction existed
+            anchor = None
+        position, previous = (int(anchor[0]), bytes(anchor[1])) if anchor else (0, _NO_CHECKSUM)
         for row in db.execute(f"SELECT {_COLUMNS}, checksum FROM records ORDER BY position"):
             expected = _checksum(previous, row[:10])
             if int(row[0]) != position + 1 or row[10] != expected:

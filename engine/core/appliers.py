@@ -36,6 +36,9 @@ Applier = Callable[[EngineState, Record], None]
 _APPLIERS: dict[tuple[ValueType, str], Applier] = {}
 _PARSED: dict[tuple[str, str], ProcessModel] = {}
 
+# Finished instances whose result (CreateProcessInstanceWithResult) stays available.
+KEPT_OUTCOMES = 10_000
+
 
 def checksum(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -248,6 +251,10 @@ def _ended(state: EngineState, r: Record) -> None:
             instance.tenant_id,
             r.timestamp,
         )
+        if len(state.outcomes) > KEPT_OUTCOMES:
+            # Results are asked for right after creation; the oldest go, so the state (and each
+            # snapshot) does not grow with every instance ever finished.
+            del state.outcomes[next(iter(state.outcomes))]
 
 
 @applies(ValueType.PROCESS_INSTANCE, Intent.SEQUENCE_FLOW_TAKEN)

@@ -30,9 +30,10 @@ WAL = DB_FILE + "-wal"
 
 def _copy_store(source: Path, target: Path) -> Path:
     target.mkdir()
-    for name in (DB_FILE, WAL, ACK_FILE):
-        if (source / name).exists():
-            shutil.copyfile(source / name, target / name)
+    # The log, its WAL and note, and since snapshots: the snapshot and the history (with its WAL).
+    for path in source.iterdir():
+        if path.is_file() and not path.name.endswith("-shm"):
+            shutil.copyfile(path, target / path.name)
     return target
 
 

@@ -1,0 +1,157 @@
+"""Snapshots and log compaction (issue 15): a restart reads the latest snapshot and replays only
+the records after it; the records a snapshot covers move from the primary log to the history,
+which readers see as one log with it; a snapshot that cannot be used is set aside and the state
+rebuilt from all records. Killing the engine during a snapshot: test_crash_with_workers.py."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import engine.snapshot as snapshot_module
+from engine.api import Resource
+from engine.core import appliers
+from engine.service import EngineService
+from engine.snapshot import SNAPSHOT_FILE
+from engine.store import DB_FILE, HISTORY_FILE
+from tests.engine.fake_engine import one_task_process
+
+EVERY = 100
+
+NO_TASKS = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
+  targetNamespace="t">
+  <bpmn:process id="nothing" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:sequenceFlow id="f" sourceRef="start" targetRef="end"/>
+    <bpmn:endEvent id="end"><bpmn:incoming>f</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def _fingerprint(service: EngineService) -> tuple[object, ...]:
+    state = service.state
+    return (
+        state.position,
+        state.keys.peek(),
+        sorted(state.elements),
+        sorted(state.jobs),
+        sorted((k, sorted(v.items())) for k, v in state.variables.items()),
+    )
+
+
+async def _run(data_dir: Path, instances: int) -> EngineService:
+    service = await EngineService.open(data_dir, snapshot_every=EVERY)
+    await service.deploy([Resource("p.bpmn", one_task_process("p", "work"))])
+    for number in range(instances):
+        await service.create_process_instance(bpmn_process_id="p", variables={"n": number})
+    return service
+
+
+def _copy(source: Path, target: Path) -> Path:
+    """What a kill -9 leaves: every file as it is on disk at this moment."""
+    target.mkdir()
+    for path in source.iterdir():
+        if path.is_file() and not path.name.endswith("-shm"):
+            shutil.copyfile(path, target / path.name)
+    return target
+
+
+async def test_a_restart_replays_only_the_records_after_the_last_snapshot(tmp_path: Path) -> None:
+    service = await _run(tmp_path / "live", 60)
+    try:
+        await service._settled()
+        snapshot_at = service._snapshot_position
+        assert snapshot_at > 0, "60 instances write several hundred records: a snapshot was due"
+        expected, total = _fingerprint(service), service.state.position
+        crash_image = _copy(tmp_path / "live", tmp_path / "crashed")
+    finally:
+        await service.close()
+    restarted = await EngineService.open(crash_image, snapshot_every=EVERY)
+    try:
+        assert _fingerprint(restarted) == expected
+        assert restarted.replayed_records == total - snapshot_at
+        assert restarted.replayed_records < EVERY * 2
+    finally:
+        await restarted.close()
+    # A clean stop snapshots everything: the next start replays nothing.
+    reopened = await EngineService.open(tmp_path / "live", snapshot_every=EVERY)
+    try:
+        assert _fingerprint(reopened) == expected
+        assert reopened.replayed_records == 0
+    finally:
+        await reopened.close()
+
+
+async def test_compaction_moves_what_a_snapshot_covers_into_the_history(tmp_path: Path) -> None:
+    service = await _run(tmp_path, 60)
+    try:
+        await service._settled()
+        total = service.state.position
+        compacted = service.store.compacted_up_to
+        left = service.store.query("SELECT count(*), min(position) FROM main.records")[0]
+        moved = service.store.query("SELECT count(*), max(position) FROM history.records")[0]
+        positions = [r.position for r in service.query.records(limit=100_000)]
+        oldest = min(job.process_instance_key for job in service.state.jobs.values())
+        of_oldest = service.query.records(process_instance_key=oldest)
+    finally:
+        await service.close()
+    assert compacted > 0
+    assert moved == (compacted, compacted)
+    assert left == (total - compacted, compacted + 1)
+    assert left[0] < EVERY * 2, "the primary log holds only what came after the last snapshot"
+    assert positions == list(range(1, total + 1)), "history and log read as one, each record once"
+    assert of_oldest and of_oldest[0].position <= compacted, "found in the history by instance"
+    assert (tmp_path / HISTORY_FILE).exists() and (tmp_path / DB_FILE).exists()
+
+
+async def test_a_snapshot_from_another_engine_version_is_set_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = await _run(tmp_path, 60)
+    expected, total = _fingerprint(service), service.state.position
+    await service.close()
+    monkeypatch.setattr(snapshot_module, "code_fingerprint", lambda: b"\x01" * 32)
+    rebuilt = await EngineService.open(tmp_path, snapshot_every=EVERY)
+    try:
+        assert _fingerprint(rebuilt) == expected
+        assert rebuilt.replayed_records == total, "every record, the history's included"
+    finally:
+        await rebuilt.close()
+
+
+async def test_a_damaged_snapshot_is_set_aside(tmp_path: Path) -> None:
+    service = await _run(tmp_path, 60)
+    expected, total = _fingerprint(service), service.state.position
+    await service.close()
+    path = tmp_path / SNAPSHOT_FILE
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    rebuilt = await EngineService.open(tmp_path, snapshot_every=EVERY)
+    try:
+        assert _fingerprint(rebuilt) == expected
+        assert rebuilt.replayed_records == total
+    finally:
+        await rebuilt.close()
+
+
+async def test_finished_instances_do_not_grow_the_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(appliers, "KEPT_OUTCOMES", 5)
+    service = await EngineService.open(tmp_path, snapshot_every=EVERY)
+    try:
+        await service.deploy([Resource("nothing.bpmn", NO_TASKS)])
+        keys = [
+            (await service.create_process_instance(bpmn_process_id="nothing")).process_instance_key
+            for _ in range(12)
+        ]
+        await service._settled()
+        assert list(service.state.outcomes) == keys[-5:]
+        assert service.state.elements == {}
+    finally:
+        await service.close()
