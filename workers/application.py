@@ -94,9 +94,7 @@ def examine_application(application: Application) -> ApplicationFindings:
         findings.append("申请未列明适用第七条的哪一项容错免责情形")
     unknown = sorted({c for c in application.claimed_circumstances if c not in ART7_CODES})
     if unknown:
-        findings.append(
-            f"申请所列容错免责情形中有{len(unknown)}项不属于第七条第（一）至第（十）项"
-        )
+        findings.append(f"申请所列容错免责情形中有{len(unknown)}项不属于第七条第（一）至第（十）项")
     if _blank(application.loss_recovery_measures):
         findings.append("申请未载明挽回损失、消除不良影响的措施")
     if not application.supporting_document_list():

@@ -174,6 +174,15 @@ def invalid_application_reply(facts: CaseFacts, issued: date) -> OfficialDocumen
     )
 
 
+def _decided_by(facts: CaseFacts) -> str:
+    """Who decided on acceptance, as the applicant may know it; their opinions stay internal."""
+    joint = f"经本办会同问责主体{facts.accountability_subject}审核"
+    decision = facts.acceptance_decision
+    if decision is not None and decision.decided_by == "leading-group":
+        return f"{joint}，报{LEADING_GROUP}研究"
+    return joint
+
+
 def acceptance_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
     kind = DocumentType.ACCEPTANCE_NOTICE
     _require(facts, kind, "case_number", "applicant_name", "accountability_subject")
@@ -184,8 +193,8 @@ def acceptance_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
         addressee=_addressee(facts),
         paragraphs=[
             f"{_you(facts)}于{_day(facts.application_date or issued)}提交的{_matter(facts)}"
-            f"容错免责申请，经本办会同问责主体{facts.accountability_subject}审核，"
-            f"依照{MEASURES}第八条第（二）项，决定予以受理，案件编号为{facts.case_number}。",
+            f"容错免责申请，{_decided_by(facts)}，"
+            f"依照{MEASURES}第八条第（二）项，决定予以受理，受理编号为{facts.case_number}。",
             f"本办将报请{LEADING_GROUP}责成相关部门会同问责主体开展调查核实，"
             "形成书面审定意见后及时反馈。请保持联系方式畅通，配合调查核实工作。",
             "特此通知。",
@@ -205,11 +214,7 @@ def rejection_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
         raise MissingCaseDataError(kind, ["acceptanceDecision.accepted=false"])
     if decision.reason is None or not decision.reason.strip():
         raise MissingCaseDataError(kind, ["acceptanceDecision.reason"])
-    by = (
-        f"经本办会同问责主体{facts.accountability_subject}审核，报{LEADING_GROUP}研究"
-        if decision.decided_by == "leading-group"
-        else f"经本办会同问责主体{facts.accountability_subject}审核"
-    )
+    by = _decided_by(facts)
     reason = decision.reason.strip().rstrip("。；;.")
     return OfficialDocument(
         issuing_organ=ISSUING_ORGAN,

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
 
 import structlog
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from pyzeebe import Job, JobController, JobStatus, ZeebeTaskRouter
 from pyzeebe.errors import BusinessError
 
@@ -208,7 +208,7 @@ DEFAULT_SUPPLEMENT_WORKING_DAYS = 10
 class SupplementRequest(ProcessVariables):
     supplement_items: str | None = None
     supplement_working_days: int | None = None
-    supplement_requests: list[dict[str, Any]] = []
+    supplement_requests: list[dict[str, Any]] = Field(default_factory=list)
 
 
 @task("application.supplement-deadline")
