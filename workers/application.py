@@ -72,7 +72,7 @@ def examine_application(application: Application) -> ApplicationFindings:
         findings.append("申请未载明申请日期")
     if application.accountability_started is not True:
         findings.append(
-            "申请人未勾选已启动问责；第八条第（一）项规定在启动问责后提出申请，请核实问责是否已启动"
+            "申请人未勾选已启动问责，第八条第（一）项规定在启动问责后提出申请，请核实问责是否已启动"
         )
     start = application.accountability_start_date
     if start is None:

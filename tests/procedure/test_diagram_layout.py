@@ -87,7 +87,7 @@ def test_no_two_shapes_overlap_and_children_stay_in_their_sub_process(diagram: D
             if not related and _overlap(boxes[first], boxes[second]):
                 problems.append(f"{first} overlaps {second}")
     for element_id, parent in parents.items():
-        if parent and element_id in boxes and element_id not in hosts:
-            if not _inside(boxes[element_id], boxes[parent]):
-                problems.append(f"{element_id} lies outside its sub-process {parent}")
+        drawn_inside = parent and element_id in boxes and element_id not in hosts
+        if drawn_inside and not _inside(boxes[element_id], boxes[parent]):
+            problems.append(f"{element_id} lies outside its sub-process {parent}")
     assert problems == [], f"{diagram.process_id}: " + "; ".join(problems)
