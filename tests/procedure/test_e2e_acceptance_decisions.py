@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from tests.procedure import case_steps as steps
-from tests.procedure.conftest import BEIJING
+from tests.procedure.conftest import BEIJING, CASE_OPENED_AT
 from tests.procedure.scenario import ProcedureRun, assert_passed_in_order, squeeze
 
 CASE = "游容免〔2026〕1号"
@@ -148,6 +148,8 @@ async def test_disagreement_goes_to_the_leading_group_which_refuses_with_its_rea
     )
     task = await run.wait_for_user_task(case, "leadingGroupAcceptanceDecision")
     assert task["candidateGroups"] == ["leading-group"]
+    # local policy: due 10 days after the disagreement reached the leading group
+    assert datetime.fromisoformat(task["dueDate"]) == CASE_OPENED_AT + timedelta(days=10)
     await steps.leading_group_acceptance_decision(
         run, case, accepts=False, reason="问责决定已执行完毕，不属于本办法受理范围"
     )

@@ -70,6 +70,7 @@ ENGINE_VARIABLES = {"loopCounter"}
 # read them fall back to the default when they are absent.
 CASE_SETTINGS = {
     "acceptanceReminderAfter",
+    "leadingGroupAcceptanceDueAfter",
     "investigationReminderAfter",
     "determinationDraftDueAfter",
     "opinionApprovalDueAfter",
