@@ -1,9 +1,11 @@
-"""Art. 8(1): is an exemption application admissible as filed?
+"""Art. 8(1): what an examination of the written application finds, for the people who decide.
 
-An application may only be filed after accountability has been started against the applicant, and
-must state what the measures ask for. A deficient application is an outcome of the procedure (the
-applicant gets the reasons), not a technical error, so it is reported as `applicationValid=false`
-with reasons in Chinese; only data of the wrong type is an error.
+An application is filed after accountability has been started against the applicant and states
+what the measures ask for. Whether it is accepted is for the leading group office together with
+the accountability subject (8(2)), never for the machine: a missing item or an unticked box is a
+finding (`applicationFindings`, plain Chinese sentences shown read-only in their review forms),
+which may lead them to ask for supplementary materials (补正). Only data of the wrong type is an
+error.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ APPLICANT_TYPES = ("unit", "individual")
 class Application(ProcessVariables):
     """The written application (书面申请) as the start form submits it (docs/procedure-contract.md).
 
-    Every field is optional in the model so that a missing one becomes a reason the applicant can
-    act on (the contract: invalid content is a business answer); a value of the wrong JSON type
+    Every field is optional in the model so that a missing one becomes a finding the office can
+    act on (the contract: deficient content is a business answer); a value of the wrong JSON type
     (a number where text belongs, an unparseable date) is still an error naming the field.
     """
 
@@ -46,57 +48,59 @@ class Application(ProcessVariables):
         return [line.strip() for line in lines if line.strip()]
 
 
-class ApplicationVerdict(ProcessVariables):
-    application_valid: bool
-    invalid_reasons: list[str]
+class ApplicationFindings(ProcessVariables):
+    """What the examination found missing or inconsistent, one plain Chinese sentence each.
+
+    Findings are shown to the office and the accountability subject in their review forms; they
+    decide (8(2)), the machine never refuses an application on its own.
+    """
+
+    application_findings: list[str]
 
 
 def _blank(value: str | None) -> bool:
     return value is None or not value.strip()
 
 
-def validate_application(application: Application) -> ApplicationVerdict:
-    reasons: list[str] = []
+def examine_application(application: Application) -> ApplicationFindings:
+    findings: list[str] = []
     if application.applicant_type not in APPLICANT_TYPES:
-        reasons.append("未载明申请人类型（applicantType）：应为单位（unit）或个人（individual）")
+        findings.append("申请未载明申请人是单位还是个人")
     if _blank(application.applicant_name):
-        reasons.append("未载明申请单位或申请人姓名（applicantName）")
+        findings.append("申请未载明申请单位名称或申请人姓名")
     if application.application_date is None:
-        reasons.append("未载明申请日期（applicationDate）")
+        findings.append("申请未载明申请日期")
     if application.accountability_started is not True:
-        reasons.append(
-            "尚未启动问责（accountabilityStarted），不符合第八条第（一）项："
-            "须在启动问责后方可提出容错免责申请"
+        findings.append(
+            "申请人未勾选已启动问责，第八条第（一）项规定在启动问责后提出申请，请核实问责是否已启动"
         )
     start = application.accountability_start_date
     if start is None:
-        reasons.append(
-            "未载明启动问责的日期（accountabilityStartDate），不符合第八条第（一）项："
-            "须在启动问责后方可提出容错免责申请"
-        )
+        findings.append("申请未载明启动问责的日期，请核实问责是否已启动")
     elif application.application_date is not None and start > application.application_date:
-        reasons.append(
-            f"尚未启动问责（accountabilityStartDate）：启动问责日期 {start.isoformat()} "
-            f"晚于申请日期 {application.application_date.isoformat()}，不符合第八条第（一）项"
+        findings.append(
+            f"申请所载启动问责日期（{_day(start)}）晚于申请日期"
+            f"（{_day(application.application_date)}），请核实问责是否已启动"
         )
     if _blank(application.accountability_matter):
-        reasons.append("未载明问责事项（accountabilityMatter）")
+        findings.append("申请未载明问责事项")
     if _blank(application.accountability_subject):
-        reasons.append("未载明问责主体（accountabilitySubject）")
+        findings.append("申请未载明问责主体")
     if _blank(application.accountability_subject_group):
-        reasons.append("未选择问责主体所属机关（accountabilitySubjectGroup），无法会同问责主体审核")
+        findings.append("申请未选择问责主体所属机关，需由办公室确定会同审核的问责主体")
     if _blank(application.conduct):
-        reasons.append("未载明失误错误行为（conduct）")
+        findings.append("申请未载明失误错误行为")
     if not application.claimed_circumstances:
-        reasons.append("未列明申请适用的第七条容错免责情形（claimedCircumstances）")
+        findings.append("申请未列明适用第七条的哪一项容错免责情形")
     unknown = sorted({c for c in application.claimed_circumstances if c not in ART7_CODES})
     if unknown:
-        reasons.append(
-            f"所列容错免责情形 {'、'.join(unknown)} 不存在（claimedCircumstances）："
-            "第七条仅有第（一）至第（十）项（art7-1 至 art7-10）"
-        )
+        findings.append(f"申请所列容错免责情形中有{len(unknown)}项不属于第七条第（一）至第（十）项")
     if _blank(application.loss_recovery_measures):
-        reasons.append("未载明挽回损失、消除不良影响的措施（lossRecoveryMeasures）")
+        findings.append("申请未载明挽回损失、消除不良影响的措施")
     if not application.supporting_document_list():
-        reasons.append("未提交佐证材料（supportingDocuments）")
-    return ApplicationVerdict(application_valid=not reasons, invalid_reasons=reasons)
+        findings.append("申请未附佐证材料")
+    return ApplicationFindings(application_findings=findings)
+
+
+def _day(value: date) -> str:
+    return f"{value.year}年{value.month}月{value.day}日"

@@ -72,6 +72,17 @@ class DepartmentFinding(ProcessVariables):
     subject_confirmation: SubjectConfirmation | None = None
 
 
+class AcceptanceDecision(ProcessVariables):
+    """`acceptanceDecision`: who decided on acceptance (8(2)), when, how and why."""
+
+    accepted: bool | None = None
+    decided_by: str | None = None
+    method: str | None = None
+    decided_on: date | None = None
+    minutes_number: str | None = None
+    reason: str | None = None
+
+
 class CaseFacts(ProcessVariables):
     """Everything a document may cite; each composer says which fields it requires."""
 
@@ -93,6 +104,7 @@ class CaseFacts(ProcessVariables):
     subject_accepts_application: bool | None = None
     subject_acceptance_reason: str | None = None
     subject_reviewed_on: date | None = None
+    acceptance_decision: AcceptanceDecision | None = None
     investigating_departments: list[str] | None = None
     department_findings: list[DepartmentFinding] | None = None
     determination_recognised: bool | None = None
@@ -162,6 +174,15 @@ def invalid_application_reply(facts: CaseFacts, issued: date) -> OfficialDocumen
     )
 
 
+def _decided_by(facts: CaseFacts) -> str:
+    """Who decided on acceptance, as the applicant may know it; their opinions stay internal."""
+    joint = f"经本办会同问责主体{facts.accountability_subject}审核"
+    decision = facts.acceptance_decision
+    if decision is not None and decision.decided_by == "leading-group":
+        return f"{joint}，报{LEADING_GROUP}研究"
+    return joint
+
+
 def acceptance_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
     kind = DocumentType.ACCEPTANCE_NOTICE
     _require(facts, kind, "case_number", "applicant_name", "accountability_subject")
@@ -172,8 +193,8 @@ def acceptance_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
         addressee=_addressee(facts),
         paragraphs=[
             f"{_you(facts)}于{_day(facts.application_date or issued)}提交的{_matter(facts)}"
-            f"容错免责申请，经本办会同问责主体{facts.accountability_subject}审核，"
-            f"依照{MEASURES}第八条第（二）项，决定予以受理，案件编号为{facts.case_number}。",
+            f"容错免责申请，{_decided_by(facts)}，"
+            f"依照{MEASURES}第八条第（二）项，决定予以受理，受理编号为{facts.case_number}。",
             f"本办将报请{LEADING_GROUP}责成相关部门会同问责主体开展调查核实，"
             "形成书面审定意见后及时反馈。请保持联系方式畅通，配合调查核实工作。",
             "特此通知。",
@@ -183,33 +204,18 @@ def acceptance_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
     )
 
 
-def _opinion(who: str, accepts: bool | None, reason: str | None) -> str:
-    verdict = {True: "同意受理", False: "不同意受理", None: "未表态"}[accepts]
-    return f"{who}意见：{verdict}" + (f"，{reason}" if reason and reason.strip() else "")
-
-
 def rejection_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
+    """The decision and its reason only: the opinions of the office, the accountability subject
+    or the leading group's deliberation are internal and never reach the applicant."""
     kind = DocumentType.REJECTION_NOTICE
     _require(facts, kind, "case_number", "applicant_name", "accountability_subject")
-    if (
-        facts.office_accepts_application is not False
-        and facts.subject_accepts_application is not False
-    ):
-        raise MissingCaseDataError(
-            kind, ["officeAcceptsApplication=false 或 subjectAcceptsApplication=false"]
-        )
-    # Local policy: the notice carries both opinions of the joint review (docs/local-policy.md).
-    reasons = [
-        _opinion(
-            "领导小组办公室", facts.office_accepts_application, facts.office_acceptance_reason
-        ),
-        _opinion(
-            f"问责主体{facts.accountability_subject}",
-            facts.subject_accepts_application,
-            facts.subject_acceptance_reason,
-        ),
-    ]
-    numbered = [f"{index}. {reason}。" for index, reason in enumerate(reasons, start=1)]
+    decision = facts.acceptance_decision
+    if decision is None or decision.accepted is not False:
+        raise MissingCaseDataError(kind, ["acceptanceDecision.accepted=false"])
+    if decision.reason is None or not decision.reason.strip():
+        raise MissingCaseDataError(kind, ["acceptanceDecision.reason"])
+    by = _decided_by(facts)
+    reason = decision.reason.strip().rstrip("。；;.")
     return OfficialDocument(
         issuing_organ=ISSUING_ORGAN,
         title=DOCUMENT_TITLES[kind],
@@ -217,9 +223,8 @@ def rejection_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
         addressee=_addressee(facts),
         paragraphs=[
             f"{_you(facts)}于{_day(facts.application_date or issued)}提交的{_matter(facts)}"
-            f"容错免责申请，经本办会同问责主体{facts.accountability_subject}审核，"
-            f"依照{MEASURES}第八条第（二）项，决定不予受理。理由如下：",
-            *numbered,
+            f"容错免责申请，{by}，依照{MEASURES}第八条第（二）项，决定不予受理。",
+            f"理由：{reason}。",
             "特此通知。",
         ],
         issue_date=issued,

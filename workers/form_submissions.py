@@ -95,6 +95,10 @@ class OfficeAcceptanceReview(FormSubmission):
     office_accepts_application: bool = False
     office_acceptance_reason: str
     office_reviewed_on: date
+    # Incomplete materials: ask the applicant to supplement them instead of deciding (补正).
+    office_requests_supplement: bool = False
+    supplement_items: str | None = None
+    supplement_working_days: int | None = Field(default=None, ge=1, le=30)
 
 
 class SubjectAcceptanceOpinion(FormSubmission):
@@ -103,6 +107,27 @@ class SubjectAcceptanceOpinion(FormSubmission):
     subject_accepts_application: bool = False
     subject_acceptance_reason: str
     subject_reviewed_on: date
+
+
+AcceptanceDecisionMethod = Literal["meeting", "circulation"]
+
+
+class SupplementReceipt(FormSubmission):
+    """`acceptance-supplement-receipt` (8(2), the office records the supplement or its absence)."""
+
+    supplement_received: bool = False
+    supplement_received_on: date | None = None
+    supplement_materials: str | None = None
+
+
+class LeadingGroupAcceptanceDecision(FormSubmission):
+    """`acceptance-leading-group-decision` (8(2), the leading group settles a disagreement)."""
+
+    leading_group_accepts_application: bool = False
+    leading_group_decision_reason: str
+    leading_group_decided_on: date
+    leading_group_decision_method: AcceptanceDecisionMethod
+    leading_group_minutes_number: str | None = None
 
 
 class DepartmentAssignment(FormSubmission):
@@ -188,6 +213,8 @@ FORM_SUBMISSIONS: dict[str, type[FormSubmission]] = {
     "application-form": ApplicationFormSubmission,
     "acceptance-office-review": OfficeAcceptanceReview,
     "acceptance-subject-opinion": SubjectAcceptanceOpinion,
+    "acceptance-supplement-receipt": SupplementReceipt,
+    "acceptance-leading-group-decision": LeadingGroupAcceptanceDecision,
     "investigation-assign-departments": DepartmentAssignment,
     "investigation-department-findings": DepartmentFindings,
     "investigation-subject-confirmation": SubjectJointConfirmation,

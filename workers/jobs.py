@@ -2,7 +2,8 @@
 
 Each handler reads the job's variables into a pydantic model, calls its domain module and returns
 the contract's output variables. How failures end:
-- deficient content of an application is not a failure (`applicationValid=false`);
+- deficient content of an application is not a failure (`applicationFindings`, for people to
+  weigh);
 - data of the wrong shape, a case the documents cannot be written for, an unknown calendar year,
   a notice the procedure does not know: the job fails with retries 0, so the engine raises an
   incident whose message names the variable, header or year; after fixing the data or the
@@ -22,11 +23,11 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
 
 import structlog
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from pyzeebe import Job, JobController, JobStatus, ZeebeTaskRouter
 from pyzeebe.errors import BusinessError
 
-from workers.application import Application, validate_application
+from workers.application import Application, examine_application
 from workers.archive import ArchiveError, CaseArchive
 from workers.case_numbering import CaseNumberFormatError, assign_case_number
 from workers.committee import CommitteeAcknowledgement, record_acknowledgement
@@ -180,13 +181,10 @@ def task(job_type: str) -> Callable[[Handler], Handler]:
 @task("application.validate")
 def validate_application_job(job: Job) -> dict[str, Any]:
     with job_context(job):
-        verdict = validate_application(parse(Application, job))
-        log.info(
-            "application.validated",
-            valid=verdict.application_valid,
-            reasons=len(verdict.invalid_reasons),
-        )
-        return verdict.to_variables()
+        # Findings for the office and the accountability subject, never a refusal (8(2)).
+        examined = examine_application(parse(Application, job))
+        log.info("application.examined", findings=len(examined.application_findings))
+        return examined.to_variables()
 
 
 class CaseNumberRequest(ProcessVariables):
@@ -201,6 +199,45 @@ def assign_case_number_job(job: Job) -> dict[str, Any]:
         number = assign_case_number(data_dir(), job.process_instance_key, year)
         log.info("case.numbered", case_number=str(number))
         return {"caseNumber": str(number), "caseYear": number.year, "caseSequence": number.sequence}
+
+
+# Local policy (docs/local-policy.md): the measures set no time for supplementing materials.
+DEFAULT_SUPPLEMENT_WORKING_DAYS = 10
+
+
+class SupplementRequest(ProcessVariables):
+    supplement_items: str | None = None
+    supplement_working_days: int | None = None
+    supplement_requests: list[dict[str, Any]] = Field(default_factory=list)
+
+
+@task("application.supplement-deadline")
+def supplement_deadline_job(job: Job) -> dict[str, Any]:
+    """8(2) 补正: the applicant has N working days after the request day (not counted), until
+    24:00 Beijing time of the last one; every request is kept in `supplementRequests`."""
+    with job_context(job):
+        request = parse(SupplementRequest, job)
+        working_days = request.supplement_working_days or DEFAULT_SUPPLEMENT_WORKING_DAYS
+        if not 1 <= working_days <= 30:
+            raise JobDataError(f"补正期限 supplementWorkingDays 取值 {working_days} 应为1至30")
+        requested_on = engine_today(job)
+        calendar = WorkingDayCalendar.from_file()
+        last_day = calendar.add_working_days(requested_on, working_days)
+        due_at = calendar.publicity_end(requested_on, working_days)
+        entry = {
+            "requestedOn": requested_on.isoformat(),
+            "items": request.supplement_items or "",
+            "workingDays": working_days,
+            "lastDay": last_day.isoformat(),
+            "dueAt": due_at.isoformat(),
+        }
+        log.info("supplement.requested", last_day=last_day.isoformat())
+        return {
+            "supplementDueAt": due_at.isoformat(),
+            "supplementLastDay": last_day.isoformat(),
+            "supplementWorkingDays": working_days,
+            "supplementRequests": [*request.supplement_requests, entry],
+        }
 
 
 # 8(3) publicity -----------------------------------------------------------------------------------
@@ -235,6 +272,8 @@ def publicity_period_job(job: Job) -> dict[str, Any]:
 def issue_date(kind: DocumentType, facts: CaseFacts, today: date) -> date:
     """The date a document bears: the day its decision was taken, where the case records it."""
     if kind in (DocumentType.ACCEPTANCE_NOTICE, DocumentType.REJECTION_NOTICE):
+        if facts.acceptance_decision is not None and facts.acceptance_decision.decided_on:
+            return facts.acceptance_decision.decided_on
         reviewed = [d for d in (facts.office_reviewed_on, facts.subject_reviewed_on) if d]
         if reviewed:
             return max(reviewed)
@@ -297,6 +336,10 @@ def send_notice_job(job: Job) -> dict[str, Any]:
 DECISION_VARIABLES = (
     "applicationValid",
     "invalidReasons",
+    "applicationFindings",
+    "supplementRequests",
+    "withdrawal",
+    "acceptanceDecision",
     "officeAcceptsApplication",
     "officeAcceptanceReason",
     "officeReviewedOn",
@@ -332,7 +375,7 @@ DECISION_VARIABLES = (
     "orgPersonnelReceivedOn",
     "orgPersonnelNotes",
 )
-CLOSURES = frozenset({"not-accepted", "determined"})
+CLOSURES = frozenset({"not-accepted", "withdrawn", "determined"})
 
 
 class FilingRequest(ProcessVariables):
@@ -379,7 +422,7 @@ def file_case_job(job: Job) -> dict[str, Any]:
         closure = header(job, "closure")
         if closure not in CLOSURES:
             raise JobDataError(
-                f"任务头 closure 取值 {closure!r} 无效，应为 not-accepted 或 determined"
+                f"任务头 closure 取值 {closure!r} 无效，应为 not-accepted、withdrawn 或 determined"
             )
         request = parse(FilingRequest, job)
         archive = CaseArchive.open(request.case_number, data_dir())

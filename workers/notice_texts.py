@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from workers.document_store import StoredDocument
 from workers.notices import Attachment, Notice, recipient_address
 from workers.organisation import ISSUING_ORGAN, RECIPIENT_NAMES
@@ -19,11 +21,18 @@ DOCUMENT_NOTICES = frozenset(
 )
 # Notices that only tell an office to act: they carry the case number, not a document.
 REINVESTIGATION = "reinvestigation"
+# 8(2) 补正: the request to the applicant, and the office's reminder when the time has run out.
+SUPPLEMENT_REQUEST = "supplement-request"
+SUPPLEMENT_OVERDUE = "supplement-overdue"
 REMINDERS = {
     "acceptance-reminder": ("受理审核", "acceptance_reminder_after", "P10D"),
     "investigation-reminder": ("调查核实", "investigation_reminder_after", "P30D"),
 }
-NOTICE_TYPES = DOCUMENT_NOTICES | frozenset(REMINDERS) | {REINVESTIGATION}
+NOTICE_TYPES = (
+    DOCUMENT_NOTICES
+    | frozenset(REMINDERS)
+    | {REINVESTIGATION, SUPPLEMENT_REQUEST, SUPPLEMENT_OVERDUE}
+)
 
 
 class NoticeRequestError(ValueError):
@@ -40,6 +49,12 @@ class NoticeInput(ProcessVariables):
     acceptance_reminder_after: str | None = None
     investigation_reminder_after: str | None = None
     objection_handling_notes: str | None = None
+    supplement_items: str | None = None
+    supplement_last_day: date | None = None
+
+
+def _you(data: NoticeInput) -> str:
+    return "你单位" if data.applicant_type == "unit" else "你"
 
 
 def _attachment(document: StoredDocument) -> Attachment:
@@ -106,6 +121,28 @@ def compose_notice(notice_id: str, notice_type: str, recipient: str, data: Notic
             f"容错免责案件（{case}，申请人：{applicant}）公示期间收到的异议经核实成立，"
             f"依照《游仙区容错纠错实施办法（试行）》第八条第（三）项退回调查核实，"
             f"请重新责成相关部门会同问责主体开展调查核实。{notes}"
+        )
+    elif notice_type == SUPPLEMENT_REQUEST:
+        if not data.supplement_items or data.supplement_last_day is None:
+            raise NoticeRequestError(
+                "补正通知须载明补正事项和期限，但流程变量 supplementItems 或 "
+                "supplementLastDay 不存在"
+            )
+        last = data.supplement_last_day
+        subject = f"容错免责申请补正通知（{case}）"
+        lead = (
+            f"{_you(data)}提交的容错免责申请（受理编号：{case}）材料不全。依照"
+            "《游仙区容错纠错实施办法（试行）》第八条第（二）项，请补正以下材料和事项："
+            f"{data.supplement_items.strip()}\n\n"
+            f"请于{last.year}年{last.month}月{last.day}日前向领导小组办公室提交补正材料。"
+            "补正前本办暂不作出受理决定；如不再申请，可书面撤回申请。"
+        )
+    elif notice_type == SUPPLEMENT_OVERDUE:
+        subject = f"补正期限届满提醒：{case}"
+        lead = (
+            f"容错免责申请（{case}，申请人：{applicant}）的补正期限已届满，"
+            "请登记补正情况：已补正的登记补正材料；未补正的登记未补正，"
+            "由本办会同问责主体作出受理或不予受理决定。"
         )
     else:
         stage, field, default = REMINDERS[notice_type]

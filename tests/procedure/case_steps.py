@@ -194,3 +194,66 @@ async def org_personnel_receipt(run: TaskCompleter, case: Case) -> None:
         {"orgPersonnelReceivedOn": "2026-10-16", "orgPersonnelNotes": "已收悉，归入干部档案"},
         candidate_group="org-personnel",
     )
+
+
+async def request_supplement(
+    run: TaskCompleter,
+    case: Case,
+    *,
+    items: str = "请补充提交问责决定书复印件和项目审批台账",
+    working_days: int = 10,
+) -> None:
+    """8(2) 补正: the office asks the applicant to supplement the materials instead of deciding."""
+    await run.complete_task(
+        case,
+        "officeAcceptanceReview",
+        {
+            "officeRequestsSupplement": True,
+            "supplementItems": items,
+            "supplementWorkingDays": working_days,
+            "officeAcceptanceReason": "申请材料不全，需补正后再行审核",
+            "officeReviewedOn": "2026-09-03",
+        },
+        candidate_group="leading-group-office",
+    )
+
+
+async def record_supplement(
+    run: TaskCompleter,
+    case: Case,
+    *,
+    received: bool = True,
+    materials: str = "问责决定书复印件一份、项目审批台账一册",
+    received_on: str = "2026-09-10",
+) -> None:
+    """The office records the applicant's supplement (or that none came by the deadline)."""
+    submitted: dict[str, Any] = {"supplementReceived": received, "supplementMaterials": materials}
+    if received:
+        submitted["supplementReceivedOn"] = received_on
+    await run.complete_task(
+        case, "awaitSupplement", submitted, candidate_group="leading-group-office"
+    )
+
+
+async def leading_group_acceptance_decision(
+    run: TaskCompleter,
+    case: Case,
+    *,
+    accepts: bool,
+    reason: str,
+    method: str = "meeting",
+    minutes_number: str = "游容领〔2026〕2号",
+    decided_on: str = "2026-09-11",
+) -> None:
+    """8(2): the office and the accountability subject disagreed; the leading group decides."""
+    submitted: dict[str, Any] = {
+        "leadingGroupAcceptsApplication": accepts,
+        "leadingGroupDecisionReason": reason,
+        "leadingGroupDecisionMethod": method,
+        "leadingGroupDecidedOn": decided_on,
+    }
+    if method == "meeting":
+        submitted["leadingGroupMinutesNumber"] = minutes_number
+    await run.complete_task(
+        case, "leadingGroupAcceptanceDecision", submitted, candidate_group="leading-group"
+    )

@@ -119,6 +119,15 @@ class ProcedureRun:
             time_to_live_in_milliseconds=3_600_000,
         )
 
+    async def publish_withdrawal(self, case_number: str, reason: str, received_at: str) -> None:
+        """The applicant withdraws the application (8(2), before the acceptance decision)."""
+        await self.client.publish_message(
+            "application-withdrawal",
+            correlation_key=case_number,
+            variables={"withdrawalReason": reason, "withdrawalReceivedAt": received_at},
+            time_to_live_in_milliseconds=3_600_000,
+        )
+
     async def set_clock(self, case: Case, moment: datetime) -> None:
         """Moves the engine clock once no job of the case is waiting or in a worker's hands.
 

@@ -1,4 +1,4 @@
-"""End to end, 8(1) and 8(2): an application that opens no case, and one that is not accepted."""
+"""End to end, 8(1) and 8(2): every application is registered and reviewed; one is not accepted."""
 
 from __future__ import annotations
 
@@ -8,49 +8,32 @@ from tests.procedure import case_steps as steps
 from tests.procedure.scenario import ProcedureRun, assert_passed_in_order, squeeze
 
 
-async def test_a_application_before_accountability_started_is_answered_and_opens_no_case(
+async def test_a_application_before_accountability_started_is_registered_and_reviewed_not_refused(
     procedure: ProcedureRun,
 ) -> None:
+    """No machine refusal (8(2)): the unticked box is a finding for the people who decide."""
     run = procedure
     case = await run.start_case(
         steps.application(accountabilityStarted=False, applicantName="张伟")
     )
 
-    await run.wait_until_completed(case)
+    await run.wait_for_user_task(case, "officeAcceptanceReview")
+    await run.wait_for_user_task(case, "subjectAcceptanceOpinion")
     path = run.path(case)
     assert_passed_in_order(
         path,
         "application#validateApplication",
-        "application#generateInvalidReply",
-        "application#sendInvalidReply",
-        "application#applicationInvalidEnd",
-        "exemption-procedure#applicationInvalidEnd",
+        "application#assignCaseNumber",
+        "application#applicationRegisteredEnd",
+        "exemption-procedure#callApplication",
     )
-    assert "application#assignCaseNumber" not in path
-    assert "exemption-procedure#callAcceptance" not in path
+    assert run.state(case) == "ACTIVE"
 
     variables = run.variables(case)
-    assert variables["applicationValid"] is False
-    assert "caseNumber" not in variables
-    [reason] = variables["invalidReasons"]
-    assert "尚未启动问责（accountabilityStarted）" in reason
-
-    reply = variables["invalidApplicationReplyDocument"]
-    # no case number: the reply is filed under the instance of the application stage
-    [stage] = [key for key, process in run.instances(case).items() if process == "application"]
-    assert f"/documents/unnumbered/{stage}/" in reply["uri"]
-    text = squeeze(run.document_text(reply))
-    assert "关于容错免责申请的答复" in text
-    assert "张伟同志" in text
-    assert "2026年9月1日" in text
-    assert "尚未启动问责" in text
-    assert "游容免" not in text
-    assert not (run.data_dir / "archive").exists() or not any((run.data_dir / "archive").iterdir())
-
-    [notice] = run.sent()
-    assert (notice.notice_type, notice.recipient) == ("invalid-application-reply", "applicant")
-    assert "liming@example.org" in notice.to
-    assert notice.attachments == [reply["fileName"]]
+    assert variables["caseNumber"] == "游容免〔2026〕1号"
+    [finding] = variables["applicationFindings"]
+    assert "申请人未勾选已启动问责" in finding
+    assert run.sent() == []
 
 
 async def test_b_not_accepted_answers_the_applicant_with_reasons_and_files_the_case(
@@ -59,12 +42,14 @@ async def test_b_not_accepted_answers_the_applicant_with_reasons_and_files_the_c
     run = procedure
     case = await run.start_case(steps.application())
 
+    # both refuse (a disagreement goes to the leading group: test_e2e_acceptance_decisions)
     await steps.joint_acceptance_review(
         run,
         case,
-        office_accepts=True,
+        office_accepts=False,
         subject_accepts=False,
-        subject_reason="问责决定已执行完毕，不属于本办法受理范围",
+        office_reason="问责决定已执行完毕，不属于本办法受理范围",
+        subject_reason="问责主体的内部意见",
     )
 
     await run.wait_until_completed(case)
@@ -95,6 +80,7 @@ async def test_b_not_accepted_answers_the_applicant_with_reasons_and_files_the_c
     assert "李明同志" in text
     assert "决定不予受理" in text
     assert "问责决定已执行完毕" in text
+    assert "问责主体的内部意见" not in text
     # dated the day the later of the two joint opinions was given
     assert "二〇二六年九月七日" in text
 

@@ -19,6 +19,6 @@ async def test_sample_case_waits_at_acceptance(procedure: ProcedureRun) -> None:
     await assert_acceptance.is_waiting_at("officeAcceptanceReview", "subjectAcceptanceOpinion")
     await procedure.assert_root(case).is_waiting_at("callAcceptance")
     variables = procedure.variables(case)
-    assert variables["applicationValid"] is True
+    assert variables["applicationFindings"] == []
     assert variables["caseNumber"] == "游容免〔2026〕1号"
     assert procedure.incidents(case) == []

@@ -45,7 +45,13 @@ STAGES = [
 # What each worker returns (docs/procedure-contract.md, "Service tasks"); a job type missing
 # here fails the test, so a new worker has to say what it produces.
 WORKER_OUTPUTS: dict[str, set[str]] = {
-    "application.validate": {"applicationValid", "invalidReasons"},
+    "application.validate": {"applicationFindings"},
+    "application.supplement-deadline": {
+        "supplementDueAt",
+        "supplementLastDay",
+        "supplementWorkingDays",
+        "supplementRequests",
+    },
     "case.assign-number": {"caseNumber", "caseYear", "caseSequence"},
     "document.generate": {"document"},
     "notice.send": {"notice"},
@@ -56,6 +62,7 @@ WORKER_OUTPUTS: dict[str, set[str]] = {
 # The message `publicity-objection` (contract, "Messages").
 MESSAGE_VARIABLES: dict[str, set[str]] = {
     "publicity-objection": {"objectionContent", "objectorName", "objectionReceivedAt"},
+    "application-withdrawal": {"withdrawalReason", "withdrawalReceivedAt"},
 }
 # Set by Zeebe itself inside a multi-instance body.
 ENGINE_VARIABLES = {"loopCounter"}
@@ -63,6 +70,7 @@ ENGINE_VARIABLES = {"loopCounter"}
 # read them fall back to the default when they are absent.
 CASE_SETTINGS = {
     "acceptanceReminderAfter",
+    "leadingGroupAcceptanceDueAfter",
     "investigationReminderAfter",
     "determinationDraftDueAfter",
     "opinionApprovalDueAfter",

@@ -87,23 +87,53 @@ def test_acceptance_notice(tmp_path: Path) -> None:
     assert "抄送：区纪委监委。" in text
 
 
-def test_rejection_notice_gives_both_opinions_of_the_joint_review(tmp_path: Path) -> None:
+def test_rejection_notice_gives_the_decision_and_its_reason_never_the_opinions(
+    tmp_path: Path,
+) -> None:
     case = {
         **determined_case(),
         "officeAcceptsApplication": True,
+        "officeAcceptanceReason": "办公室内部意见",
         "subjectAcceptsApplication": False,
-        "subjectAcceptanceReason": "问责事项已办结且当事人未在规定期限内申请",
+        "subjectAcceptanceReason": "问责主体内部意见",
+        "acceptanceDecision": {
+            "accepted": False,
+            "decidedBy": "leading-group",
+            "method": "meeting",
+            "decidedOn": "2026-09-11",
+            "minutesNumber": "游容领〔2026〕2号",
+            "reason": "问责事项已办结且当事人未在规定期限内申请。",
+        },
     }
     text = render(tmp_path, DocumentType.REJECTION_NOTICE, case)
     assert "容错免责申请不予受理通知书" in text
+    assert "领导小组研究" in text
     assert "决定不予受理" in text
-    assert "领导小组办公室意见：同意受理" in text
-    assert "问责主体区纪委监委意见：不同意受理，问责事项已办结且当事人未在规定期限内申请" in text
+    assert "理由：问责事项已办结且当事人未在规定期限内申请。" in text
+    assert "内部意见" not in text
+    assert "同意受理" not in text
+
+
+def test_rejection_notice_after_a_joint_refusal_names_no_leading_group_meeting(
+    tmp_path: Path,
+) -> None:
+    case = {
+        **determined_case(),
+        "acceptanceDecision": {
+            "accepted": False,
+            "decidedBy": "joint",
+            "decidedOn": "2026-09-07",
+            "reason": "问责决定已执行完毕",
+        },
+    }
+    text = render(tmp_path, DocumentType.REJECTION_NOTICE, case)
+    assert "经本办会同问责主体区纪委监委审核，依照" in text
+    assert "领导小组研究" not in text
 
 
 def test_rejection_notice_needs_a_refusal() -> None:
     facts = CaseFacts.model_validate(determined_case())
-    with pytest.raises(MissingCaseDataError, match="subjectAcceptsApplication=false"):
+    with pytest.raises(MissingCaseDataError, match="acceptanceDecision"):
         compose(DocumentType.REJECTION_NOTICE, facts, ISSUED)
 
 

@@ -54,6 +54,7 @@ def incident(gateway: RecordingGateway) -> str:
 def test_every_contract_job_type_has_a_handler() -> None:
     assert {task.type for task in router.tasks} == {
         "application.validate",
+        "application.supplement-deadline",
         "case.assign-number",
         "calendar.publicity-period",
         "document.generate",
@@ -70,21 +71,45 @@ def test_every_contract_job_type_has_a_handler() -> None:
 
 def test_handlers_are_plain_functions_of_the_job(data_dir: Path) -> None:
     verdict = validate_application_job(make_job("application.validate", valid_application()))
-    assert verdict == {"applicationValid": True, "invalidReasons": []}
+    assert verdict == {"applicationFindings": []}
 
 
 async def test_validate_accepts_a_valid_application(data_dir: Path) -> None:
     variables = completed(await run_job(make_job("application.validate", valid_application())))
-    assert variables == {"applicationValid": True, "invalidReasons": []}
+    assert variables == {"applicationFindings": []}
 
 
-async def test_validate_answers_an_application_before_accountability_started(
+async def test_validate_lists_an_unticked_accountability_box_as_a_finding(
     data_dir: Path,
 ) -> None:
     application = {**valid_application(), "accountabilityStarted": False}
     variables = completed(await run_job(make_job("application.validate", application)))
-    assert variables["applicationValid"] is False
-    assert any("尚未启动问责" in reason for reason in variables["invalidReasons"])
+    assert set(variables) == {"applicationFindings"}
+    assert any("申请人未勾选已启动问责" in f for f in variables["applicationFindings"])
+
+
+async def test_supplement_deadline_counts_working_days_and_keeps_every_request(
+    data_dir: Path,
+) -> None:
+    # 2026-09-30 (requested) + 5 working days skips the National Day holiday (10-1 … 10-8)
+    variables = {
+        "supplementItems": "补交问责决定书",
+        "supplementWorkingDays": 5,
+        "supplementRequests": [{"requestedOn": "2026-09-01"}],
+    }
+    job = make_job(
+        "application.supplement-deadline",
+        variables,
+        engine_time=datetime(2026, 9, 30, 10, 0, tzinfo=BEIJING),
+    )
+    result = completed(await run_job(job))
+    assert result["supplementLastDay"] == "2026-10-13"
+    assert result["supplementDueAt"] == "2026-10-14T00:00:00+08:00"
+    assert [r["requestedOn"] for r in result["supplementRequests"]] == [
+        "2026-09-01",
+        "2026-09-30",
+    ]
+    assert result["supplementRequests"][1]["items"] == "补交问责决定书"
 
 
 async def test_validate_turns_wrong_types_into_an_incident_naming_the_field(
@@ -519,6 +544,6 @@ async def test_every_log_line_of_a_job_names_the_process_instance_and_job(
         root.setLevel(saved_level)
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     ours = [line for line in lines if line["event"].startswith(("application.", "job."))]
-    assert {line["event"] for line in ours} == {"application.validated", "job.incident"}
+    assert {line["event"] for line in ours} == {"application.examined", "job.incident"}
     assert all(line["process_instance_key"] == 5 for line in ours)
     assert sorted(line["job_key"] for line in ours) == [6, 7]
