@@ -227,8 +227,7 @@ def recusal_job(job: Job) -> dict[str, Any]:
                 {"label": unit.name, "value": unit.id} for unit in assignable_units(parties)
             ],
             "recusedDepartments": [
-                {"department": r.unit.id, "name": r.unit.name, "reason": r.reason}
-                for r in recused
+                {"department": r.unit.id, "name": r.unit.name, "reason": r.reason} for r in recused
             ],
             "recusalNotice": recusal_notice(recused),
             "departmentNames": dict(DEPARTMENT_NAMES),

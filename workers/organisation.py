@@ -13,13 +13,13 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Literal
+from typing import Literal, get_args
 
 ISSUING_ORGAN = "游仙区容错纠错工作领导小组办公室"
 LEADING_GROUP = "游仙区容错纠错工作领导小组"
 
 UnitKind = Literal["district-department", "subdistrict", "township", "development-zone"]
-UNIT_KINDS: tuple[UnitKind, ...] = ("district-department", "subdistrict", "township", "development-zone")
+UNIT_KINDS: tuple[UnitKind, ...] = get_args(UnitKind)
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ def unit_by_id(unit_id: str) -> DistrictUnit | None:
     return next((u for u in district_units() if u.id == unit_id), None)
 
 
-# "绵阳市游仙区发展和改革局", "游仙区发展和改革局", "区发展和改革局" and "发展和改革局" are one unit.
+# "绵阳市游仙区发展和改革局", "游仙区发展和改革局", "区发展和改革局", "发展和改革局": one unit.
 _PREFIXES = ("中共绵阳市游仙区", "绵阳市游仙区", "中共游仙区", "游仙区", "绵阳市", "中共", "区")
 
 

@@ -69,9 +69,8 @@ def recusals(parties: CaseParties) -> list[Recusal]:
         recuse(unit_named(parties.applicant_unit), "系本案申请单位")
     else:
         recuse(unit_named(parties.applicant_unit), "系申请人所在单位")
-    return [
-        Recusal(unit, "，".join(reasons[unit.id])) for unit in district_units() if unit.id in reasons
-    ]
+    units = [unit for unit in district_units() if unit.id in reasons]
+    return [Recusal(unit, "，".join(reasons[unit.id])) for unit in units]
 
 
 def assignable_units(parties: CaseParties) -> list[DistrictUnit]:

@@ -149,7 +149,10 @@ async def joint_investigation(
             "subjectJointConfirmation",
             {"subjectConcurs": True, "subjectComments": "对核实结论无异议"}
             if subject_concurs
-            else {"subjectConcurs": False, "subjectComments": "不同意：容缺受理未经集体研究"},
+            else {
+                "subjectConcurs": False,
+                "subjectComments": "容缺受理未经集体研究，调查结论依据不足",
+            },
             candidate_group=SUBJECT_GROUP,
         )
 
