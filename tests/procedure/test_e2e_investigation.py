@@ -5,13 +5,14 @@ and every round of findings kept."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from tests.procedure import case_steps as steps
 from tests.procedure import officers
 from tests.procedure.scenario import Case, ProcedureRun, assert_passed_in_order
 
+BEIJING = timezone(timedelta(hours=8))
 AUDIT_FINDING = steps.finding("dept-audit", "容缺受理程序有会议纪要支持")
 
 
@@ -85,6 +86,9 @@ async def test_recusal_the_subject_and_the_applicants_unit_cannot_investigate_a_
         case, "departmentInvestigation", candidate_group="town-weicheng"
     )
     assert task["candidateGroups"] == ["town-weicheng"]
+    # the findings form names the unit in Chinese
+    shown = await _task_variables(run, case, "departmentInvestigation", "town-weicheng")
+    assert shown["departmentName"] == "魏城镇"
     await run.complete_task(
         case,
         "departmentInvestigation",
@@ -201,3 +205,42 @@ async def test_leading_group_orders_reinvestigation_and_every_round_is_kept(
     suggestion = variables["eligibilitySuggestion"]
     assert suggestion["needsGroupJudgement"] is True
     assert suggestion["suggestionReason"].startswith("建议")
+
+
+async def test_rounds_are_kept_when_an_upheld_objection_sends_the_case_back(
+    procedure: ProcedureRun,
+) -> None:
+    run = procedure
+    case = await run.start_case(steps.application(districtManagedCadre=False))
+    await _accepted(run, case)
+    await steps.joint_investigation(run, case, {"dept-audit": AUDIT_FINDING})
+    await steps.determination(run, case, steps.recognising_opinion(publicity=True))
+    await run.set_clock(case, datetime(2026, 9, 28, 9, 0, tzinfo=BEIJING))
+    await steps.arrange_publicity(run, case, "2026-09-28")
+    await run.wait_until_waiting_at(case, "publicity#publicityPeriodEnds")
+    await run.set_clock(case, datetime(2026, 9, 30, 10, 0, tzinfo=BEIJING))
+    await run.publish_objection(
+        run.variables(case)["caseNumber"],
+        "审批材料系伪造，当事人事先知情",
+        "赵强",
+        "2026-09-30T10:00:00+08:00",
+    )
+    await run.complete_task(
+        case,
+        "handleObjection",
+        {"objectionSubstantiated": True, "objectionHandlingNotes": "经核实异议属实"},
+        candidate_group="leading-group-office",
+    )
+    await run.wait_until_passed(case, "exemption-procedure#notifyReinvestigation")
+
+    forged = steps.finding("dept-justice", "材料系伪造，当事人知情", knowing_violation=True)
+    await steps.joint_investigation(run, case, {"dept-justice": forged})
+    await run.wait_for_user_task(case, "draftDeterminationOpinion")
+
+    rounds = run.stage_variables(case, "investigation")["investigationRounds"]
+    assert [r["round"] for r in rounds] == [1, 2]
+    assert [r["departments"] for r in rounds] == [["dept-audit"], ["dept-justice"]]
+    first, second = (r["findings"][0]["finding"] for r in rounds)
+    assert first["investigationConclusion"] == "容缺受理程序有会议纪要支持"
+    assert first["distinctionExperience"] == "reform-inexperience"
+    assert second["distinctionExperience"] == "knowing-violation"
