@@ -180,6 +180,7 @@ def test_findings_summary_merges_departments_for_the_decision() -> None:
     [
         ("applyAcceptanceDeadline", "acceptanceReminderAfter", "P10D"),
         ("applyInvestigationDeadline", "investigationReminderAfter", "P30D"),
+        ("restartInvestigationDeadline", "investigationReminderAfter", "P30D"),
     ],
 )
 def test_local_deadlines_default_unless_the_case_sets_them(

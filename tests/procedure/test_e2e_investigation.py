@@ -168,9 +168,13 @@ async def test_leading_group_orders_reinvestigation_and_every_round_is_kept(
     case = await run.start_case(steps.application())
     await _accepted(run, case)
     await steps.joint_investigation(run, case, {"dept-audit": AUDIT_FINDING}, subject_concurs=False)
+    await run.advance_clock(case, timedelta(days=12))
     await steps.rule_on_findings_disagreement(run, case, "reinvestigate")
 
-    # a new round: the leading group directs units again, this time a line department
+    # a new round with its own time limit (local policy, 30 days from the group's order)
+    again = await run.wait_for_user_task(case, "assignDepartments", candidate_group="leading-group")
+    assert datetime.fromisoformat(again["dueDate"]) == run.harness.now + timedelta(days=30)
+    # the leading group directs units again, this time a line department
     second = steps.finding(
         "dept-finance", "原始会议记录证实事项经集体研究", circumstances=["art7-3"]
     )
@@ -181,6 +185,7 @@ async def test_leading_group_orders_reinvestigation_and_every_round_is_kept(
     assert path.count("investigation#assignDepartments") == 2
     assert path.count("investigation#recordInvestigationRound") == 2
     assert path.count("investigation#decideFindingsDisagreement") == 1
+    assert path.count("investigation#restartInvestigationDeadline") == 1
     variables = run.stage_variables(case, "investigation")
     first_round, second_round = variables["investigationRounds"]
     assert (first_round["round"], second_round["round"]) == (1, 2)
