@@ -13,10 +13,11 @@ the start form's model leaves presence to that check.
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field
 
+from workers.organisation import district_unit_ids
 from workers.variables import CamelModel
 
 ApplicantType = Literal["unit", "individual"]
@@ -41,24 +42,30 @@ Art7Circumstance = Literal[
     "art7-10",
 ]
 Art9Outcome = Literal["art9-1", "art9-2", "art9-3", "art9-4", "art9-5"]
-Department = Literal[
-    "dept-party-office",
-    "dept-government-office",
-    "dept-discipline-commission",
-    "dept-org-department",
-    "dept-political-legal",
-    "dept-inspection-office",
-    "dept-target-supervision",
-    "dept-human-resources",
-    "dept-audit",
-    "dept-justice",
-    "dept-legal-affairs",
-]
+
+
+def _district_unit(value: str) -> str:
+    if value not in district_unit_ids():
+        raise ValueError(f"{value} 不在本区单位名录中")
+    return value
+
+
+# Any unit of the district (Art. 8(3) "相关部门"), not only Art. 5's member units.
+Department = Annotated[str, AfterValidator(_district_unit)]
 # Art. 3, the three distinctions (三个区分开来)
 DistinctionExperience = Literal["reform-inexperience", "knowing-violation"]
 DistinctionProhibition = Literal["no-explicit-restriction", "persisted-after-ban"]
 DistinctionIntent = Literal["unintentional-for-development", "private-gain-violation"]
 PublicityChannel = Literal["unit-bulletin", "district-website", "internal-notice"]
+# Art. 6: the setting of the conduct, its motive and its objective cause
+ReformContext = Literal["reform-innovation", "problem-solving", "pilot-first", "none"]
+PublicSpirit = Literal["public-spirited", "not-public-spirited"]
+ObjectiveCause = Literal[
+    "force-majeure", "unforeseeable", "other-objective-factor", "subjective-fault"
+]
+# Art. 4: the consequences weighed
+ConsequenceSeverity = Literal["limited", "remedied", "serious"]
+FindingsDisagreementDecision = Literal["adopt-findings", "reinvestigate"]
 
 
 class FormSubmission(CamelModel):
@@ -146,6 +153,13 @@ class DepartmentFindings(FormSubmission):
     distinction_prohibition: DistinctionProhibition
     distinction_intent: DistinctionIntent
     private_gain: bool = False
+    reform_context: ReformContext
+    public_spirit: PublicSpirit
+    objective_cause: ObjectiveCause
+    conduct_background: str
+    conduct_motive: str
+    conduct_consequences: str
+    consequence_severity: ConsequenceSeverity
     investigation_conclusion: str
     investigation_completed_on: date
 
@@ -155,6 +169,17 @@ class SubjectJointConfirmation(FormSubmission):
 
     subject_concurs: bool = False
     subject_comments: str
+
+
+class FindingsDisagreementRuling(FormSubmission):
+    """`investigation-findings-disagreement` (8(3), the leading group decides when the
+    accountability subject does not concur with the findings)."""
+
+    findings_disagreement_decision: FindingsDisagreementDecision
+    findings_disagreement_reason: str
+    findings_disagreement_decided_by: str
+    findings_disagreement_decided_on: date
+    findings_disagreement_minutes: str | None = None
 
 
 class DeterminationOpinion(FormSubmission):
@@ -218,6 +243,7 @@ FORM_SUBMISSIONS: dict[str, type[FormSubmission]] = {
     "investigation-assign-departments": DepartmentAssignment,
     "investigation-department-findings": DepartmentFindings,
     "investigation-subject-confirmation": SubjectJointConfirmation,
+    "investigation-findings-disagreement": FindingsDisagreementRuling,
     "investigation-determination-opinion": DeterminationOpinion,
     "investigation-opinion-approval": OpinionApproval,
     "publicity-arrangement": PublicityArrangement,

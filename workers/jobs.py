@@ -42,6 +42,15 @@ from workers.documents import (
 from workers.notice_texts import NoticeInput, NoticeRequestError, compose_notice
 from workers.notices import NoticeDeliveryError, Outbox, transport_from_environment
 from workers.official_layout import FontMissingError, render_pdf
+from workers.organisation import DEPARTMENT_NAMES
+from workers.recusal import (
+    CaseParties,
+    DepartmentAssignmentCheck,
+    assignable_units,
+    assignment_refusals,
+    recusal_notice,
+    recusals,
+)
 from workers.settings import data_dir
 from workers.variables import ProcessVariables, describe_validation_error
 from workers.working_days import (
@@ -240,6 +249,40 @@ def supplement_deadline_job(job: Job) -> dict[str, Any]:
         }
 
 
+# 8(3) investigating units and recusal ------------------------------------------------------------
+
+
+@task("organisation.recusal")
+def recusal_job(job: Job) -> dict[str, Any]:
+    """The units the leading group may direct to investigate, as the assignment form's options."""
+    with job_context(job):
+        parties = parse(CaseParties, job)
+        recused = recusals(parties)
+        log.info("investigation.recusals", recused=[r.unit.id for r in recused])
+        return {
+            "assignableDepartments": [
+                {"label": unit.name, "value": unit.id} for unit in assignable_units(parties)
+            ],
+            "recusedDepartments": [
+                {"department": r.unit.id, "name": r.unit.name, "reason": r.reason} for r in recused
+            ],
+            "recusalNotice": recusal_notice(recused),
+            "departmentNames": dict(DEPARTMENT_NAMES),
+        }
+
+
+@task("organisation.check-assignment")
+def check_assignment_job(job: Job) -> dict[str, Any]:
+    """Refuses an assignment naming a recused or unknown unit; the form shows why."""
+    with job_context(job):
+        problems = assignment_refusals(parse(DepartmentAssignmentCheck, job))
+        log.info("investigation.assignment_checked", refused=len(problems))
+        return {
+            "assignmentAccepted": not problems,
+            "assignmentRefusal": "".join(problems) if problems else None,
+        }
+
+
 # 8(3) publicity -----------------------------------------------------------------------------------
 
 
@@ -349,8 +392,10 @@ DECISION_VARIABLES = (
     "applicationAccepted",
     "investigatingDepartments",
     "investigationInstructions",
+    "recusedDepartments",
     "departmentFindings",
     "investigationSummary",
+    "investigationRounds",
     "eligibilitySuggestion",
     "outcomeSuggestion",
     "determinationRecognised",

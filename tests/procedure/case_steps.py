@@ -87,8 +87,13 @@ def finding(
     *,
     circumstances: list[str] | None = None,
     knowing_violation: bool = False,
+    reform_context: str = "problem-solving",
+    public_spirit: str = "public-spirited",
+    objective_cause: str = "unforeseeable",
+    consequence_severity: str = "remedied",
 ) -> dict[str, Any]:
-    """A department's findings (form `investigation-department-findings`)."""
+    """A department's findings (form `investigation-department-findings`), with Art. 6 (setting,
+    motive, objective cause) and Art. 4 (background, motive, consequences) decided explicitly."""
     return {
         "factsVerified": f"{department}已调阅审批台账并约谈相关人员",
         "circumstancesFound": ["art7-2"] if circumstances is None else circumstances,
@@ -98,24 +103,41 @@ def finding(
         "distinctionProhibition": "no-explicit-restriction",
         "distinctionIntent": "unintentional-for-development",
         "privateGain": False,
+        "reformContext": reform_context,
+        "publicSpirit": public_spirit,
+        "objectiveCause": objective_cause,
+        "conductBackground": "产业园区项目须在年内开工，企业部分审批材料一时难以备齐",
+        "conductMotive": "为加快项目落地、服务企业，未谋取个人或小团体利益",
+        "conductConsequences": "企业已补齐材料，项目未造成经济损失和不良社会影响",
+        "consequenceSeverity": consequence_severity,
         "investigationConclusion": conclusion,
         "investigationCompletedOn": "2026-09-18",
     }
 
 
-async def joint_investigation(
-    run: TaskCompleter, case: Case, findings: dict[str, dict[str, Any]]
-) -> None:
-    """8(3): the leading group assigns departments; each investigates with the subject."""
+async def assign_departments(run: TaskCompleter, case: Case, departments: list[str]) -> None:
+    """8(3): the leading group directs the units to investigate (form
+    `investigation-assign-departments`)."""
     await run.complete_task(
         case,
         "assignDepartments",
         {
-            "investigatingDepartments": list(findings),
+            "investigatingDepartments": departments,
             "investigationInstructions": "会同问责主体核实容缺受理的决策过程",
         },
         candidate_group="leading-group",
     )
+
+
+async def joint_investigation(
+    run: TaskCompleter,
+    case: Case,
+    findings: dict[str, dict[str, Any]],
+    *,
+    subject_concurs: bool = True,
+) -> None:
+    """8(3): the leading group assigns departments; each investigates with the subject."""
+    await assign_departments(run, case, list(findings))
     for department, submitted in findings.items():
         await run.complete_task(
             case, "departmentInvestigation", submitted, candidate_group=department
@@ -125,9 +147,39 @@ async def joint_investigation(
         await run.complete_task(
             case,
             "subjectJointConfirmation",
-            {"subjectConcurs": True, "subjectComments": "对核实结论无异议"},
+            {"subjectConcurs": True, "subjectComments": "对核实结论无异议"}
+            if subject_concurs
+            else {
+                "subjectConcurs": False,
+                "subjectComments": "容缺受理未经集体研究，调查结论依据不足",
+            },
             candidate_group=SUBJECT_GROUP,
         )
+
+
+def findings_disagreement_ruling(decision: str = "adopt-findings") -> dict[str, Any]:
+    """The leading group's decision when the subject does not concur (form
+    `investigation-findings-disagreement`)."""
+    return {
+        "findingsDisagreementDecision": decision,
+        "findingsDisagreementReason": "审计局调取的会议纪要证实事项经集体研究，问责主体意见不成立"
+        if decision == "adopt-findings"
+        else "双方对是否经集体研究各执一词，须另行调取原始记录",
+        "findingsDisagreementDecidedBy": "领导小组会议（组长主持）",
+        "findingsDisagreementDecidedOn": "2026-09-25",
+        "findingsDisagreementMinutes": "游容纠领〔2026〕3号",
+    }
+
+
+async def rule_on_findings_disagreement(
+    run: TaskCompleter, case: Case, decision: str = "adopt-findings"
+) -> dict[str, Any]:
+    """The leading group decides when the subject does not concur with the findings."""
+    ruling = findings_disagreement_ruling(decision)
+    await run.complete_task(
+        case, "decideFindingsDisagreement", ruling, candidate_group="leading-group"
+    )
+    return ruling
 
 
 def recognising_opinion(*, publicity: bool) -> dict[str, Any]:

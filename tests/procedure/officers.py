@@ -9,11 +9,12 @@ from typing import Any, get_args
 
 from engine.access import Identity
 from engine.access.directory import parse_directory
-from workers.form_submissions import Department, SubjectGroup
+from workers.form_submissions import SubjectGroup
+from workers.organisation import district_unit_ids
 
 # docs/procedure-contract.md, "Roles"
 OFFICE_GROUPS = ("leading-group-office", "leading-group", "org-personnel", "district-committee")
-GROUPS: tuple[str, ...] = (*OFFICE_GROUPS, *get_args(SubjectGroup), *get_args(Department))
+GROUPS: tuple[str, ...] = (*OFFICE_GROUPS, *get_args(SubjectGroup), *district_unit_ids())
 
 
 def username(group: str) -> str:

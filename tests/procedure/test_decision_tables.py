@@ -25,6 +25,11 @@ def eligibility(**context: Any) -> dict[str, Any]:
         "knowingViolation": False,
         "persistedAfterBan": False,
         "forPrivateGain": False,
+        # Art. 6 and Art. 4, as the department findings record them
+        "publicSpirited": True,
+        "objectiveCause": True,
+        "inReformContext": True,
+        "seriousConsequences": False,
     }
     base.update(context)
     suggestion = evaluate_table("exemption-eligibility", base)  # hit policy FIRST
@@ -37,6 +42,55 @@ def test_eligibility_suggests_recognition_when_art7_holds_and_art3_distinctions_
     suggestion = eligibility()
     assert suggestion["suggestedRecognised"] is True
     assert "第七条" in suggestion["suggestionReason"]
+    # a suggestion for the leading group, never a recognition
+    assert suggestion["suggestionReason"].startswith("建议")
+    assert "领导小组审定" in suggestion["suggestionReason"]
+
+
+def test_one_art7_item_alone_only_suggests_and_needs_the_groups_judgement() -> None:
+    suggestion = eligibility(circumstancesFound=["art7-8"])
+    assert suggestion["suggestedRecognised"] is True
+    assert suggestion["needsGroupJudgement"] is True
+    assert suggestion["suggestionReason"].startswith("建议")
+    assert "须领导小组研判" in suggestion["suggestionReason"]
+    assert eligibility()["needsGroupJudgement"] is False
+
+
+@pytest.mark.parametrize(
+    ("flag", "value"),
+    [
+        ("publicSpirited", False),
+        ("publicSpirited", None),
+        ("objectiveCause", False),
+        ("objectiveCause", None),
+    ],
+)
+def test_art6_not_established_means_not_recognised(flag: str, value: bool | None) -> None:
+    """Art. 6: 主观上出于公心、担当尽责, 客观上由于不可抗力、难以预见等因素; an Art. 7 item
+    without them (or with them unrecorded) is not enough."""
+    suggestion = eligibility(**{flag: value}, circumstancesFound=["art7-1", "art7-5", "art7-8"])
+    assert suggestion["suggestedRecognised"] is False
+    assert suggestion["needsGroupJudgement"] is False
+    assert "第六条" in suggestion["suggestionReason"]
+
+
+def test_outside_reform_context_is_left_to_the_groups_judgement() -> None:
+    suggestion = eligibility(inReformContext=False)
+    assert suggestion["suggestedRecognised"] is False
+    assert suggestion["needsGroupJudgement"] is True
+    assert "第六条" in suggestion["suggestionReason"]
+    assert "领导小组" in suggestion["suggestionReason"]
+
+
+def test_serious_consequences_are_weighed_by_the_group_under_art4() -> None:
+    suggestion = eligibility(seriousConsequences=True)
+    assert suggestion["suggestedRecognised"] is True
+    assert suggestion["needsGroupJudgement"] is True
+    assert "第四条" in suggestion["suggestionReason"]
+    # Art. 3 still excludes first, whatever the consequences
+    assert (
+        eligibility(seriousConsequences=True, forPrivateGain=True)["suggestedRecognised"] is False
+    )
 
 
 @pytest.mark.parametrize("flag", ["knowingViolation", "persistedAfterBan", "forPrivateGain"])
@@ -81,8 +135,18 @@ def test_findings_summary_merges_departments_for_the_decision() -> None:
         "distinctionProhibition": "no-explicit-restriction",
         "distinctionIntent": "unintentional-for-development",
         "privateGain": False,
+        "reformContext": "pilot-first",
+        "publicSpirit": "public-spirited",
+        "objectiveCause": "force-majeure",
+        "consequenceSeverity": "limited",
     }
-    other = dict(finding, circumstancesFound=["art7-5", "art7-6"], privateGain=True)
+    other = dict(
+        finding,
+        circumstancesFound=["art7-5", "art7-6"],
+        privateGain=True,
+        objectiveCause="subjective-fault",
+        consequenceSeverity="serious",
+    )
     context = {
         "departmentFindings": [
             {
@@ -103,6 +167,10 @@ def test_findings_summary_merges_departments_for_the_decision() -> None:
         "knowingViolation": False,
         "persistedAfterBan": False,
         "forPrivateGain": True,
+        "inReformContext": True,
+        "publicSpirited": True,
+        "objectiveCause": False,
+        "seriousConsequences": True,
         "subjectConcursAll": False,
     }
 
@@ -112,6 +180,7 @@ def test_findings_summary_merges_departments_for_the_decision() -> None:
     [
         ("applyAcceptanceDeadline", "acceptanceReminderAfter", "P10D"),
         ("applyInvestigationDeadline", "investigationReminderAfter", "P30D"),
+        ("restartInvestigationDeadline", "investigationReminderAfter", "P30D"),
     ],
 )
 def test_local_deadlines_default_unless_the_case_sets_them(

@@ -65,6 +65,13 @@ def test_a_value_no_form_offers_is_refused_naming_the_field() -> None:
         "distinctionExperience": "reform-inexperience",
         "distinctionProhibition": "no-explicit-restriction",
         "distinctionIntent": "unintentional-for-development",
+        "reformContext": "pilot-first",
+        "publicSpirit": "public-spirited",
+        "objectiveCause": "unforeseeable",
+        "conductBackground": "背景",
+        "conductMotive": "动机",
+        "conductConsequences": "后果",
+        "consequenceSeverity": "limited",
         "investigationConclusion": "结论",
         "investigationCompletedOn": "2026-09-18",
     }

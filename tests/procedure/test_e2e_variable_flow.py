@@ -58,6 +58,13 @@ WORKER_OUTPUTS: dict[str, set[str]] = {
     "calendar.publicity-period": {"publicityEndsAt", "publicityLastWorkingDay"},
     "archive.file-case": {"archiveRecord"},
     "committee.record": {"committeeRecord"},
+    "organisation.recusal": {
+        "assignableDepartments",
+        "recusedDepartments",
+        "recusalNotice",
+        "departmentNames",
+    },
+    "organisation.check-assignment": {"assignmentAccepted", "assignmentRefusal"},
 }
 # The message `publicity-objection` (contract, "Messages").
 MESSAGE_VARIABLES: dict[str, set[str]] = {
@@ -74,6 +81,7 @@ CASE_SETTINGS = {
     "investigationReminderAfter",
     "determinationDraftDueAfter",
     "opinionApprovalDueAfter",
+    "findingsDisagreementDueAfter",
     "publicityArrangementDueAfter",
     "objectionHandlingDueAfter",
     "feedbackReceiptDueAfter",

@@ -61,6 +61,8 @@ def test_every_contract_job_type_has_a_handler() -> None:
         "notice.send",
         "archive.file-case",
         "committee.record",
+        "organisation.recusal",
+        "organisation.check-assignment",
     }
     # The contract sets no fetchVariables: every job reads the whole case.
     assert all(task.config.variables_to_fetch == [] for task in router.tasks)
@@ -518,6 +520,44 @@ async def test_committee_record(data_dir: Path) -> None:
 async def test_committee_record_without_acknowledgement_date_names_it(data_dir: Path) -> None:
     message = incident(await run_job(make_job("committee.record", determined_case())))
     assert "committeeAcknowledgedOn" in message
+
+
+# organisation.recusal, organisation.check-assignment -------------------------------------------
+
+
+async def test_recusal_job_offers_every_unit_but_the_recused(data_dir: Path) -> None:
+    variables = completed(await run_job(make_job("organisation.recusal", valid_application())))
+    offered = [option["value"] for option in variables["assignableDepartments"]]
+    recused = {r["department"] for r in variables["recusedDepartments"]}
+    assert recused == {"dept-discipline-commission", "dept-development-reform"}
+    assert not recused & set(offered)
+    assert {"label": "魏城镇", "value": "town-weicheng"} in variables["assignableDepartments"]
+    assert variables["departmentNames"]["street-fujiang"] == "涪江街道"
+    assert "区纪委监委（系本案问责主体）" in variables["recusalNotice"]
+
+
+async def test_check_assignment_job_refuses_a_recused_unit_naming_the_field(
+    data_dir: Path,
+) -> None:
+    refused = completed(
+        await run_job(
+            make_job(
+                "organisation.check-assignment",
+                {**valid_application(), "investigatingDepartments": ["dept-discipline-commission"]},
+            )
+        )
+    )
+    assert refused["assignmentAccepted"] is False
+    assert refused["assignmentRefusal"].startswith("「负责调查核实的部门」不得选择区纪委监委")
+    accepted = completed(
+        await run_job(
+            make_job(
+                "organisation.check-assignment",
+                {**valid_application(), "investigatingDepartments": ["town-weicheng"]},
+            )
+        )
+    )
+    assert accepted == {"assignmentAccepted": True, "assignmentRefusal": None}
 
 
 # logging ------------------------------------------------------------------------------------------
