@@ -211,6 +211,12 @@ async def org_personnel_receipt(run: TaskCompleter, case: Case) -> None:
     """8(4) and Art. 9: every recipient of the opinion signs for it (送达回证): the organisation/
     personnel department, the applicant (recorded by the office) and the accountability subject,
     which also records how it applied the opinion to the accountability case."""
+    await org_personnel_signs(run, case)
+    await applicant_service_proof(run, case)
+    await subject_applies_outcome(run, case)
+
+
+async def org_personnel_signs(run: TaskCompleter, case: Case) -> None:
     await run.complete_task(
         case,
         "orgPersonnelReceipt",
@@ -222,8 +228,6 @@ async def org_personnel_receipt(run: TaskCompleter, case: Case) -> None:
         },
         candidate_group="org-personnel",
     )
-    await applicant_service_proof(run, case)
-    await subject_applies_outcome(run, case)
 
 
 async def applicant_service_proof(run: TaskCompleter, case: Case) -> None:
