@@ -52,6 +52,14 @@ WORKER_OUTPUTS: dict[str, set[str]] = {
     "calendar.publicity-period": {"publicityEndsAt", "publicityLastWorkingDay"},
     "archive.file-case": {"archiveRecord"},
     "committee.record": {"committeeRecord"},
+    "determination.check-opinion": {
+        "opinionRefusal",
+        "opinionRefusalFields",
+        "checkedOpinionChoices",
+        "determinationOutcomes",
+        "determinationAdministrativeTreatment",
+        "determinationDisciplinaryTreatment",
+    },
 }
 # The message `publicity-objection` (contract, "Messages").
 MESSAGE_VARIABLES: dict[str, set[str]] = {
@@ -70,6 +78,7 @@ CASE_SETTINGS = {
     "objectionHandlingDueAfter",
     "feedbackReceiptDueAfter",
     "committeeAcknowledgementDueAfter",
+    "subjectApplicationDueAfter",
 }
 
 
