@@ -314,23 +314,28 @@ def _determination_paragraphs(facts: CaseFacts) -> list[str]:
     if recognised:
         outcomes = _items(facts.determination_outcomes or [], ART9_TEXT)
         paragraphs.append(f"依照第九条，适用以下免责或从轻减轻情形：{outcomes or '无'}。")
-        treatments = [
-            f"第九条第（四）项{ADMINISTRATIVE_TREATMENT_TEXT[facts.determination_administrative_treatment]}"
-            if facts.determination_administrative_treatment in ADMINISTRATIVE_TREATMENT_TEXT
-            else "",
-            f"第九条第（五）项{DISCIPLINARY_TREATMENT_TEXT[facts.determination_disciplinary_treatment]}"
-            if facts.determination_disciplinary_treatment in DISCIPLINARY_TREATMENT_TEXT
-            else "",
-        ]
-        if any(treatments):
+        treatments = _treatments(facts)
+        if treatments:
             paragraphs.append(
-                f"问责主体{facts.accountability_subject}在问责处理中应依照"
-                + "、".join(t for t in treatments if t)
-                + "。"
+                f"问责主体{facts.accountability_subject}在问责处理中应依照{treatments}。"
             )
     if facts.determination_reasoning:
         paragraphs.append(f"审定理由：{facts.determination_reasoning}")
     return paragraphs
+
+
+def _treatments(facts: CaseFacts) -> str:
+    """The Art. 9 (四)/(五) degree the opinion chose, e.g. `第九条第（四）项减轻处理`."""
+    chosen = facts.determination_outcomes or []
+    parts = [
+        f"{item_label(code)}{texts[value]}"
+        for code, value, texts in (
+            ("art9-4", facts.determination_administrative_treatment, ADMINISTRATIVE_TREATMENT_TEXT),
+            ("art9-5", facts.determination_disciplinary_treatment, DISCIPLINARY_TREATMENT_TEXT),
+        )
+        if code in chosen and value in texts
+    ]
+    return "、".join(parts)
 
 
 def _approval(facts: CaseFacts) -> str:
@@ -437,9 +442,12 @@ def feedback_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
     if facts.determination_recognised:
         outcomes = _items(facts.determination_outcomes or [], ART9_TEXT)
         paragraphs.append(f"依照{MEASURES}第九条，{outcomes or '不适用第九条所列情形'}。")
+        treatments = _treatments(facts)
+        if treatments:
+            paragraphs.append(f"其中，{treatments}，由问责主体在问责处理中依照办理。")
     paragraphs += [
         f"依照第八条第（四）项，现将书面审定意见反馈{_you(facts)}，"
-        "同时抄送组织人事部门，并存档备查。",
+        f"同时抄送组织人事部门和问责主体{facts.accountability_subject or ''}，并存档备查。",
         "特此通知。",
     ]
     return OfficialDocument(

@@ -186,6 +186,9 @@ async def test_art9_4_reduced_is_delivered_to_the_accountability_subject_with_pr
         "method": "in-person",
     }
     assert variables["subjectAccountabilityDecision"].startswith("依照审定意见减轻处理")
+    feedback = squeeze(run.document_text(variables["feedbackNoticeDocument"]))
+    assert "其中，第九条第（四）项减轻处理，由问责主体在问责处理中依照办理" in feedback
+    assert "同时抄送组织人事部门和问责主体区纪委监委" in feedback
     assert variables["applicantServiceProof"]["receivedBy"] == "李明"
     assert variables["orgPersonnelServiceProof"]["receivedBy"] == "张华"
     assert variables["orgPersonnelServiceProof"]["method"] == "in-person"
