@@ -341,6 +341,7 @@ DECISION_VARIABLES = (
     "approvalCirculatedOn",
     "approvalDecidedBy",
     "sendBackRemarks",
+    "opinionApprovalRecords",
     "publicityStartDate",
     "publicityEndsAt",
     "publicityLastWorkingDay",

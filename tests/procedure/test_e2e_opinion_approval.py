@@ -131,6 +131,20 @@ async def test_approval_sends_the_draft_back_with_remarks_and_approves_the_secon
     manifest = await run.assert_verified_archive(variables["caseNumber"])
     decisions = {d["name"]: d["value"] for d in manifest["decisions"]}
     assert decisions["approvalMethod"] == "circulation"
+    # every round of approval is kept, with the draft it was about, and both drafts are filed
+    rounds = decisions["opinionApprovalRecords"]
+    assert [(r["approved"], r["method"], r["sendBackRemarks"]) for r in rounds] == [
+        (False, "meeting", remarks),
+        (True, "circulation", None),
+    ]
+    assert rounds[0]["minutesNumber"] == "游容领纪〔2026〕3号"
+    assert rounds[1]["circulatedOn"] == "2026-09-30" and rounds[1]["meetingDate"] is None
+    assert [r["draftDocumentId"] for r in rounds] == [
+        first_draft["documentId"],
+        second_draft["documentId"],
+    ]
+    drafts = [f for f in manifest["files"] if f["kind"] == "determination-opinion-draft"]
+    assert len(drafts) == 2
     assert decisions["determinationAdministrativeTreatment"] == "reduced"
 
 
