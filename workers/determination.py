@@ -191,3 +191,58 @@ def refusal_text(refusals: list[Refusal]) -> str | None:
     if not refusals:
         return None
     return "审定意见未通过审查，请修改：" + "；".join(r.message for r in refusals) + "。"
+
+
+APPROVAL_LABELS: dict[str, str] = {
+    "approvalMethod": "审定方式",
+    "approvalMeetingDate": "会议日期",
+    "approvalMinutesNumber": "会议纪要编号",
+    "approvalCirculatedOn": "传阅完成日期",
+    "approvalDecidedBy": "主持会议或签批的领导",
+    "sendBackRemarks": "退回修改意见",
+}
+
+
+@dataclass(frozen=True)
+class ApprovalRecord:
+    approved: bool | None
+    method: str | None
+    meeting_date: object | None
+    minutes_number: str | None
+    circulated_on: object | None
+    decided_by: str | None
+    send_back_remarks: str | None
+
+
+def _blank(text: str | None) -> bool:
+    return not (text or "").strip()
+
+
+def approval_refusals(record: ApprovalRecord) -> list[Refusal]:
+    """What the leading group's decision must record: how it decided (a meeting, with its date
+    and minutes number, or circulation, with the day it ended), who signed for it, and the
+    remarks when it sends the draft back."""
+    missing: list[tuple[str, str]] = []
+    if record.method not in ("meeting", "circulation"):
+        missing.append(("approvalMethod", "请选择会议审定或传阅审定"))
+    if record.method == "meeting" and record.meeting_date is None:
+        missing.append(("approvalMeetingDate", "会议审定的，应填写会议日期"))
+    if record.method == "meeting" and _blank(record.minutes_number):
+        missing.append(("approvalMinutesNumber", "会议审定的，应填写会议纪要编号"))
+    if record.method == "circulation" and record.circulated_on is None:
+        missing.append(("approvalCirculatedOn", "传阅审定的，应填写传阅完成日期"))
+    if _blank(record.decided_by):
+        missing.append(("approvalDecidedBy", "应填写"))
+    if record.approved is not True and _blank(record.send_back_remarks):
+        missing.append(("sendBackRemarks", "退回修改的，应写明修改意见"))
+    return [Refusal(field, reason) for field, reason in missing]
+
+
+def approval_refusal_text(refusals: list[Refusal]) -> str | None:
+    if not refusals:
+        return None
+    return (
+        "审定记录不完整，请补充："
+        + "；".join(f"“{APPROVAL_LABELS[r.field]}”：{r.reason}" for r in refusals)
+        + "。"
+    )

@@ -17,7 +17,14 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field, ValidationInfo, model_validator
 
-from workers.determination import OpinionDraft, opinion_refusals, refusal_text
+from workers.determination import (
+    ApprovalRecord,
+    OpinionDraft,
+    approval_refusal_text,
+    approval_refusals,
+    opinion_refusals,
+    refusal_text,
+)
 from workers.variables import CamelModel
 
 ApplicantType = Literal["unit", "individual"]
@@ -204,21 +211,21 @@ class OpinionApproval(FormSubmission):
 
     @model_validator(mode="after")
     def _records_the_decision(self) -> OpinionApproval:
-        problems = []
-        if self.approval_method is None:
-            problems.append("“审定方式”：请选择会议审定或传阅审定")
-        if self.approval_method == "meeting" and self.approval_meeting_date is None:
-            problems.append("“会议日期”：会议审定的，应填写会议日期")
-        if self.approval_method == "meeting" and not (self.approval_minutes_number or "").strip():
-            problems.append("“会议纪要编号”：会议审定的，应填写会议纪要编号")
-        if self.approval_method == "circulation" and self.approval_circulated_on is None:
-            problems.append("“传阅完成日期”：传阅审定的，应填写传阅完成日期")
-        if not (self.approval_decided_by or "").strip():
-            problems.append("“主持会议或签批的领导”：应填写")
-        if not self.opinion_approved and not (self.send_back_remarks or "").strip():
-            problems.append("“退回修改意见”：退回修改的，应写明修改意见")
-        if problems:
-            raise ValueError("审定记录不完整：" + "；".join(problems) + "。")
+        refused = approval_refusal_text(
+            approval_refusals(
+                ApprovalRecord(
+                    approved=self.opinion_approved,
+                    method=self.approval_method,
+                    meeting_date=self.approval_meeting_date,
+                    minutes_number=self.approval_minutes_number,
+                    circulated_on=self.approval_circulated_on,
+                    decided_by=self.approval_decided_by,
+                    send_back_remarks=self.send_back_remarks,
+                )
+            )
+        )
+        if refused:
+            raise ValueError(refused)
         return self
 
 

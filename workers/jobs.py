@@ -32,7 +32,10 @@ from workers.archive import ArchiveError, CaseArchive
 from workers.case_numbering import CaseNumberFormatError, assign_case_number
 from workers.committee import CommitteeAcknowledgement, record_acknowledgement
 from workers.determination import (
+    ApprovalRecord,
     OpinionDraft,
+    approval_refusal_text,
+    approval_refusals,
     drop_stale_choices,
     opinion_refusals,
     refusal_text,
@@ -522,4 +525,38 @@ def check_opinion_job(job: Job) -> dict[str, Any]:
                 "disciplinaryTreatment": draft.disciplinary_treatment,
             },
             **dict.fromkeys(dropped),
+        }
+
+
+class ApprovalUnderReview(ProcessVariables):
+    opinion_approved: bool | None = None
+    approval_method: str | None = None
+    approval_meeting_date: date | None = None
+    approval_minutes_number: str | None = None
+    approval_circulated_on: date | None = None
+    approval_decided_by: str | None = None
+    send_back_remarks: str | None = None
+
+
+@task("determination.check-approval")
+def check_approval_job(job: Job) -> dict[str, Any]:
+    """An approval that does not say how the leading group decided and who signed, or a send-back
+    without remarks, goes back to the approval task naming the fields, however it was submitted."""
+    with job_context(job):
+        approval = parse(ApprovalUnderReview, job)
+        refusals = approval_refusals(
+            ApprovalRecord(
+                approved=approval.opinion_approved,
+                method=approval.approval_method,
+                meeting_date=approval.approval_meeting_date,
+                minutes_number=approval.approval_minutes_number,
+                circulated_on=approval.approval_circulated_on,
+                decided_by=approval.approval_decided_by,
+                send_back_remarks=approval.send_back_remarks,
+            )
+        )
+        log.info("determination.approval_checked", refusals=len(refusals))
+        return {
+            "approvalRefusal": approval_refusal_text(refusals),
+            "approvalRefusalFields": [r.field for r in refusals],
         }

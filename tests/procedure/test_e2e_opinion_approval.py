@@ -214,7 +214,7 @@ async def test_art9_4_reduced_is_delivered_to_the_accountability_subject_with_pr
     assert decisions["determinationAdministrativeTreatment"] == "reduced"
 
 
-async def test_an_inconsistent_opinion_is_refused_naming_the_field(
+async def test_an_inconsistent_opinion_or_incomplete_approval_is_refused_naming_the_field(
     procedure: ProcedureRun,
 ) -> None:
     run = procedure
@@ -253,6 +253,32 @@ async def test_an_inconsistent_opinion_is_refused_naming_the_field(
     await run.wait_for_user_task(case, "approveDeterminationOpinion", candidate_group=GROUP)
     assert run.stage_variables(case, "investigation")["opinionRefusal"] is None
     assert run.path(case).count("investigation#generateOpinionDraft") == 1
+
+    # an approval that does not record how the group decided is sent back to the group
+    task = await run.wait_for_user_task(case, "approveDeterminationOpinion", candidate_group=GROUP)
+    response = await run.submit_as(
+        GROUP, int(task["userTaskKey"]), {"opinionApproved": True, "approvalMethod": "meeting"}
+    )
+    assert response.status_code == 204, response.text
+    await run.wait_until(
+        case,
+        "the approval is checked",
+        lambda: "investigation#checkApprovalRecord" in run.path(case),
+    )
+    await run.wait_for_user_task(case, "approveDeterminationOpinion", candidate_group=GROUP)
+    refused = run.stage_variables(case, "investigation")
+    assert refused["approvalRefusalFields"] == [
+        "approvalMeetingDate",
+        "approvalMinutesNumber",
+        "approvalDecidedBy",
+    ]
+    assert "“会议纪要编号”：会议审定的，应填写会议纪要编号" in refused["approvalRefusal"]
+    assert "investigation#generateDeterminationOpinion" not in run.path(case)
+    await run.complete_task(
+        case, "approveDeterminationOpinion", steps.approval(), candidate_group=GROUP
+    )
+    await run.wait_until_passed(case, "investigation#generateDeterminationOpinion")
+    assert run.path(case).count("investigation#approveDeterminationOpinion") == 2
 
 
 async def test_choices_the_form_hides_after_a_send_back_are_cleared_not_refused(

@@ -52,6 +52,7 @@ WORKER_OUTPUTS: dict[str, set[str]] = {
     "calendar.publicity-period": {"publicityEndsAt", "publicityLastWorkingDay"},
     "archive.file-case": {"archiveRecord"},
     "committee.record": {"committeeRecord"},
+    "determination.check-approval": {"approvalRefusal", "approvalRefusalFields"},
     "determination.check-opinion": {
         "opinionRefusal",
         "opinionRefusalFields",

@@ -10,7 +10,10 @@ import pytest
 from pydantic import ValidationError
 
 from workers.determination import (
+    ApprovalRecord,
     OpinionDraft,
+    approval_refusal_text,
+    approval_refusals,
     drop_stale_choices,
     opinion_refusals,
     refusal_text,
@@ -178,3 +181,24 @@ def test_the_approval_model_needs_how_and_who_and_remarks_to_send_back() -> None
             "sendBackRemarks": "请补充理由",
         }
     )
+
+
+def test_an_approval_names_what_it_does_not_record() -> None:
+    record = ApprovalRecord(
+        approved=False,
+        method="circulation",
+        meeting_date=None,
+        minutes_number=None,
+        circulated_on=None,
+        decided_by=" ",
+        send_back_remarks=None,
+    )
+    refusals = approval_refusals(record)
+    assert [r.field for r in refusals] == [
+        "approvalCirculatedOn",
+        "approvalDecidedBy",
+        "sendBackRemarks",
+    ]
+    text = approval_refusal_text(refusals)
+    assert text is not None and "“传阅完成日期”" in text and "“退回修改意见”" in text
+    assert approval_refusal_text([]) is None

@@ -61,6 +61,7 @@ def test_every_contract_job_type_has_a_handler() -> None:
         "archive.file-case",
         "committee.record",
         "determination.check-opinion",
+        "determination.check-approval",
     }
     # The contract sets no fetchVariables: every job reads the whole case.
     assert all(task.config.variables_to_fetch == [] for task in router.tasks)
