@@ -309,7 +309,8 @@ def _determination_paragraphs(facts: CaseFacts) -> list[str]:
         )
     if facts.determination_background:
         paragraphs.append(
-            f"依照第四条，综合考虑问题产生的背景、动机和后果：{facts.determination_background}"
+            "依照第四条，综合考虑问题产生的背景、动机和后果："
+            + _sentence(facts.determination_background)
         )
     if recognised:
         outcomes = _items(facts.determination_outcomes or [], ART9_TEXT)
@@ -336,6 +337,12 @@ def _treatments(facts: CaseFacts) -> str:
         if code in chosen and value in texts
     ]
     return "、".join(parts)
+
+
+def _sentence(text: str) -> str:
+    """Officers' free text as a sentence of the document: closed with a full stop."""
+    text = text.strip()
+    return text if text.endswith(("。", "！", "？", "；", "”")) else f"{text}。"
 
 
 def _approval(facts: CaseFacts) -> str:
