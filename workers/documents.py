@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 
+from workers.determination import ADMINISTRATIVE_TREATMENT_TEXT, DISCIPLINARY_TREATMENT_TEXT
 from workers.official_layout import OfficialDocument
 from workers.organisation import (
     ISSUING_ORGAN,
@@ -29,6 +30,7 @@ class DocumentType(StrEnum):
     ACCEPTANCE_NOTICE = "acceptance-notice"
     REJECTION_NOTICE = "rejection-notice"
     DETERMINATION_OPINION = "determination-opinion"
+    DETERMINATION_OPINION_DRAFT = "determination-opinion-draft"
     PUBLICITY_ANNOUNCEMENT = "publicity-announcement"
     FEEDBACK_NOTICE = "feedback-notice"
 
@@ -38,6 +40,7 @@ DOCUMENT_TITLES: dict[DocumentType, str] = {
     DocumentType.ACCEPTANCE_NOTICE: "容错免责申请受理通知书",
     DocumentType.REJECTION_NOTICE: "容错免责申请不予受理通知书",
     DocumentType.DETERMINATION_OPINION: "容错免责书面审定意见书",
+    DocumentType.DETERMINATION_OPINION_DRAFT: "容错免责书面审定意见书（送审稿）",
     DocumentType.PUBLICITY_ANNOUNCEMENT: "容错免责审定意见公示公告",
     DocumentType.FEEDBACK_NOTICE: "容错免责认定结果反馈通知书",
 }
@@ -114,6 +117,16 @@ class CaseFacts(ProcessVariables):
     determination_distinction_intent: str | None = None
     determination_outcomes: list[str] | None = None
     determination_reasoning: str | None = None
+    determination_public_interest: bool | None = None
+    determination_unforeseeable: bool | None = None
+    determination_reform_context: bool | None = None
+    determination_background: str | None = None
+    determination_administrative_treatment: str | None = None
+    determination_disciplinary_treatment: str | None = None
+    approval_method: str | None = None
+    approval_meeting_date: date | None = None
+    approval_minutes_number: str | None = None
+    approval_circulated_on: date | None = None
     publicity_required: bool | None = None
     publicity_scope: str | None = None
     publicity_channel: str | None = None
@@ -285,16 +298,78 @@ def _determination_paragraphs(facts: CaseFacts) -> list[str]:
     ]
     if distinctions:
         paragraphs.append("依照第三条“三个区分开来”的要求：" + "；".join(distinctions) + "。")
+    art6 = (
+        (facts.determination_public_interest, "主观上出于公心、担当尽责"),
+        (facts.determination_unforeseeable, "客观上由于不可抗力、难以预见等因素未达到预期效果"),
+        (facts.determination_reform_context, "发生在改革创新、破解难题、先行先试中"),
+    )
+    if any(holds is not None for holds, _ in art6):
+        held = [text for holds, text in art6 if holds]
+        missing = [text for holds, text in art6 if not holds]
+        paragraphs.append(
+            "对照第六条："
+            + ("；".join(held) if held else "不具备第六条所列要件")
+            + (f"；不具备：{'、'.join(missing)}" if held and missing else "")
+            + "。"
+        )
+    if facts.determination_background:
+        paragraphs.append(
+            "依照第四条，综合考虑问题产生的背景、动机和后果："
+            + _sentence(facts.determination_background)
+        )
     if recognised:
         outcomes = _items(facts.determination_outcomes or [], ART9_TEXT)
         paragraphs.append(f"依照第九条，适用以下免责或从轻减轻情形：{outcomes or '无'}。")
+        treatments = _treatments(facts)
+        if treatments:
+            paragraphs.append(
+                f"问责主体{facts.accountability_subject}在问责处理中应依照{treatments}。"
+            )
     if facts.determination_reasoning:
         paragraphs.append(f"审定理由：{facts.determination_reasoning}")
     return paragraphs
 
 
-def determination_opinion(facts: CaseFacts, issued: date) -> OfficialDocument:
-    kind = DocumentType.DETERMINATION_OPINION
+def _treatments(facts: CaseFacts) -> str:
+    """The Art. 9 (四)/(五) degree the opinion chose, e.g. `第九条第（四）项减轻处理`."""
+    chosen = facts.determination_outcomes or []
+    parts = [
+        f"{item_label(code)}{texts[value]}"
+        for code, value, texts in (
+            ("art9-4", facts.determination_administrative_treatment, ADMINISTRATIVE_TREATMENT_TEXT),
+            ("art9-5", facts.determination_disciplinary_treatment, DISCIPLINARY_TREATMENT_TEXT),
+        )
+        if code in chosen and value in texts
+    ]
+    return "、".join(parts)
+
+
+def _sentence(text: str) -> str:
+    """Officers' free text as a sentence of the document: closed with a full stop."""
+    text = text.strip()
+    return text if text.endswith(("。", "！", "？", "；", "”")) else f"{text}。"
+
+
+def _approval(facts: CaseFacts) -> str:
+    """How the leading group took its decision, as the issued opinion records it."""
+    if facts.approval_method == "meeting" and facts.approval_meeting_date:
+        minutes = f"（{facts.approval_minutes_number}）" if facts.approval_minutes_number else ""
+        return f"本审定意见经{LEADING_GROUP}{_day(facts.approval_meeting_date)}会议审定{minutes}。"
+    if facts.approval_method == "circulation" and facts.approval_circulated_on:
+        return (
+            f"本审定意见经{LEADING_GROUP}传阅审定，{_day(facts.approval_circulated_on)}传阅完毕。"
+        )
+    return ""
+
+
+def determination_opinion_draft(facts: CaseFacts, issued: date) -> OfficialDocument:
+    """The draft the leading group approves: the opinion as it would be issued, marked 送审稿."""
+    return determination_opinion(facts, issued, DocumentType.DETERMINATION_OPINION_DRAFT)
+
+
+def determination_opinion(
+    facts: CaseFacts, issued: date, kind: DocumentType = DocumentType.DETERMINATION_OPINION
+) -> OfficialDocument:
     _require(
         facts,
         kind,
@@ -304,12 +379,20 @@ def determination_opinion(facts: CaseFacts, issued: date) -> OfficialDocument:
         "determination_recognised",
     )
     paragraphs = _determination_paragraphs(facts)
-    paragraphs.append(
-        "四、公示" if facts.publicity_required else "四、本审定意见经领导小组审定，不需公示。"
-    )
+    if kind == DocumentType.DETERMINATION_OPINION_DRAFT:
+        paragraphs.append(
+            "四、公示" if facts.publicity_required else "四、本审定意见报领导小组审定，拟不公示。"
+        )
+    else:
+        paragraphs.append(
+            "四、公示" if facts.publicity_required else "四、本审定意见经领导小组审定，不需公示。"
+        )
     if facts.publicity_required:
         scope = facts.publicity_scope or "一定范围内"
         paragraphs.append(f"本审定意见将在{scope}公示，公示期为7个工作日。")
+    approval = _approval(facts) if kind == DocumentType.DETERMINATION_OPINION else ""
+    if approval:
+        paragraphs.append(approval)
     return OfficialDocument(
         issuing_organ=ISSUING_ORGAN,
         title=DOCUMENT_TITLES[kind],
@@ -371,9 +454,12 @@ def feedback_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
     if facts.determination_recognised:
         outcomes = _items(facts.determination_outcomes or [], ART9_TEXT)
         paragraphs.append(f"依照{MEASURES}第九条，{outcomes or '不适用第九条所列情形'}。")
+        treatments = _treatments(facts)
+        if treatments:
+            paragraphs.append(f"其中，{treatments}，由问责主体在问责处理中依照办理。")
     paragraphs += [
         f"依照第八条第（四）项，现将书面审定意见反馈{_you(facts)}，"
-        "同时抄送组织人事部门，并存档备查。",
+        f"同时抄送组织人事部门和问责主体{facts.accountability_subject or ''}，并存档备查。",
         "特此通知。",
     ]
     return OfficialDocument(
@@ -393,6 +479,7 @@ COMPOSERS: dict[DocumentType, Callable[[CaseFacts, date], OfficialDocument]] = {
     DocumentType.ACCEPTANCE_NOTICE: acceptance_notice,
     DocumentType.REJECTION_NOTICE: rejection_notice,
     DocumentType.DETERMINATION_OPINION: determination_opinion,
+    DocumentType.DETERMINATION_OPINION_DRAFT: determination_opinion_draft,
     DocumentType.PUBLICITY_ANNOUNCEMENT: publicity_announcement,
     DocumentType.FEEDBACK_NOTICE: feedback_notice,
 }

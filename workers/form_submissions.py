@@ -15,8 +15,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, ConfigDict, Field
+from pydantic import AfterValidator, ConfigDict, Field, ValidationInfo, model_validator
 
+from workers.determination import (
+    ApprovalRecord,
+    OpinionDraft,
+    approval_refusal_text,
+    approval_refusals,
+    opinion_refusals,
+    refusal_text,
+)
 from workers.organisation import district_unit_ids
 from workers.variables import CamelModel
 
@@ -66,6 +74,13 @@ ObjectiveCause = Literal[
 # Art. 4: the consequences weighed
 ConsequenceSeverity = Literal["limited", "remedied", "serious"]
 FindingsDisagreementDecision = Literal["adopt-findings", "reinvestigate"]
+# Art. 9 (四)/(五): 从轻, 减轻 or 免于 (处理/处分)
+Treatment = Literal["lighter", "reduced", "exempted"]
+# How the leading group took its decision on the opinion: in a meeting (with minutes) or by
+# circulating the draft among its members (传阅).
+ApprovalMethod = Literal["meeting", "circulation"]
+# How a document was served (送达回证).
+ServiceMethod = Literal["in-person", "post", "electronic", "entrusted"]
 
 
 class FormSubmission(CamelModel):
@@ -183,25 +198,85 @@ class FindingsDisagreementRuling(FormSubmission):
 
 
 class DeterminationOpinion(FormSubmission):
-    """`investigation-determination-opinion` (8(3), the office's written opinion; Arts. 3, 7, 9)."""
+    """`investigation-determination-opinion` (8(3), the office's written opinion; Arts. 3, 4, 6,
+    7, 9). Whether the opinion holds together is `workers.determination`'s rule; pass the case's
+    `applicantType` as validation context to have Art. 9 (五) checked for a unit applicant."""
 
     determination_recognised: bool = False
     determination_circumstances: list[Art7Circumstance] | None = None
     determination_distinction_experience: DistinctionExperience
     determination_distinction_prohibition: DistinctionProhibition
     determination_distinction_intent: DistinctionIntent
+    determination_public_interest: bool = False
+    determination_unforeseeable: bool = False
+    determination_reform_context: bool = False
+    determination_background: str | None = None
     determination_outcomes: list[Art9Outcome] | None = None
+    determination_administrative_treatment: Treatment | None = None
+    determination_disciplinary_treatment: Treatment | None = None
     determination_reasoning: str
     deviation_reason: str | None = None
     publicity_required: bool = False
     publicity_scope: str | None = None
 
+    @model_validator(mode="after")
+    def _holds_together(self, info: ValidationInfo) -> DeterminationOpinion:
+        context = info.context if isinstance(info.context, dict) else {}
+        applicant_type = context.get("applicantType")
+        refused = refusal_text(
+            opinion_refusals(
+                OpinionDraft(
+                    applicant_type=applicant_type if isinstance(applicant_type, str) else None,
+                    recognised=self.determination_recognised,
+                    circumstances=list(self.determination_circumstances or []),
+                    distinction_experience=self.determination_distinction_experience,
+                    distinction_prohibition=self.determination_distinction_prohibition,
+                    distinction_intent=self.determination_distinction_intent,
+                    public_interest=self.determination_public_interest,
+                    unforeseeable=self.determination_unforeseeable,
+                    reform_context=self.determination_reform_context,
+                    outcomes=list(self.determination_outcomes or []),
+                    administrative_treatment=self.determination_administrative_treatment,
+                    disciplinary_treatment=self.determination_disciplinary_treatment,
+                )
+            )
+        )
+        if refused:
+            raise ValueError(refused)
+        return self
+
 
 class OpinionApproval(FormSubmission):
-    """`investigation-opinion-approval` (8(3), the leading group)."""
+    """`investigation-opinion-approval` (8(3), the leading group): approves the draft or sends it
+    back with remarks, and records how the group decided and who signed for it."""
 
     opinion_approved: bool = False
+    approval_method: ApprovalMethod | None = None
+    approval_meeting_date: date | None = None
+    approval_minutes_number: str | None = None
+    approval_circulated_on: date | None = None
+    approval_decided_by: str | None = None
     approval_comments: str | None = None
+    send_back_remarks: str | None = None
+
+    @model_validator(mode="after")
+    def _records_the_decision(self) -> OpinionApproval:
+        refused = approval_refusal_text(
+            approval_refusals(
+                ApprovalRecord(
+                    approved=self.opinion_approved,
+                    method=self.approval_method,
+                    meeting_date=self.approval_meeting_date,
+                    minutes_number=self.approval_minutes_number,
+                    circulated_on=self.approval_circulated_on,
+                    decided_by=self.approval_decided_by,
+                    send_back_remarks=self.send_back_remarks,
+                )
+            )
+        )
+        if refused:
+            raise ValueError(refused)
+        return self
 
 
 class PublicityArrangement(FormSubmission):
@@ -220,10 +295,35 @@ class ObjectionHandling(FormSubmission):
 
 
 class OrgPersonnelReceipt(FormSubmission):
-    """`feedback-org-personnel-receipt` (8(4), the organisation/personnel department)."""
+    """`feedback-org-personnel-receipt` (8(4), the organisation/personnel department), its
+    proof of service (送达回证) included."""
 
     org_personnel_received_on: date
+    org_personnel_received_by: str | None = None
+    org_personnel_service_method: ServiceMethod | None = None
     org_personnel_notes: str | None = None
+
+
+class ApplicantServiceProof(FormSubmission):
+    """`feedback-applicant-service` (8(4)): the office records the proof of service (送达回证)
+    of the determination opinion on the applicant."""
+
+    applicant_served_on: date
+    applicant_received_by: str
+    applicant_service_method: ServiceMethod
+    applicant_service_notes: str | None = None
+
+
+class SubjectOutcomeApplication(FormSubmission):
+    """`feedback-subject-application` (Art. 9 acted on): the accountability subject signs for the
+    opinion and records how it applied it to the accountability case."""
+
+    subject_served_on: date
+    subject_received_by: str
+    subject_service_method: ServiceMethod
+    subject_applied_on: date
+    subject_accountability_decision: str
+    subject_application_notes: str | None = None
 
 
 class CommitteeAcknowledgementForm(FormSubmission):
@@ -249,5 +349,7 @@ FORM_SUBMISSIONS: dict[str, type[FormSubmission]] = {
     "publicity-arrangement": PublicityArrangement,
     "publicity-objection-handling": ObjectionHandling,
     "feedback-org-personnel-receipt": OrgPersonnelReceipt,
+    "feedback-applicant-service": ApplicantServiceProof,
+    "feedback-subject-application": SubjectOutcomeApplication,
     "committee-acknowledgement": CommitteeAcknowledgementForm,
 }

@@ -19,6 +19,7 @@ No job throws a BPMN error: the diagrams model every business outcome as data, n
 import contextlib
 import hashlib
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
 
@@ -31,6 +32,15 @@ from workers.application import Application, examine_application
 from workers.archive import ArchiveError, CaseArchive
 from workers.case_numbering import CaseNumberFormatError, assign_case_number
 from workers.committee import CommitteeAcknowledgement, record_acknowledgement
+from workers.determination import (
+    ApprovalRecord,
+    OpinionDraft,
+    approval_refusal_text,
+    approval_refusals,
+    drop_stale_choices,
+    opinion_refusals,
+    refusal_text,
+)
 from workers.document_store import DocumentLocationError, StoredDocument, store_document
 from workers.documents import (
     DOCUMENT_TITLES,
@@ -408,8 +418,21 @@ DECISION_VARIABLES = (
     "deviationReason",
     "publicityRequired",
     "publicityScope",
+    "determinationPublicInterest",
+    "determinationUnforeseeable",
+    "determinationReformContext",
+    "determinationBackground",
+    "determinationAdministrativeTreatment",
+    "determinationDisciplinaryTreatment",
     "opinionApproved",
     "approvalComments",
+    "approvalMethod",
+    "approvalMeetingDate",
+    "approvalMinutesNumber",
+    "approvalCirculatedOn",
+    "approvalDecidedBy",
+    "sendBackRemarks",
+    "opinionApprovalRecords",
     "publicityStartDate",
     "publicityEndsAt",
     "publicityLastWorkingDay",
@@ -419,6 +442,12 @@ DECISION_VARIABLES = (
     "publicityOutcome",
     "orgPersonnelReceivedOn",
     "orgPersonnelNotes",
+    "applicantServiceProof",
+    "orgPersonnelServiceProof",
+    "subjectServiceProof",
+    "subjectAccountabilityDecision",
+    "subjectAppliedOn",
+    "subjectApplicationNotes",
 )
 CLOSURES = frozenset({"not-accepted", "withdrawn", "determined"})
 
@@ -508,3 +537,114 @@ def committee_record_job(job: Job) -> dict[str, Any]:
         )
         log.info("committee.recorded", record_number=record.record_number)
         return {"committeeRecord": record.to_variables()}
+
+
+# 8(3) determination opinion -----------------------------------------------------------------------
+
+
+class CheckedChoices(ProcessVariables):
+    """What the last check of the opinion saw (`checkedOpinionChoices`)."""
+
+    outcomes: list[str] | None = None
+    administrative_treatment: str | None = None
+    disciplinary_treatment: str | None = None
+
+
+class OpinionUnderReview(ProcessVariables):
+    applicant_type: str | None = None
+    determination_recognised: bool | None = None
+    determination_circumstances: list[str] | None = None
+    determination_distinction_experience: str | None = None
+    determination_distinction_prohibition: str | None = None
+    determination_distinction_intent: str | None = None
+    determination_public_interest: bool | None = None
+    determination_unforeseeable: bool | None = None
+    determination_reform_context: bool | None = None
+    determination_outcomes: list[str] | None = None
+    determination_administrative_treatment: str | None = None
+    determination_disciplinary_treatment: str | None = None
+    checked_opinion_choices: CheckedChoices | None = None
+
+    def draft(self) -> OpinionDraft:
+        return OpinionDraft(
+            applicant_type=self.applicant_type,
+            recognised=self.determination_recognised,
+            circumstances=self.determination_circumstances,
+            distinction_experience=self.determination_distinction_experience,
+            distinction_prohibition=self.determination_distinction_prohibition,
+            distinction_intent=self.determination_distinction_intent,
+            public_interest=self.determination_public_interest,
+            unforeseeable=self.determination_unforeseeable,
+            reform_context=self.determination_reform_context,
+            outcomes=self.determination_outcomes,
+            administrative_treatment=self.determination_administrative_treatment,
+            disciplinary_treatment=self.determination_disciplinary_treatment,
+        )
+
+    def previous(self) -> OpinionDraft | None:
+        checked = self.checked_opinion_choices
+        if checked is None:
+            return None
+        return replace(
+            self.draft(),
+            outcomes=checked.outcomes,
+            administrative_treatment=checked.administrative_treatment,
+            disciplinary_treatment=checked.disciplinary_treatment,
+        )
+
+
+@task("determination.check-opinion")
+def check_opinion_job(job: Job) -> dict[str, Any]:
+    """Refuses a draft that does not hold together (workers.determination) by sending it back to
+    the office with the fields named, whoever submitted it and however: a refusal is a business
+    outcome the diagram routes, not an incident. Leftovers of an earlier round that the form now
+    hides are cleared instead."""
+    with job_context(job):
+        opinion = parse(OpinionUnderReview, job)
+        draft, dropped = drop_stale_choices(opinion.draft(), opinion.previous())
+        refusals = opinion_refusals(draft)
+        log.info("determination.checked", refusals=len(refusals), dropped=len(dropped))
+        return {
+            "opinionRefusal": refusal_text(refusals),
+            "opinionRefusalFields": sorted({r.field for r in refusals}),
+            "checkedOpinionChoices": {
+                "outcomes": draft.outcomes,
+                "administrativeTreatment": draft.administrative_treatment,
+                "disciplinaryTreatment": draft.disciplinary_treatment,
+            },
+            **dict.fromkeys(dropped),
+        }
+
+
+class ApprovalUnderReview(ProcessVariables):
+    opinion_approved: bool | None = None
+    approval_method: str | None = None
+    approval_meeting_date: date | None = None
+    approval_minutes_number: str | None = None
+    approval_circulated_on: date | None = None
+    approval_decided_by: str | None = None
+    send_back_remarks: str | None = None
+
+
+@task("determination.check-approval")
+def check_approval_job(job: Job) -> dict[str, Any]:
+    """An approval that does not say how the leading group decided and who signed, or a send-back
+    without remarks, goes back to the approval task naming the fields, however it was submitted."""
+    with job_context(job):
+        approval = parse(ApprovalUnderReview, job)
+        refusals = approval_refusals(
+            ApprovalRecord(
+                approved=approval.opinion_approved,
+                method=approval.approval_method,
+                meeting_date=approval.approval_meeting_date,
+                minutes_number=approval.approval_minutes_number,
+                circulated_on=approval.approval_circulated_on,
+                decided_by=approval.approval_decided_by,
+                send_back_remarks=approval.send_back_remarks,
+            )
+        )
+        log.info("determination.approval_checked", refusals=len(refusals))
+        return {
+            "approvalRefusal": approval_refusal_text(refusals),
+            "approvalRefusalFields": [r.field for r in refusals],
+        }

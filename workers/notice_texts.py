@@ -44,6 +44,7 @@ class NoticeInput(ProcessVariables):
     applicant_type: str | None = None
     applicant_name: str | None = None
     applicant_email: str | None = None
+    accountability_subject: str | None = None
     document: StoredDocument | None = None
     determination_opinion_document: StoredDocument | None = None
     acceptance_reminder_after: str | None = None
@@ -76,6 +77,9 @@ def compose_notice(notice_id: str, notice_type: str, recipient: str, data: Notic
     if recipient == "applicant":
         name = applicant if data.applicant_type == "unit" else f"{applicant}同志"
         address = data.applicant_email or None
+    elif recipient == "accountability-subject":
+        name = data.accountability_subject or RECIPIENT_NAMES[recipient]
+        address = recipient_address(recipient)
     else:
         name = RECIPIENT_NAMES[recipient]
         address = recipient_address(recipient)
@@ -102,6 +106,12 @@ def compose_notice(notice_id: str, notice_type: str, recipient: str, data: Notic
                 f"依照《游仙区容错纠错实施办法（试行）》第八条第（四）项，现将{applicant}"
                 f"容错免责案件（{case}）的书面审定意见反馈你部门，请在干部考核评价、"
                 "评先评优和选拔任用中依规运用。"
+            )
+        elif notice_type == "determination-feedback" and recipient == "accountability-subject":
+            lead = (
+                f"依照《游仙区容错纠错实施办法（试行）》第八条第（四）项、第九条，现将{applicant}"
+                f"容错免责案件（{case}）的书面审定意见送达你单位，请在问责处理中依照审定意见办理，"
+                "并将签收和运用情况反馈本办。"
             )
         elif notice_type == "committee-report":
             lead = (

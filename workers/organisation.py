@@ -132,6 +132,8 @@ RECIPIENT_NAMES: dict[str, str] = {
     "leading-group": LEADING_GROUP,
     "org-personnel": "组织人事部门",
     "district-committee": "中共绵阳市游仙区委员会",
+    # Art. 9 acted on: the body that holds the applicant to account (named by the case).
+    "accountability-subject": "问责主体",
 }
 
 # The options of form `publicity-arrangement` (field publicityChannel).

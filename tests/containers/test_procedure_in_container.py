@@ -190,6 +190,7 @@ async def test_d_through_the_container_survives_a_restart_during_publicity(
         ("acceptance-notice", "applicant"),
         ("determination-feedback", "applicant"),
         ("determination-feedback", "org-personnel"),
+        ("determination-feedback", "accountability-subject"),
         ("committee-report", "district-committee"),
     }
 

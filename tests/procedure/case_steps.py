@@ -191,7 +191,12 @@ def recognising_opinion(*, publicity: bool) -> dict[str, Any]:
         "determinationDistinctionExperience": "reform-inexperience",
         "determinationDistinctionProhibition": "no-explicit-restriction",
         "determinationDistinctionIntent": "unintentional-for-development",
+        "determinationPublicInterest": True,
+        "determinationUnforeseeable": True,
+        "determinationReformContext": True,
+        "determinationBackground": "项目建设时限紧迫，为加快落地先行受理；未造成经济损失",
         "determinationOutcomes": ["art9-1", "art9-4"],
+        "determinationAdministrativeTreatment": "exempted",
         "determinationReasoning": "失误系为推动项目落地，未谋取私利",
         "deviationReason": "情节轻微，不予组织处理",
         "publicityRequired": publicity,
@@ -207,10 +212,28 @@ def rejecting_opinion() -> dict[str, Any]:
         "determinationDistinctionExperience": "knowing-violation",
         "determinationDistinctionProhibition": "no-explicit-restriction",
         "determinationDistinctionIntent": "unintentional-for-development",
+        "determinationBackground": "明知审批材料虚假仍予受理，造成不良影响",
         "determinationReasoning": "异议查实：明知审批材料虚假仍予受理",
         "deviationReason": "公示异议查实的新事实",
         "publicityRequired": False,
     }
+
+
+def approval(**changes: Any) -> dict[str, Any]:
+    """The leading group approves the draft in a meeting (form `investigation-opinion-approval`);
+    `approval(opinionApproved=False, sendBackRemarks=...)` sends it back instead."""
+    decision: dict[str, Any] = {
+        "opinionApproved": True,
+        "approvalMethod": "meeting",
+        "approvalMeetingDate": "2026-09-25",
+        "approvalMinutesNumber": "游容领纪〔2026〕3号",
+        "approvalDecidedBy": "王建国",
+        "approvalComments": "同意",
+        **changes,
+    }
+    if not decision["opinionApproved"]:
+        decision.pop("approvalComments", None)
+    return decision
 
 
 async def determination(run: TaskCompleter, case: Case, opinion: dict[str, Any]) -> None:
@@ -219,10 +242,7 @@ async def determination(run: TaskCompleter, case: Case, opinion: dict[str, Any])
         case, "draftDeterminationOpinion", opinion, candidate_group="leading-group-office"
     )
     await run.complete_task(
-        case,
-        "approveDeterminationOpinion",
-        {"opinionApproved": True, "approvalComments": "同意"},
-        candidate_group="leading-group",
+        case, "approveDeterminationOpinion", approval(), candidate_group="leading-group"
     )
 
 
@@ -240,10 +260,24 @@ async def arrange_publicity(run: TaskCompleter, case: Case, start: str) -> None:
 
 
 async def org_personnel_receipt(run: TaskCompleter, case: Case) -> None:
+    """8(4) and Art. 9: every recipient of the opinion signs for it (送达回证): the organisation/
+    personnel department, the applicant (recorded by the office) and the accountability subject,
+    which also records how it applied the opinion to the accountability case."""
+    await org_personnel_signs(run, case)
+    await applicant_service_proof(run, case)
+    await subject_applies_outcome(run, case)
+
+
+async def org_personnel_signs(run: TaskCompleter, case: Case) -> None:
     await run.complete_task(
         case,
         "orgPersonnelReceipt",
-        {"orgPersonnelReceivedOn": "2026-10-16", "orgPersonnelNotes": "已收悉，归入干部档案"},
+        {
+            "orgPersonnelReceivedBy": "张华",
+            "orgPersonnelReceivedOn": "2026-10-16",
+            "orgPersonnelServiceMethod": "in-person",
+            "orgPersonnelNotes": "已收悉，归入干部档案",
+        },
         candidate_group="org-personnel",
     )
 
@@ -308,4 +342,41 @@ async def leading_group_acceptance_decision(
         submitted["leadingGroupMinutesNumber"] = minutes_number
     await run.complete_task(
         case, "leadingGroupAcceptanceDecision", submitted, candidate_group="leading-group"
+    )
+
+
+async def applicant_service_proof(run: TaskCompleter, case: Case) -> None:
+    await run.complete_task(
+        case,
+        "recordApplicantService",
+        {
+            "applicantReceivedBy": "李明",
+            "applicantServedOn": "2026-10-16",
+            "applicantServiceMethod": "in-person",
+        },
+        candidate_group="leading-group-office",
+    )
+
+
+def subject_application(**changes: Any) -> dict[str, Any]:
+    """The accountability subject's receipt and how it applied the opinion (form
+    `feedback-subject-application`)."""
+    return {
+        "subjectReceivedBy": "赵强",
+        "subjectServedOn": "2026-10-16",
+        "subjectServiceMethod": "in-person",
+        "subjectAccountabilityDecision": "依照审定意见办理问责，作出处理决定",
+        "subjectAppliedOn": "2026-10-20",
+        **changes,
+    }
+
+
+async def subject_applies_outcome(
+    run: TaskCompleter, case: Case, submitted: dict[str, Any] | None = None
+) -> None:
+    await run.complete_task(
+        case,
+        "subjectAppliesOutcome",
+        subject_application() if submitted is None else submitted,
+        candidate_group=SUBJECT_GROUP,
     )

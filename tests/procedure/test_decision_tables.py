@@ -120,6 +120,46 @@ def test_outcomes_follow_art9_and_the_kind_of_accountability() -> None:
     assert outcomes(False, True, True) == []
 
 
+def art9_outcomes(
+    applicant_type: str | None,
+    *,
+    recognised: bool = True,
+    administrative: bool = True,
+    disciplinary: bool = True,
+) -> list[str]:
+    context = {
+        "recognised": recognised,
+        "administrativeAccountability": administrative,
+        "disciplinaryAccountability": disciplinary,
+        "applicantType": applicant_type,
+    }
+    return list(evaluate_table("exemption-outcomes", context) or [])
+
+
+def test_discipline_art9_5_is_suggested_for_an_individual_and_never_for_a_unit() -> None:
+    everything = ["art9-1", "art9-2", "art9-3", "art9-4", "art9-5"]
+    assert art9_outcomes("individual") == everything
+    assert art9_outcomes("unit") == ["art9-1", "art9-2", "art9-3", "art9-4"]
+    assert art9_outcomes("unit", administrative=False) == ["art9-1", "art9-2", "art9-3"]
+    assert art9_outcomes("individual", administrative=False) == [
+        "art9-1", "art9-2", "art9-3", "art9-5",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("applicant_type", ["individual", "unit", None])
+def test_no_art9_outcome_is_suggested_for_a_case_not_recognised(
+    applicant_type: str | None,
+) -> None:
+    assert art9_outcomes(applicant_type, recognised=False) == []
+
+
+def test_the_outcome_suggestion_reads_the_applicant_type_from_the_case() -> None:
+    diagram = next(d for d in load_diagrams() if d.process_id == "investigation")
+    task = next(e for e in diagram.process.iter() if e.get("id") == "suggestOutcomes")
+    inputs = {i.get("target"): i.get("source") for i in task.iter(f"{{{ZEEBE}}}input")}
+    assert inputs["applicantType"] == "=applicantType"
+
+
 def model_expression(process_id: str, element_id: str, attribute: str = "expression") -> str:
     diagram = next(d for d in load_diagrams() if d.process_id == process_id)
     element = next(e for e in diagram.process.iter() if e.get("id") == element_id)

@@ -108,9 +108,10 @@ async def test_c_recognised_without_publicity_informs_both_and_files_the_case(
         ("acceptance-notice", "applicant"),
         ("determination-feedback", "applicant"),
         ("determination-feedback", "org-personnel"),
+        ("determination-feedback", "accountability-subject"),
     }
     opinion_file = variables["determinationOpinionDocument"]["fileName"]
-    for recipient in ("applicant", "org-personnel"):
+    for recipient in ("applicant", "org-personnel", "accountability-subject"):
         assert opinion_file in sent[("determination-feedback", recipient)].attachments
 
     manifest = await run.assert_verified_archive(case_number)
@@ -209,6 +210,7 @@ async def test_d_publicity_over_national_day_then_committee_acknowledges(
         ("acceptance-notice", "applicant"),
         ("determination-feedback", "applicant"),
         ("determination-feedback", "org-personnel"),
+        ("determination-feedback", "accountability-subject"),
         ("committee-report", "district-committee"),
     }
     report = sent[("committee-report", "district-committee")]

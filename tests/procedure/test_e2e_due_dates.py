@@ -164,10 +164,7 @@ async def test_the_other_office_tasks_fall_due_after_their_local_defaults_or_the
     await run.complete_task(case, "draftDeterminationOpinion", opinion, candidate_group=office)
     await due_from_now(run, case, "approveDeterminationOpinion", group, timedelta(days=10))
     await run.complete_task(
-        case,
-        "approveDeterminationOpinion",
-        {"opinionApproved": True, "approvalComments": "同意"},
-        candidate_group=group,
+        case, "approveDeterminationOpinion", steps.approval(), candidate_group=group
     )
 
     await due_from_now(run, case, "arrangePublicity", office, timedelta(days=5))

@@ -20,9 +20,19 @@ async def test_f_document_failure_is_an_incident_and_the_case_resumes_after_reso
     await steps.joint_investigation(
         run, case, {"dept-audit": steps.finding("dept-audit", "容缺受理有会议纪要支持")}
     )
+    await run.complete_task(
+        case,
+        "draftDeterminationOpinion",
+        steps.recognising_opinion(publicity=False),
+        candidate_group="leading-group-office",
+    )
+    # the draft the leading group approves is rendered before the font goes missing
+    await run.wait_until_passed(case, "investigation#generateOpinionDraft")
     missing_font = tmp_path / "fonts" / "missing-song.ttf"
     monkeypatch.setenv("EXEMPTION_PDF_FONT", str(missing_font))
-    await steps.determination(run, case, steps.recognising_opinion(publicity=False))
+    await run.complete_task(
+        case, "approveDeterminationOpinion", steps.approval(), candidate_group="leading-group"
+    )
 
     incident = await run.wait_for_incident(case)
     assert incident["elementId"] == "generateDeterminationOpinion"
@@ -68,9 +78,15 @@ async def test_f_document_failure_is_an_incident_and_the_case_resumes_after_reso
         assert expected in opinion, expected
     assert run.notice_kinds() == [
         ("acceptance-notice", "applicant"),
+        ("determination-feedback", "accountability-subject"),
         ("determination-feedback", "applicant"),
         ("determination-feedback", "org-personnel"),
     ]
     manifest = await run.assert_verified_archive(case_number)
     kinds = sorted(f["kind"] for f in manifest["files"])
-    assert kinds == ["acceptance-notice", "determination-opinion", "feedback-notice"]
+    assert kinds == [
+        "acceptance-notice",
+        "determination-opinion",
+        "determination-opinion-draft",
+        "feedback-notice",
+    ]

@@ -65,6 +65,15 @@ WORKER_OUTPUTS: dict[str, set[str]] = {
         "departmentNames",
     },
     "organisation.check-assignment": {"assignmentAccepted", "assignmentRefusal"},
+    "determination.check-approval": {"approvalRefusal", "approvalRefusalFields"},
+    "determination.check-opinion": {
+        "opinionRefusal",
+        "opinionRefusalFields",
+        "checkedOpinionChoices",
+        "determinationOutcomes",
+        "determinationAdministrativeTreatment",
+        "determinationDisciplinaryTreatment",
+    },
 }
 # The message `publicity-objection` (contract, "Messages").
 MESSAGE_VARIABLES: dict[str, set[str]] = {
@@ -86,6 +95,7 @@ CASE_SETTINGS = {
     "objectionHandlingDueAfter",
     "feedbackReceiptDueAfter",
     "committeeAcknowledgementDueAfter",
+    "subjectApplicationDueAfter",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from engine.feel import feel
 from tests.procedure.bpmn_model import (
     BPMN,
     DMN,
@@ -201,9 +202,17 @@ def test_article_7_and_9_options_are_complete_where_chosen() -> None:
     _, opinion = forms["investigation-determination-opinion"]
     by_key = {c.get("key"): c for c in opinion["components"]}
     circumstances = [v["value"] for v in by_key["determinationCircumstances"]["values"]]
-    outcomes = [v["value"] for v in by_key["determinationOutcomes"]["values"]]
     assert circumstances == [f"art7-{n}" for n in range(1, 11)]
-    assert outcomes == [f"art9-{n}" for n in range(1, 6)]
+    # Art. 9 options depend on the applicant: (五), discipline, is imposed on persons only.
+    expression = by_key["determinationOutcomes"]["valuesExpression"].removeprefix("=")
+    for applicant_type, expected in (
+        ("individual", [f"art9-{n}" for n in range(1, 6)]),
+        (None, [f"art9-{n}" for n in range(1, 6)]),
+        ("unit", [f"art9-{n}" for n in range(1, 5)]),
+    ):
+        options = feel().evaluate(expression, {"applicantType": applicant_type})
+        assert [o["value"] for o in options] == expected, applicant_type
+        assert all(o["label"].startswith("（") for o in options)
 
 
 def test_every_form_field_is_documented_in_the_contract() -> None:

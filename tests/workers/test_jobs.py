@@ -63,6 +63,8 @@ def test_every_contract_job_type_has_a_handler() -> None:
         "committee.record",
         "organisation.recusal",
         "organisation.check-assignment",
+        "determination.check-opinion",
+        "determination.check-approval",
     }
     # The contract sets no fetchVariables: every job reads the whole case.
     assert all(task.config.variables_to_fetch == [] for task in router.tasks)
