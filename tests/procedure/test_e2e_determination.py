@@ -283,7 +283,8 @@ async def test_e_substantiated_objection_sends_the_case_back_and_it_is_not_recog
     assert variables["publicityOutcome"] == "objection-substantiated"
     [objection] = variables["objections"]
     assert objection["content"] == "审批材料系伪造，当事人事先知情"
-    assert objection["objectorName"] == "赵强"
+    # who objected stays in the desk's register (Art. 15), never in the case's variables
+    assert "objectorName" not in objection and "赵强" not in str(variables)
     assert objection["substantiated"] is True
     # the DMN's suggestion and the people's decision, both kept for the second round
     assert variables["eligibilitySuggestion"]["suggestedRecognised"] is False
