@@ -23,9 +23,11 @@ class DeskAuditTrail:
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / AUDIT_FILE_NAME
 
-    def record(self, username: str, action: str, details: dict[str, Any]) -> dict[str, Any]:
+    def record(
+        self, username: str, action: str, details: dict[str, Any], at: str | None = None
+    ) -> dict[str, Any]:
         entry = {
-            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "at": at or datetime.now(UTC).isoformat(timespec="seconds"),
             "username": username,
             "action": action,
             "details": details,

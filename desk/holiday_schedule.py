@@ -175,9 +175,7 @@ async def list_schedules(request: Request) -> Response:
         return refusal(403, "只有系统管理员可以查看和录入节假日安排")
     data_dir: Path = request.app.state.settings.data_dir
     years = await asyncio.to_thread(ScheduleFile(data_dir).read)
-    history = await asyncio.to_thread(
-        DeskAuditTrail(data_dir).entries, "holiday-schedule.entered"
-    )
+    history = await asyncio.to_thread(DeskAuditTrail(data_dir).entries, "holiday-schedule.entered")
     return JSONResponse(
         {
             "builtInUntil": last_built_in_year(),
@@ -213,6 +211,7 @@ async def enter_schedule(request: Request) -> Response:
         session.officer.username,
         "holiday-schedule.entered",
         {"year": schedule["year"], "noticeNumber": schedule["noticeNumber"]},
+        schedule["enteredAt"],
     )
     return JSONResponse(schedule)
 

@@ -426,7 +426,5 @@ def objection_routes() -> list[BaseRoute]:
     return [
         Route("/objections/{case_key}", list_objections, methods=["GET"]),
         Route("/objections/{case_key}", record_objection, methods=["POST"]),
-        Route(
-            "/objections/{case_key}/{objection_id}/hand-over", hand_over_again, methods=["POST"]
-        ),
+        Route("/objections/{case_key}/{objection_id}/hand-over", hand_over_again, methods=["POST"]),
     ]

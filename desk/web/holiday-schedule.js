@@ -8,6 +8,9 @@ import { call } from './api.js';
 import { chineseDay } from './publicity-panel.js';
 import { formatDate } from './labels.js';
 
+// Plain text fields written as the notice writes dates (2027-02-05): a browser's date picker
+// follows the computer's language and may show mm/dd/yyyy; the server checks every date.
+const DATE_FIELD = { inputMode: 'numeric', placeholder: '如 2027-02-05', pattern: '\\d{4}-\\d{2}-\\d{2}', maxLength: 10 };
 const FESTIVALS = ['元旦', '春节', '清明节', '劳动节', '端午节', '中秋节', '国庆节'];
 
 function blankPeriod(name) {
@@ -71,8 +74,8 @@ export function HolidaySchedulePage() {
         <thead><tr><th scope="col">节日</th><th scope="col">放假开始日期</th><th scope="col">放假结束日期</th></tr></thead>
         <tbody>${periods.map((period, index) => html`<tr key=${period.name}>
           <th scope="row">${period.name}</th>
-          <td><input type="date" aria-label=${`${period.name}放假开始日期`} value=${period.start} onInput=${(e) => setPeriod(index, 'start', e.target.value)} /></td>
-          <td><input type="date" aria-label=${`${period.name}放假结束日期`} value=${period.end} onInput=${(e) => setPeriod(index, 'end', e.target.value)} /></td>
+          <td><input ...${DATE_FIELD} aria-label=${`${period.name}放假开始日期`} value=${period.start} onInput=${(e) => setPeriod(index, 'start', e.target.value)} /></td>
+          <td><input ...${DATE_FIELD} aria-label=${`${period.name}放假结束日期`} value=${period.end} onInput=${(e) => setPeriod(index, 'end', e.target.value)} /></td>
         </tr>`)}</tbody>
       </table>
       <label for="holiday-workdays">调休上班日期（周六或周日，多个日期用逗号或空格分隔）</label>

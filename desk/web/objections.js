@@ -7,6 +7,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { call } from './api.js';
 import { chineseDay } from './publicity-panel.js';
 
+// Written as dates are written in the register (2026-09-30); the server checks it.
+const DATE_FIELD = { inputMode: 'numeric', placeholder: '如 2026-09-30', pattern: '\\d{4}-\\d{2}-\\d{2}', maxLength: 10 };
 const EMPTY = { content: '', receivedOn: '', objectorName: '', objectorContact: '' };
 
 function today() {
@@ -95,7 +97,7 @@ export function Objections({ caseKey }) {
       <label for=${`objection-content-${caseKey}`}>异议内容</label>
       <textarea id=${`objection-content-${caseKey}`} required maxLength="3000" rows="4" ...${field('content')}></textarea>
       <div class="objection-fields">
-        <label>收到日期<input type="date" required max=${today()} ...${field('receivedOn')} /></label>
+        <label>收到日期<input required ...${DATE_FIELD} ...${field('receivedOn')} /></label>
         <label>异议人姓名或单位<input required maxLength="100" autocomplete="off" ...${field('objectorName')} /></label>
         <label>异议人联系方式<input required maxLength="200" autocomplete="off" ...${field('objectorContact')} /></label>
       </div>
