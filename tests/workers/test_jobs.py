@@ -153,14 +153,8 @@ async def test_publicity_starting_before_today_goes_back_to_the_office(data_dir:
     )
 
 
-async def test_entered_holiday_schedule_lets_the_next_year_be_counted(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """An administrator entered 2027 in the desk (desk/holiday_schedule.py writes the file)."""
-    job = make_job(
-        "calendar.publicity-period", {"publicityStartDate": "2027-01-29"}, {"workingDays": "7"}
-    )
-    assert "2027年" in incident(await run_job(job))
+def _enter_2027(data_dir: Path) -> None:
+    """What desk/holiday_schedule.py writes once an administrator entered 2027."""
     data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / "holiday-schedules.json").write_text(
         json.dumps(
@@ -177,6 +171,17 @@ async def test_entered_holiday_schedule_lets_the_next_year_be_counted(
         ),
         encoding="utf-8",
     )
+
+
+async def test_entered_holiday_schedule_lets_the_next_year_be_counted(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An administrator entered 2027 in the desk (desk/holiday_schedule.py writes the file)."""
+    job = make_job(
+        "calendar.publicity-period", {"publicityStartDate": "2027-01-29"}, {"workingDays": "7"}
+    )
+    assert "2027年" in incident(await run_job(job))
+    _enter_2027(data_dir)
     # 30 Jan (Saturday, worked), 1–4 Feb, then the holiday 5–13 Feb, 15 and 16 Feb
     answer = completed(await run_job(job))
     assert answer["publicityLastWorkingDay"] == "2027-02-16"
