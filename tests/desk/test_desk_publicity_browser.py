@@ -38,6 +38,9 @@ from workers.working_days import WorkingDayCalendar
 
 BEIJING = timezone(timedelta(hours=8))
 T = TypeVar("T")
+# The walk to the publicity renders three PDFs and the objection adds a fourth; alone the first
+# test takes about 85 s here, and the machine's two cores are shared.
+pytestmark = pytest.mark.timeout(300)
 
 
 @pytest.fixture
