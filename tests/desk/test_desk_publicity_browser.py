@@ -136,7 +136,19 @@ def test_office_records_an_objection_during_publicity_and_a_manager_never_sees_w
         _no_ascii_words(office)
         _shot(office, "publicity-objection-recorded.png")
 
+        # the handling task shows the period too, and the notice, from the task page
+        task = _run(run.wait_for_user_task(case, "handleObjection"))
+        office.goto(f"{url}/#/task/{task['userTaskKey']}")
+        period = office.locator("section.publicity-period")
+        expect(period).to_contain_text(
+            "自2026年9月28日次日起至2026年10月13日24时止", timeout=30_000
+        )
+        expect(period.get_by_role("link", name="公示公告（PDF，新窗口打开）")).to_be_visible()
+        expect(office.locator("main")).not_to_contain_text("赵强")
+        _shot(office, "publicity-objection-task.png")
+
         # the office answers in writing through its task; the register shows the answer
+        office.get_by_role("link", name="公示与异议").click()
         _run(
             steps.answer_objection(
                 run, case, upheld=False, answer="经核实，会议纪要形成于决策当日，所反映问题不属实"

@@ -67,6 +67,13 @@ async def test_an_objection_recorded_in_the_desk_answered_and_upheld_sends_the_c
     await run.set_clock(case, datetime(2026, 9, 30, 10, 0, tzinfo=BEIJING))
     async with desk_for(run) as sign_in:
         office = sign_in(OFFICE)
+        # the notice is there for the office and for managers while the period runs
+        (publicity,) = [k for k, p in run.instances(case).items() if p == "publicity"]
+        notice = f"/documents/{publicity}/publicityAnnouncementDocument"
+        for reader in (office, sign_in("leading-group", roles=("manager",))):
+            answer = await reader.get(notice)
+            assert answer.status_code == 200, answer.text
+            assert answer.headers["content-type"] == "application/pdf"
         recorded = await office.post(
             f"/objections/{case.key}",
             steps.objection("审批材料系伪造，当事人事先知情", "2026-09-30", OBJECTOR),
