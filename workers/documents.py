@@ -418,7 +418,8 @@ def objection_reply(facts: CaseFacts, issued: date) -> OfficialDocument:
         f"{_day(received)}，本办收到对{facts.applicant_name}{_matter(facts)}容错免责申请"
         f"（{facts.case_number}）审定意见公示的异议（异议编号{facts.objection_id}）。",
         f"异议反映：{(facts.objection_content or '').rstrip('。')}。",
-        f"经核实，现答复如下：{(facts.objection_answer or '').rstrip('。')}。",
+        # the answer is the office's own words, which usually open with 经核实
+        f"现答复如下：{(facts.objection_answer or '').rstrip('。')}。",
         "感谢您对容错纠错工作的监督。本办对异议人身份及所反映情况依规保密。",
     ]
     return OfficialDocument(
