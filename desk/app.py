@@ -15,6 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from desk.api_client import ApiClient
 from desk.case_documents import document_routes
+from desk.holiday_schedule import holiday_schedule_routes
+from desk.objections import objection_routes
 from desk.proxy import proxy_routes
 from desk.sessions import SessionStore
 from desk.settings import DeskSettings
@@ -83,6 +85,8 @@ def create_desk_app(
             *sign_in_routes(),
             *proxy_routes(),
             *document_routes(),
+            *objection_routes(),
+            *holiday_schedule_routes(),
             *_page_routes(settings),
         ],
         lifespan=lifespan,

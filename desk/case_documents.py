@@ -36,8 +36,10 @@ async def _items(api: ApiClient, session: Session, path: str, body: Any) -> list
 
 
 async def may_see_case(api: ApiClient, session: Session, instance_key: str) -> bool:
-    """Managers see every case; an officer sees a case holding a task they may act on."""
-    if session.officer.is_manager:
+    """Managers see every case; so does the leading group office, which runs every case and must
+    show the publicity notice while the period runs, when no task of theirs is open; another
+    officer sees a case holding a task they may act on."""
+    if session.officer.is_manager or "leading-group-office" in session.officer.groups:
         return True
     tasks = await _items(
         api,
@@ -126,7 +128,11 @@ async def case_document(request: Request) -> Response:
         if not await may_see_case(api, session, instance_key):
             return refusal(403, "您无权查看该案件的文书")
         instances = await case_instances(api, session, instance_key)
-        document_id = await _document_id(api, session, instance_key, variable_name)
+        # `?document=` picks one of the case's own files (e.g. the answer to one objection of
+        # several); like the variable, it only chooses among files the store holds for the case.
+        document_id = request.query_params.get("document") or await _document_id(
+            api, session, instance_key, variable_name
+        )
     except ApiUnavailable as error:
         return refusal(502, str(error))
     store = CaseStore(request.app.state.settings.data_dir)

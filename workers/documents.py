@@ -33,6 +33,7 @@ class DocumentType(StrEnum):
     DETERMINATION_OPINION_DRAFT = "determination-opinion-draft"
     PUBLICITY_ANNOUNCEMENT = "publicity-announcement"
     FEEDBACK_NOTICE = "feedback-notice"
+    OBJECTION_REPLY = "objection-reply"
 
 
 DOCUMENT_TITLES: dict[DocumentType, str] = {
@@ -43,6 +44,7 @@ DOCUMENT_TITLES: dict[DocumentType, str] = {
     DocumentType.DETERMINATION_OPINION_DRAFT: "容错免责书面审定意见书（送审稿）",
     DocumentType.PUBLICITY_ANNOUNCEMENT: "容错免责审定意见公示公告",
     DocumentType.FEEDBACK_NOTICE: "容错免责认定结果反馈通知书",
+    DocumentType.OBJECTION_REPLY: "关于容错免责审定意见公示异议的答复",
 }
 
 
@@ -132,6 +134,12 @@ class CaseFacts(ProcessVariables):
     publicity_channel: str | None = None
     publicity_start_date: date | None = None
     publicity_last_working_day: date | None = None
+    # An objection never carries its author's identity (Art. 15): the desk's register keeps it.
+    objection_id: str | None = None
+    objection_content: str | None = None
+    # a date, or a moment (older messages sent 2026-10-09T15:00:00+08:00): its day is used
+    objection_received_at: str | None = None
+    objection_answer: str | None = None
 
 
 def _require(facts: CaseFacts, document_type: DocumentType, *fields: str) -> None:
@@ -474,6 +482,46 @@ def feedback_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
     )
 
 
+def _received_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def objection_reply(facts: CaseFacts, issued: date) -> OfficialDocument:
+    """The written answer to one objection. It names no objector: the office delivers it to the
+    address kept in the desk's confidential register, so the document itself can be filed with
+    the case and read by every officer of it."""
+    kind = DocumentType.OBJECTION_REPLY
+    _require(
+        facts,
+        kind,
+        "case_number",
+        "applicant_name",
+        "objection_id",
+        "objection_content",
+        "objection_received_at",
+        "objection_answer",
+    )
+    received = _received_day(facts.objection_received_at) or issued
+    paragraphs = [
+        f"{_day(received)}，本办收到对{facts.applicant_name}{_matter(facts)}容错免责申请"
+        f"（{facts.case_number}）审定意见公示的异议（异议编号{facts.objection_id}）。",
+        f"异议反映：{(facts.objection_content or '').rstrip('。')}。",
+        # the answer is the office's own words, which usually open with 经核实
+        f"现答复如下：{(facts.objection_answer or '').rstrip('。')}。",
+        "感谢您对容错纠错工作的监督。本办对异议人身份及所反映情况依规保密。",
+    ]
+    return OfficialDocument(
+        issuing_organ=ISSUING_ORGAN,
+        title=DOCUMENT_TITLES[kind],
+        document_number=facts.case_number,
+        paragraphs=paragraphs,
+        issue_date=issued,
+    )
+
+
 COMPOSERS: dict[DocumentType, Callable[[CaseFacts, date], OfficialDocument]] = {
     DocumentType.INVALID_APPLICATION_REPLY: invalid_application_reply,
     DocumentType.ACCEPTANCE_NOTICE: acceptance_notice,
@@ -482,6 +530,7 @@ COMPOSERS: dict[DocumentType, Callable[[CaseFacts, date], OfficialDocument]] = {
     DocumentType.DETERMINATION_OPINION_DRAFT: determination_opinion_draft,
     DocumentType.PUBLICITY_ANNOUNCEMENT: publicity_announcement,
     DocumentType.FEEDBACK_NOTICE: feedback_notice,
+    DocumentType.OBJECTION_REPLY: objection_reply,
 }
 
 

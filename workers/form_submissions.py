@@ -292,6 +292,22 @@ class ObjectionHandling(FormSubmission):
 
     objection_substantiated: bool = False
     objection_handling_notes: str
+    # The written answer, quoted in the reply document (答复书) sent to the objector.
+    objection_answer: str
+
+
+class LateObjectionHandling(FormSubmission):
+    """`publicity-late-objection-handling` (8(3), an objection the publicity cannot take)."""
+
+    objection_substantiated: bool = False
+    objection_handling_notes: str
+    objection_answer: str
+
+
+class LateObjectionReview(FormSubmission):
+    """`publicity-late-objection-review` (the leading group studies a late objection found true)."""
+
+    leading_group_objection_decision: str
 
 
 class OrgPersonnelReceipt(FormSubmission):
@@ -348,6 +364,8 @@ FORM_SUBMISSIONS: dict[str, type[FormSubmission]] = {
     "investigation-opinion-approval": OpinionApproval,
     "publicity-arrangement": PublicityArrangement,
     "publicity-objection-handling": ObjectionHandling,
+    "publicity-late-objection-handling": LateObjectionHandling,
+    "publicity-late-objection-review": LateObjectionReview,
     "feedback-org-personnel-receipt": OrgPersonnelReceipt,
     "feedback-applicant-service": ApplicantServiceProof,
     "feedback-subject-application": SubjectOutcomeApplication,

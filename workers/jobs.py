@@ -310,12 +310,23 @@ def publicity_period_job(job: Job) -> dict[str, Any]:
         # Read on every job, so a corrected override file applies when the incident is resolved.
         calendar = WorkingDayCalendar.from_file()
         working_days = int(working_days_text)
+        today = engine_today(job)
+        if request.publicity_start_date < today:
+            # Answered to the office on its arrangement form, not an incident: choosing a date
+            # is theirs to correct (Art. 8(3): the 7 working days cannot start in the past).
+            problem = (
+                f"公示起始日（{request.publicity_start_date.isoformat()}）早于今天"
+                f"（{today.isoformat()}），公示期不能从过去的日期起算，请重新选择公示起始日"
+            )
+            log.info("publicity.start_refused", start=request.publicity_start_date.isoformat())
+            return {"publicityStartProblem": problem}
         last_day = calendar.add_working_days(request.publicity_start_date, working_days)
         ends_at = calendar.publicity_end(request.publicity_start_date, working_days)
         log.info("publicity.period", last_working_day=last_day.isoformat(), ends_at=ends_at)
         return {
             "publicityEndsAt": ends_at.isoformat(),
             "publicityLastWorkingDay": last_day.isoformat(),
+            "publicityStartProblem": None,
         }
 
 
@@ -439,6 +450,7 @@ DECISION_VARIABLES = (
     "objections",
     "objectionSubstantiated",
     "objectionHandlingNotes",
+    "objectionAnswer",
     "publicityOutcome",
     "orgPersonnelReceivedOn",
     "orgPersonnelNotes",

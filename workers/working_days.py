@@ -17,8 +17,13 @@ from pathlib import Path
 import chinese_calendar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from workers.settings import DEFAULT_DATA_DIR
+
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 DEFAULT_OVERRIDES_FILE = Path(__file__).parent / "data" / "holiday-overrides.json"
+# Written by the desk's holiday-schedule page (an administrator enters the State Council notice);
+# it lies in the data directory the desk and the workers share (EXEMPTION_DATA_DIR).
+SCHEDULE_FILE_NAME = "holiday-schedules.json"
 PUBLICITY_WORKING_DAYS = 7
 
 
@@ -83,6 +88,55 @@ def load_overrides(path: Path) -> dict[int, YearOverride]:
     return overrides
 
 
+class EnteredSchedule(BaseModel):
+    """One year as the desk stores it: the days plus who entered which notice, and when."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    holidays: frozenset[date] = Field(default_factory=frozenset)
+    workdays: frozenset[date] = Field(default_factory=frozenset)
+    notice_number: str = Field(alias="noticeNumber")
+
+
+def load_entered_schedules(path: Path) -> dict[int, YearOverride]:
+    """The schedules administrators entered in the desk, checked as the override file is."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, json.JSONDecodeError) as exc:
+        raise HolidayOverrideFileError(f"节假日安排文件 {path} 无法读取：{exc}") from exc
+    years = raw.get("years") if isinstance(raw, dict) else None
+    if not isinstance(years, dict):
+        raise HolidayOverrideFileError(f"节假日安排文件 {path} 缺少按年份排列的 years")
+    schedules: dict[int, YearOverride] = {}
+    for key, value in years.items():
+        if not key.isdigit() or len(key) != 4:
+            raise HolidayOverrideFileError(f"节假日安排文件 {path}：键 {key!r} 不是四位年份")
+        try:
+            entered = EnteredSchedule.model_validate(value)
+        except ValidationError as exc:
+            raise HolidayOverrideFileError(
+                f"节假日安排文件 {path} 年份 {key} 格式错误：{exc.error_count()} 处"
+            ) from exc
+        year = int(key)
+        if any(d.year != year for d in entered.holidays | entered.workdays):
+            raise HolidayOverrideFileError(
+                f"节假日安排文件 {path} 年份 {year} 中列有其他年份的日期"
+            )
+        if entered.holidays & entered.workdays:
+            raise HolidayOverrideFileError(
+                f"节假日安排文件 {path} 年份 {year} 有日期同时列为节假日和工作日"
+            )
+        schedules[year] = YearOverride(holidays=entered.holidays, workdays=entered.workdays)
+    return schedules
+
+
+def entered_schedules_file() -> Path:
+    configured = os.environ.get("EXEMPTION_DATA_DIR", "").strip()
+    return (Path(configured) if configured else DEFAULT_DATA_DIR) / SCHEDULE_FILE_NAME
+
+
 def overrides_file() -> Path:
     """The override file in use (env `EXEMPTION_HOLIDAY_OVERRIDES`, else the packaged one)."""
     configured = os.environ.get("EXEMPTION_HOLIDAY_OVERRIDES", "").strip()
@@ -97,7 +151,11 @@ class WorkingDayCalendar:
 
     @classmethod
     def from_file(cls, path: Path | None = None) -> WorkingDayCalendar:
-        return cls(load_overrides(path or overrides_file()))
+        """The override file, then the schedules entered in the desk (which win: they are the
+        administrator's latest word on a year)."""
+        overrides = load_overrides(path or overrides_file())
+        overrides.update(load_entered_schedules(entered_schedules_file()))
+        return cls(overrides)
 
     def is_working_day(self, day: date) -> bool:
         override = self._overrides.get(day.year)
@@ -113,7 +171,8 @@ class WorkingDayCalendar:
             raise CalendarUnknownError(
                 f"{day.year}年的法定节假日和调休安排未知：chinesecalendar 未收录该年份，"
                 f"节假日覆盖文件中也没有 {day.year} 年的数据；"
-                f"请在 holiday-overrides.json 中补充国务院公布的 {day.year} 年安排后重试"
+                f"请管理员在工作台“节假日安排”页录入国务院办公厅公布的 {day.year} 年安排"
+                f"（或在 holiday-overrides.json 中补充）后重试"
                 f"（日期 {day.isoformat()}）"
             ) from exc
 

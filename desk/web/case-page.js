@@ -5,6 +5,8 @@ import { useEffect, useState } from 'preact/hooks';
 import { v2, variablesByName } from './api.js';
 import { CaseSummary, DocumentList } from './case-parts.js';
 import { Diagram } from './diagram.js';
+import { Objections } from './objections.js';
+import { PublicityPeriod } from './publicity-panel.js';
 import { INSTANCE_STATES, displayValue, formatDate, stageName } from './labels.js';
 
 // The case's call-activity tree, root first: the stages are called instances, possibly nested.
@@ -171,6 +173,8 @@ export function CasePage({ user, caseKey }) {
       <div><h2>案件摘要</h2><${CaseSummary} variables=${variables} /></div>
       <div><h2>文书</h2><${DocumentList} instanceKey=${instance.processInstanceKey} variables=${variables} /></div>
     </div>
+    <${PublicityPeriod} instanceKey=${instance.processInstanceKey} />
+    <${Objections} caseKey=${instance.processInstanceKey} />
     <h2>异常（事故）</h2>
     ${found.incidents.length === 0 ? html`<p class="muted">无未处理的异常</p>` : html`<table class="grid">
       <thead><tr><th scope="col">环节</th><th scope="col">类型</th><th scope="col">说明</th><th scope="col">时间</th><th scope="col">操作</th></tr></thead>

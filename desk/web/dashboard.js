@@ -6,6 +6,7 @@ import { v2, variableValue } from './api.js';
 import { BarChart } from './charts.js';
 import { Diagram, latestDefinition } from './diagram.js';
 import { ART7, ART9, STAGE_CALLS, formatDate, formatDays, stageName } from './labels.js';
+import { loadPublicities, periodText } from './publicity-panel.js';
 
 const PROCEDURE = 'exemption-procedure';
 const SOON_MS = 3 * 86400000;
@@ -43,9 +44,9 @@ async function loadDashboard(from, to) {
     .filter((item) => REMINDERS[item.name] && openSet.has(item.processInstanceKey))
     .map((item) => ({ key: item.processInstanceKey, reason: REMINDERS[item.name] }));
   for (const task of overdueTasks) late.push({ key: task.processInstanceKey, reason: `任务“${task.name || task.elementId}”已过到期时间 ${formatDate(task.dueDate)}` });
-  const publicity = caseVariables
-    .filter((item) => item.name === 'publicityEndsAt')
-    .map((item) => ({ key: item.processInstanceKey, endsAt: variableValue(item) }))
+  const inPublicity = (await loadPublicities({ state: 'ACTIVE' })).filter((item) => item.publicityEndsAt);
+  const publicity = inPublicity
+    .map((item) => ({ key: item.caseKey, endsAt: item.publicityEndsAt }))
     .filter((item) => {
       const ends = new Date(item.endsAt).getTime();
       return ends > now && ends - now < SOON_MS;
@@ -82,7 +83,7 @@ async function loadDashboard(from, to) {
   }
   const badges = {};
   for (const item of stats.items || []) if (item.active) badges[item.elementId] = item.active;
-  return { definition, badges, openKeys, openCount: open.length, late, publicity, caseNumbers, outcomes, circumstances, durations, periodCount: inPeriod.length };
+  return { definition, badges, openKeys, openCount: open.length, late, publicity, inPublicity, caseNumbers, outcomes, circumstances, durations, periodCount: inPeriod.length };
 }
 
 export function Dashboard() {
@@ -138,6 +139,8 @@ export function Dashboard() {
         <div><h2>公示期即将届满</h2>
           ${data.publicity.length === 0 ? html`<p class="muted">暂无</p>` : html`<ul>${data.publicity.map((item) => html`<li key=${item.key}>${caseLink(item.key)}：${formatDate(item.endsAt)} 届满</li>`)}</ul>`}</div>
       </div>
+      <h2>公示中的案件</h2>
+      ${data.inPublicity.length === 0 ? html`<p class="muted">暂无</p>` : html`<ul data-testid="in-publicity">${data.inPublicity.map((item) => html`<li key=${item.caseKey}>${caseLink(item.caseKey)}：公示期${periodText(item)}</li>`)}</ul>`}
       <h2>办理中案件</h2>
       ${data.openKeys.length === 0 ? html`<p class="muted">暂无</p>` : html`<ul class="case-list">${data.openKeys.map((key) => html`<li key=${key}>${caseLink(key)}</li>`)}</ul>`}
     `}

@@ -11,7 +11,9 @@ import { call, whenSignedOut } from './api.js';
 import { CasePage } from './case-page.js';
 import { Dashboard } from './dashboard.js';
 import { DonePage } from './done-page.js';
+import { HolidaySchedulePage } from './holiday-schedule.js';
 import { Inbox } from './inbox.js';
+import { PublicityPage, handlesPublicity } from './publicity-page.js';
 import { StartPage } from './start-page.js';
 import { TaskPage } from './task-page.js';
 
@@ -67,6 +69,8 @@ function Page({ user, hash }) {
   if (route === 'start') return html`<${StartPage} user=${user} />`;
   if (route === 'done') return html`<${DonePage} user=${user} />`;
   if (route === 'dashboard' && user.isManager) return html`<${Dashboard} user=${user} />`;
+  if (route === 'publicity' && handlesPublicity(user)) return html`<${PublicityPage} user=${user} />`;
+  if (route === 'holidays' && user.isAdmin) return html`<${HolidaySchedulePage} />`;
   return html`<${Inbox} user=${user} go=${go} />`;
 }
 
@@ -85,6 +89,8 @@ function Desk() {
   }
   const links = [['#/inbox', '待办任务'], ['#/done', '已办任务'], ['#/start', '登记申请']];
   if (user.isManager) links.push(['#/dashboard', '管理看板']);
+  if (handlesPublicity(user)) links.push(['#/publicity', '公示与异议']);
+  if (user.isAdmin) links.push(['#/holidays', '节假日安排']);
   return html`<div class="shell">
     <a class="skip" href="#main" onClick=${(e) => { e.preventDefault(); document.getElementById('main').focus(); }}>跳到正文</a>
     <header>

@@ -7,6 +7,7 @@ import { CaseSummary, DocumentList } from './case-parts.js';
 import { HistoryTable, loadCaseHistory } from './case-page.js';
 import { Diagram } from './diagram.js';
 import { TASK_STATES, formatDate, stageName } from './labels.js';
+import { PublicityPeriod } from './publicity-panel.js';
 
 export function TaskPage({ user, taskKey, go }) {
   const [task, setTask] = useState(null);
@@ -91,6 +92,7 @@ export function TaskPage({ user, taskKey, go }) {
         <${CaseSummary} variables=${variables} />
         <h2>文书</h2>
         <${DocumentList} instanceKey=${task.processInstanceKey} variables=${variables} />
+        <${PublicityPeriod} instanceKey=${task.processInstanceKey} />
         ${user.isManager && html`<p><a href=${`#/case/${task.processInstanceKey}`}>查看案件办理经过</a></p>`}
       </aside>
     </div>

@@ -31,6 +31,7 @@ WORKER_TOKEN = "yxt_demo-worker-token-for-local-demo-only"
 class LiveStack:
     api_url: str
     data_dir: Path
+    grpc_address: str = ""
 
     def call(self, user: tuple[str, str], method: str, path: str, body: Any = None) -> Any:
         answer = httpx.request(method, f"{self.api_url}/v2{path}", json=body, auth=user, timeout=30)
@@ -138,7 +139,9 @@ def live_stack(tmp_path: Path) -> Iterator[LiveStack]:
             )
         # Keep reading, so a chatty engine never blocks on a full pipe.
         threading.Thread(target=engine.stdout.read, daemon=True).start()
-        stack = LiveStack(api_url=f"http://127.0.0.1:{http_port}", data_dir=data_dir)
+        stack = LiveStack(
+            api_url=f"http://127.0.0.1:{http_port}", data_dir=data_dir, grpc_address=grpc_address
+        )
         models = sorted(
             [*ROOT.glob("bpmn/*.bpmn"), *ROOT.glob("bpmn/*.dmn"), *ROOT.glob("forms/*.form")]
         )

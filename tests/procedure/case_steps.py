@@ -380,3 +380,35 @@ async def subject_applies_outcome(
         subject_application() if submitted is None else submitted,
         candidate_group=SUBJECT_GROUP,
     )
+
+
+def objection(content: str, received_on: str, objector: str = "赵强") -> dict[str, Any]:
+    """An objection as the office records it in the desk (desk/objections.py)."""
+    return {
+        "content": content,
+        "receivedOn": received_on,
+        "objectorName": objector,
+        "objectorContact": "0816-7654321",
+    }
+
+
+async def answer_objection(
+    run: TaskCompleter,
+    case: Case,
+    *,
+    upheld: bool,
+    answer: str = "经核实，所反映问题与本案无关，审定意见不作变更",
+    element_id: str = "handleObjection",
+) -> None:
+    """The office checks an objection and answers it in writing (form
+    `publicity-objection-handling`, or `publicity-late-objection-handling` for a late one)."""
+    await run.complete_task(
+        case,
+        element_id,
+        {
+            "objectionSubstantiated": upheld,
+            "objectionHandlingNotes": "已调阅审批台账并约谈相关人员",
+            "objectionAnswer": answer,
+        },
+        candidate_group="leading-group-office",
+    )

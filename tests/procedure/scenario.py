@@ -106,14 +106,23 @@ class ProcedureRun:
         )
 
     async def publish_objection(
-        self, case_number: str, content: str, objector: str, received_at: str
+        self,
+        case_number: str,
+        content: str,
+        objector: str,
+        received_at: str,
+        *,
+        objection_id: str = "2026-异-001",
     ) -> None:
+        """The message as the desk sends it (desk/objections.py). `objector` stays here, as it
+        stays in the desk's confidential register: no identity reaches the engine (Art. 15)."""
+        del objector
         await self.client.publish_message(
             "publicity-objection",
             correlation_key=case_number,
             variables={
+                "objectionId": objection_id,
                 "objectionContent": content,
-                "objectorName": objector,
                 "objectionReceivedAt": received_at,
             },
             time_to_live_in_milliseconds=3_600_000,

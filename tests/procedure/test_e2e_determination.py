@@ -239,7 +239,11 @@ async def test_e_substantiated_objection_sends_the_case_back_and_it_is_not_recog
     await run.complete_task(
         case,
         "handleObjection",
-        {"objectionSubstantiated": True, "objectionHandlingNotes": "经核实异议属实"},
+        {
+            "objectionSubstantiated": True,
+            "objectionHandlingNotes": "经核实异议属实",
+            "objectionAnswer": "经核实，所反映问题属实，已退回调查核实",
+        },
         candidate_group="leading-group-office",
     )
     await run.wait_until_passed(case, "exemption-procedure#notifyReinvestigation")
@@ -281,7 +285,8 @@ async def test_e_substantiated_objection_sends_the_case_back_and_it_is_not_recog
     assert variables["publicityOutcome"] == "objection-substantiated"
     [objection] = variables["objections"]
     assert objection["content"] == "审批材料系伪造，当事人事先知情"
-    assert objection["objectorName"] == "赵强"
+    # who objected stays in the desk's register (Art. 15), never in the case's variables
+    assert "objectorName" not in objection and "赵强" not in str(variables)
     assert objection["substantiated"] is True
     # the DMN's suggestion and the people's decision, both kept for the second round
     assert variables["eligibilitySuggestion"]["suggestedRecognised"] is False
@@ -328,7 +333,11 @@ async def test_dismissed_objection_resumes_publicity_without_restarting_the_peri
     await run.complete_task(
         case,
         "handleObjection",
-        {"objectionSubstantiated": False, "objectionHandlingNotes": "所反映问题与本案无关"},
+        {
+            "objectionSubstantiated": False,
+            "objectionHandlingNotes": "所反映问题与本案无关",
+            "objectionAnswer": "经核实，所反映问题与本案无关",
+        },
         candidate_group="leading-group-office",
     )
     await run.wait_until_waiting_at(case, "publicity#publicityPeriodEnds")

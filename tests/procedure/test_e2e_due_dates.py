@@ -178,7 +178,11 @@ async def test_the_other_office_tasks_fall_due_after_their_local_defaults_or_the
     await run.complete_task(
         case,
         "handleObjection",
-        {"objectionSubstantiated": False, "objectionHandlingNotes": "与本案无关"},
+        {
+            "objectionSubstantiated": False,
+            "objectionHandlingNotes": "与本案无关",
+            "objectionAnswer": "经核实，所反映问题与本案无关",
+        },
         candidate_group=office,
     )
     await run.wait_until_waiting_at(case, "publicity#publicityPeriodEnds")

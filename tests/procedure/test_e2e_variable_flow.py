@@ -55,7 +55,11 @@ WORKER_OUTPUTS: dict[str, set[str]] = {
     "case.assign-number": {"caseNumber", "caseYear", "caseSequence"},
     "document.generate": {"document"},
     "notice.send": {"notice"},
-    "calendar.publicity-period": {"publicityEndsAt", "publicityLastWorkingDay"},
+    "calendar.publicity-period": {
+        "publicityEndsAt",
+        "publicityLastWorkingDay",
+        "publicityStartProblem",
+    },
     "archive.file-case": {"archiveRecord"},
     "committee.record": {"committeeRecord"},
     "organisation.recusal": {
@@ -77,8 +81,24 @@ WORKER_OUTPUTS: dict[str, set[str]] = {
 }
 # The message `publicity-objection` (contract, "Messages").
 MESSAGE_VARIABLES: dict[str, set[str]] = {
-    "publicity-objection": {"objectionContent", "objectorName", "objectionReceivedAt"},
+    "publicity-objection": {"objectionId", "objectionContent", "objectionReceivedAt"},
     "application-withdrawal": {"withdrawalReason", "withdrawalReceivedAt"},
+}
+# What the desk starts a process with (docs/procedure-contract.md, "Messages"): an objection no
+# running publicity can take gets `publicity-late-objection` with these variables.
+STARTED_WITH: dict[str, set[str]] = {
+    "publicity-late-objection": {
+        "caseNumber",
+        "caseInstanceKey",
+        "applicantName",
+        "applicantType",
+        "applicantUnit",
+        "accountabilityMatter",
+        "objectionId",
+        "objectionContent",
+        "objectionReceivedAt",
+        "objectionAfterPeriod",
+    },
 }
 # Set by Zeebe itself inside a multi-instance body.
 ENGINE_VARIABLES = {"loopCounter"}
@@ -206,6 +226,8 @@ def _upstream(produced: dict[str, set[str]]) -> dict[str, set[str]]:
         available |= produced[stage]
         upstream[stage] = set(available)
     upstream[MAIN] = set(available)
+    for process_id, variables in STARTED_WITH.items():
+        upstream[process_id] = produced[process_id] | variables | CASE_SETTINGS
     return upstream
 
 

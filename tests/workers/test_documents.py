@@ -186,6 +186,27 @@ def test_feedback_notice(tmp_path: Path) -> None:
     assert "附件：1.容错免责书面审定意见书" in text
 
 
+def test_objection_reply_quotes_the_written_answer_and_names_no_objector(tmp_path: Path) -> None:
+    case = {
+        **determined_case(),
+        "objectionId": "2026-异-001",
+        "objectionContent": "审批材料中的会议纪要系事后补写",
+        "objectionReceivedAt": "2026-09-30T10:00:00+08:00",
+        "objectionAnswer": "经核实，会议纪要形成于决策当日，所反映问题不属实。",
+        # a client may have sent it; the reply never reads it
+        "objectorName": "赵强",
+    }
+    text = render(tmp_path, DocumentType.OBJECTION_REPLY, case)
+    assert "关于容错免责审定意见公示异议的答复" in text
+    assert "2026年9月30日，本办收到" in text
+    assert "异议编号2026-异-001" in text
+    assert "现答复如下：经核实，会议纪要形成于决策当日，所反映问题不属实。" in text
+    assert "赵强" not in text
+    without_answer = CaseFacts.model_validate({**case, "objectionAnswer": None})
+    with pytest.raises(MissingCaseDataError, match="objectionAnswer"):
+        compose(DocumentType.OBJECTION_REPLY, without_answer, ISSUED)
+
+
 def test_missing_case_data_names_the_variables() -> None:
     facts = CaseFacts.model_validate({"applicantName": "李明"})
     with pytest.raises(MissingCaseDataError) as raised:

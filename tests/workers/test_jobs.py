@@ -156,12 +156,64 @@ async def test_case_year_falls_back_to_the_engine_date_in_beijing(data_dir: Path
 
 async def test_publicity_period_across_national_day(data_dir: Path) -> None:
     job = make_job(
-        "calendar.publicity-period", {"publicityStartDate": "2026-09-28"}, {"workingDays": "7"}
+        "calendar.publicity-period",
+        {"publicityStartDate": "2026-09-28"},
+        {"workingDays": "7"},
+        engine_time=datetime(2026, 9, 28, 9, 0, tzinfo=BEIJING),
     )
     assert completed(await run_job(job)) == {
         "publicityEndsAt": "2026-10-14T00:00:00+08:00",
         "publicityLastWorkingDay": "2026-10-13",
+        "publicityStartProblem": None,
     }
+
+
+async def test_publicity_starting_before_today_goes_back_to_the_office(data_dir: Path) -> None:
+    job = make_job(
+        "calendar.publicity-period",
+        {"publicityStartDate": "2026-09-28"},
+        {"workingDays": "7"},
+        engine_time=datetime(2026, 9, 29, 0, 30, tzinfo=BEIJING),
+    )
+    answer = completed(await run_job(job))
+    assert set(answer) == {"publicityStartProblem"}
+    assert answer["publicityStartProblem"].startswith(
+        "公示起始日（2026-09-28）早于今天（2026-09-29）"
+    )
+
+
+def _enter_2027(data_dir: Path) -> None:
+    """What desk/holiday_schedule.py writes once an administrator entered 2027."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "holiday-schedules.json").write_text(
+        json.dumps(
+            {
+                "years": {
+                    "2027": {
+                        "noticeNumber": "国办发明电〔2026〕9号",
+                        "holidays": [f"2027-02-{d:02d}" for d in range(5, 14)],
+                        "workdays": ["2027-01-30", "2027-02-20"],
+                    }
+                }
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+
+
+async def test_entered_holiday_schedule_lets_the_next_year_be_counted(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An administrator entered 2027 in the desk (desk/holiday_schedule.py writes the file)."""
+    job = make_job(
+        "calendar.publicity-period", {"publicityStartDate": "2027-01-29"}, {"workingDays": "7"}
+    )
+    assert "2027年" in incident(await run_job(job))
+    _enter_2027(data_dir)
+    # 30 Jan (Saturday, worked), 1–4 Feb, then the holiday 5–13 Feb, 15 and 16 Feb
+    answer = completed(await run_job(job))
+    assert answer["publicityLastWorkingDay"] == "2027-02-16"
 
 
 async def test_unknown_year_is_an_incident_until_the_override_file_has_it(
