@@ -50,8 +50,7 @@ class MissingCaseDataError(ValueError):
         self.document_type = document_type
         self.variables = variables
         super().__init__(
-            f"无法生成{DOCUMENT_TITLES[document_type]}（{document_type}）："
-            f"缺少流程变量 {', '.join(variables)}"
+            f"无法生成{DOCUMENT_TITLES[document_type]}：缺少流程变量 {', '.join(variables)}"
         )
 
 
@@ -119,8 +118,14 @@ def _require(facts: CaseFacts, document_type: DocumentType, *fields: str) -> Non
         raise MissingCaseDataError(document_type, missing)
 
 
+def _sentence(text: str) -> str:
+    """Free text an officer typed, ended with a full stop unless it ends with a mark already."""
+    text = text.strip()
+    return text if text[-1:] in "。！？；：）”" else f"{text}。"
+
+
 def _day(value: date) -> str:
-    """Dates inside the body are written 2026年9月28日; only the signature date uses numerals."""
+    """Dates are written in Arabic numerals, 2026年9月28日 (GB/T 9704-2012)."""
     return f"{value.year}年{value.month}月{value.day}日"
 
 
@@ -168,12 +173,11 @@ def acceptance_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
     return OfficialDocument(
         issuing_organ=ISSUING_ORGAN,
         title=DOCUMENT_TITLES[kind],
-        document_number=facts.case_number,
         addressee=_addressee(facts),
         paragraphs=[
             f"{_you(facts)}于{_day(facts.application_date or issued)}提交的{_matter(facts)}"
             f"容错免责申请，经本办会同问责主体{facts.accountability_subject}审核，"
-            f"依照{MEASURES}第八条第（二）项，决定予以受理，案件编号为{facts.case_number}。",
+            f"依照{MEASURES}第八条第（二）项，决定予以受理，受理编号为{facts.case_number}。",
             f"本办将报请{LEADING_GROUP}责成相关部门会同问责主体开展调查核实，"
             "形成书面审定意见后及时反馈。请保持联系方式畅通，配合调查核实工作。",
             "特此通知。",
@@ -183,9 +187,18 @@ def acceptance_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
     )
 
 
-def _opinion(who: str, accepts: bool | None, reason: str | None) -> str:
-    verdict = {True: "同意受理", False: "不同意受理", None: "未表态"}[accepts]
-    return f"{who}意见：{verdict}" + (f"，{reason}" if reason and reason.strip() else "")
+def _refusal_reasons(facts: CaseFacts) -> list[str]:
+    """The reasons of the side that did not agree, without saying who held which opinion: the
+    notice gives the decision and its reasons, never the internal opinions of the joint review."""
+    reasons = [
+        reason.strip().rstrip("。；;.")
+        for accepts, reason in (
+            (facts.office_accepts_application, facts.office_acceptance_reason),
+            (facts.subject_accepts_application, facts.subject_acceptance_reason),
+        )
+        if accepts is False and reason and reason.strip()
+    ]
+    return list(dict.fromkeys(reasons)) or ["不符合第八条第（一）项规定的申请条件"]
 
 
 def rejection_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
@@ -195,31 +208,24 @@ def rejection_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
         facts.office_accepts_application is not False
         and facts.subject_accepts_application is not False
     ):
-        raise MissingCaseDataError(
-            kind, ["officeAcceptsApplication=false 或 subjectAcceptsApplication=false"]
-        )
-    # Local policy: the notice carries both opinions of the joint review (docs/local-policy.md).
-    reasons = [
-        _opinion(
-            "领导小组办公室", facts.office_accepts_application, facts.office_acceptance_reason
-        ),
-        _opinion(
-            f"问责主体{facts.accountability_subject}",
-            facts.subject_accepts_application,
-            facts.subject_acceptance_reason,
-        ),
-    ]
-    numbered = [f"{index}. {reason}。" for index, reason in enumerate(reasons, start=1)]
+        raise MissingCaseDataError(kind, ["不予受理的决定（办公室或问责主体的审核意见）"])
+    reasons = _refusal_reasons(facts)
+    if len(reasons) == 1:
+        reason_paragraphs = [f"理由：{reasons[0]}。"]
+    else:
+        reason_paragraphs = [
+            "理由如下：",
+            *(f"{index}. {reason}。" for index, reason in enumerate(reasons, start=1)),
+        ]
     return OfficialDocument(
         issuing_organ=ISSUING_ORGAN,
         title=DOCUMENT_TITLES[kind],
-        document_number=facts.case_number,
         addressee=_addressee(facts),
         paragraphs=[
             f"{_you(facts)}于{_day(facts.application_date or issued)}提交的{_matter(facts)}"
-            f"容错免责申请，经本办会同问责主体{facts.accountability_subject}审核，"
-            f"依照{MEASURES}第八条第（二）项，决定不予受理。理由如下：",
-            *numbered,
+            f"容错免责申请（受理编号：{facts.case_number}），经本办会同问责主体"
+            f"{facts.accountability_subject}审核，依照{MEASURES}第八条第（二）项，决定不予受理。",
+            *reason_paragraphs,
             "特此通知。",
         ],
         issue_date=issued,
@@ -254,6 +260,7 @@ def _determination_paragraphs(facts: CaseFacts) -> list[str]:
     )
     started = _day(facts.accountability_start_date) if facts.accountability_start_date else "未载明"
     paragraphs = [
+        f"受理编号：{facts.case_number}。",
         "一、基本情况",
         f"{applicant}。",
         f"问责事项：{facts.accountability_matter or '未载明'}；"
@@ -284,7 +291,7 @@ def _determination_paragraphs(facts: CaseFacts) -> list[str]:
         outcomes = _items(facts.determination_outcomes or [], ART9_TEXT)
         paragraphs.append(f"依照第九条，适用以下免责或从轻减轻情形：{outcomes or '无'}。")
     if facts.determination_reasoning:
-        paragraphs.append(f"审定理由：{facts.determination_reasoning}")
+        paragraphs.append(_sentence(f"审定理由：{facts.determination_reasoning}"))
     return paragraphs
 
 
@@ -299,19 +306,20 @@ def determination_opinion(facts: CaseFacts, issued: date) -> OfficialDocument:
         "determination_recognised",
     )
     paragraphs = _determination_paragraphs(facts)
-    paragraphs.append(
-        "四、公示" if facts.publicity_required else "四、本审定意见经领导小组审定，不需公示。"
-    )
+    paragraphs.append("四、公示")
     if facts.publicity_required:
         scope = facts.publicity_scope or "一定范围内"
-        paragraphs.append(f"本审定意见将在{scope}公示，公示期为7个工作日。")
+        paragraphs.append(f"本审定意见在{scope}公示，公示期为7个工作日。")
+    else:
+        paragraphs.append("本审定意见不予公示。")
+    # Issued in the name of the body that approved it (8(3)); the office prints and sends it.
     return OfficialDocument(
-        issuing_organ=ISSUING_ORGAN,
+        issuing_organ=LEADING_GROUP,
         title=DOCUMENT_TITLES[kind],
-        document_number=facts.case_number,
         paragraphs=paragraphs,
         issue_date=issued,
         copy_to=[facts.accountability_subject or ""],
+        printing_organ=ISSUING_ORGAN,
     )
 
 
@@ -343,12 +351,12 @@ def publicity_announcement(facts: CaseFacts, issued: date) -> OfficialDocument:
         ),
         f"公示期为7个工作日，自{_day(start)}次日起至{_day(last)}24时止。",
         f"公示期间，如对公示内容有异议，请以书面形式向{ISSUING_ORGAN}反映，"
-        "反映情况应实事求是，并注明案件编号。",
+        "反映情况应实事求是，并注明受理编号。",
+        "特此公示。",
     ]
     return OfficialDocument(
         issuing_organ=ISSUING_ORGAN,
         title=DOCUMENT_TITLES[kind],
-        document_number=facts.case_number,
         paragraphs=paragraphs,
         issue_date=start,
     )
@@ -360,7 +368,7 @@ def feedback_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
     verdict = "认定" if facts.determination_recognised else "不认定"
     paragraphs = [
         f"{_you(facts)}于{_day(facts.application_date or issued)}提交的{_matter(facts)}"
-        f"容错免责申请（{facts.case_number}），经调查核实并报{LEADING_GROUP}审定，"
+        f"容错免责申请（受理编号：{facts.case_number}），经调查核实并报{LEADING_GROUP}审定，"
         f"{verdict}符合容错免责情形。",
     ]
     if facts.determination_recognised:
@@ -374,7 +382,6 @@ def feedback_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
     return OfficialDocument(
         issuing_organ=ISSUING_ORGAN,
         title=DOCUMENT_TITLES[kind],
-        document_number=facts.case_number,
         addressee=_addressee(facts),
         paragraphs=paragraphs,
         issue_date=issued,
@@ -393,5 +400,13 @@ COMPOSERS: dict[DocumentType, Callable[[CaseFacts, date], OfficialDocument]] = {
 }
 
 
-def compose(document_type: DocumentType, facts: CaseFacts, issued: date) -> OfficialDocument:
-    return COMPOSERS[document_type](facts, issued)
+def compose(
+    document_type: DocumentType,
+    facts: CaseFacts,
+    issued: date,
+    document_number: str | None = None,
+) -> OfficialDocument:
+    """The document; `document_number` is its own 发文字号 (workers/case_numbering.py), which
+    the case number (受理编号) is not: a case issues several documents."""
+    document = COMPOSERS[document_type](facts, issued)
+    return document.model_copy(update={"document_number": document_number})

@@ -28,7 +28,11 @@ from pyzeebe.errors import BusinessError
 
 from workers.application import Application, validate_application
 from workers.archive import ArchiveError, CaseArchive
-from workers.case_numbering import CaseNumberFormatError, assign_case_number
+from workers.case_numbering import (
+    CaseNumberFormatError,
+    assign_case_number,
+    assign_document_number,
+)
 from workers.committee import CommitteeAcknowledgement, record_acknowledgement
 from workers.document_store import DocumentLocationError, StoredDocument, store_document
 from workers.documents import (
@@ -253,18 +257,25 @@ def generate_document_job(job: Job) -> dict[str, Any]:
                 f"任务头 documentType 取值 {type_text!r} 无效，应为 {known} 之一"
             ) from None
         facts = parse(CaseFacts, job)
-        document = compose(kind, facts, issue_date(kind, facts, engine_today(job)))
+        issued = issue_date(kind, facts, engine_today(job))
+        # Stable across retries of this job, new when the element is entered again.
+        document_id = f"{kind.value}-{job.element_instance_key}"
+        # Composed once without a number first: a case lacking what the document needs fails
+        # before a 发文字号 is taken, so the register has no gaps from refused documents.
+        compose(kind, facts, issued)
+        number = assign_document_number(data_dir(), document_id, issued.year)
+        document = compose(kind, facts, issued, str(number))
         content = render_pdf(document)
         stored = store_document(
             data_dir(),
             case_number=facts.case_number,
             process_instance_key=job.process_instance_key,
-            # Stable across retries of this job, new when the element is entered again.
-            document_id=f"{kind.value}-{job.element_instance_key}",
+            document_id=document_id,
             document_type=kind.value,
             title=DOCUMENT_TITLES[kind],
             content=content,
             created_at=engine_now(job),
+            document_number=str(number),
         )
         log.info("document.generated", document_type=kind.value, file_name=stored.file_name)
         return {"document": stored.to_variables()}
