@@ -17,6 +17,7 @@ No job throws a BPMN error: the diagrams model every business outcome as data, n
 
 import contextlib
 import hashlib
+import json
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
@@ -193,6 +194,15 @@ def validate_application_job(job: Job) -> dict[str, Any]:
         return verdict.to_variables()
 
 
+APPLICATION_RECORD = "application-as-filed.json"
+CASE_RECORD = "case-record.json"
+
+
+def _json_record(variables: dict[str, Any]) -> bytes:
+    """Variables as a file: sorted and readable, the same bytes for the same case on a retry."""
+    return json.dumps(variables, ensure_ascii=False, sort_keys=True, indent=2).encode("utf-8")
+
+
 class CaseNumberRequest(ProcessVariables):
     application_date: date | None = None
 
@@ -203,6 +213,10 @@ def assign_case_number_job(job: Job) -> dict[str, Any]:
         request = parse(CaseNumberRequest, job)
         year = (request.application_date or engine_today(job)).year
         number = assign_case_number(data_dir(), job.process_instance_key, year)
+        # The application as filed, before any review touches the case (存档备查 of 8(4)).
+        CaseArchive(data_dir(), number).add_file(
+            APPLICATION_RECORD, _json_record(job.variables), "application"
+        )
         log.info("case.numbered", case_number=str(number))
         return {"caseNumber": str(number), "caseYear": number.year, "caseSequence": number.sequence}
 
@@ -404,7 +418,14 @@ def file_case_job(job: Job) -> dict[str, Any]:
         for name, value in sorted(job.variables.items()):
             if name.endswith("Notice") and isinstance(value, dict):
                 archive.add_decision(name, value)
+        # The whole case as the process holds it at the end: every round of findings, the
+        # objections and their answers, the proofs of service.
+        archive.add_file(CASE_RECORD, _json_record(job.variables), "case-record")
         manifest = archive.close()
+        # Sealed now, unless the district committee's filing is still to come (8(4)): then the
+        # committee step seals it after recording.
+        if closure == "not-accepted" or job.variables.get("districtManagedCadre") is not True:
+            manifest = archive.seal()
         problems = archive.verify()
         if problems:
             raise ArchiveError(f"案件 {request.case_number} 存档校验未通过：" + "；".join(problems))

@@ -39,7 +39,8 @@ def test_chinese_date(day: date, written: str) -> None:
 def test_pdf_has_the_official_layout_and_embeds_the_chinese_font(tmp_path: Path) -> None:
     path = tmp_path / "notice.pdf"
     facts = CaseFacts.model_validate(determined_case())
-    path.write_bytes(render_pdf(compose(DocumentType.ACCEPTANCE_NOTICE, facts, ISSUED)))
+    document = compose(DocumentType.ACCEPTANCE_NOTICE, facts, ISSUED, "游纪容〔2026〕5号")
+    path.write_bytes(render_pdf(document))
     assert path.read_bytes().startswith(b"%PDF-")
     fonts = {
         str(font.get_object()["/BaseFont"])
@@ -50,12 +51,15 @@ def test_pdf_has_the_official_layout_and_embeds_the_chinese_font(tmp_path: Path)
     assert any("+UMing" in name for name in fonts), fonts
     assert b"/FontFile2" in path.read_bytes()
     text = pdf_text(path)
-    # 红头, 文号, title, addressee, issuing organ, date in Chinese numerals, seal placeholder.
-    assert text.index("游仙区容错纠错工作领导小组办公室") < text.index("游容免〔2026〕3号")
-    assert text.index("游容免〔2026〕3号") < text.index("容错免责申请受理通知书")
+    # 红头, its own 发文字号 (not the case number), title, addressee, issuing organ, the date in
+    # Arabic numerals (GB/T 9704-2012 7.3.5.1), seal placeholder, 印发机关 and 印发日期.
+    assert text.index("游仙区容错纠错工作领导小组办公室") < text.index("游纪容〔2026〕5号")
+    assert text.index("游纪容〔2026〕5号") < text.index("容错免责申请受理通知书")
+    assert "受理编号为游容免〔2026〕3号" in text
     assert "李明同志：" in text
-    assert text.count("游仙区容错纠错工作领导小组办公室") == 2
-    assert "二〇二六年十月十三日" in text
+    assert text.count("游仙区容错纠错工作领导小组办公室") == 3
+    assert "特此通知。游仙区容错纠错工作领导小组办公室2026年10月13日" in text
+    assert "游仙区容错纠错工作领导小组办公室2026年10月13日印发" in text
     assert "（印章）" in text
 
 
@@ -87,7 +91,7 @@ def test_acceptance_notice(tmp_path: Path) -> None:
     assert "抄送：区纪委监委。" in text
 
 
-def test_rejection_notice_gives_both_opinions_of_the_joint_review(tmp_path: Path) -> None:
+def test_rejection_notice_gives_the_decision_and_its_reason(tmp_path: Path) -> None:
     case = {
         **determined_case(),
         "officeAcceptsApplication": True,
@@ -97,13 +101,14 @@ def test_rejection_notice_gives_both_opinions_of_the_joint_review(tmp_path: Path
     text = render(tmp_path, DocumentType.REJECTION_NOTICE, case)
     assert "容错免责申请不予受理通知书" in text
     assert "决定不予受理" in text
-    assert "领导小组办公室意见：同意受理" in text
-    assert "问责主体区纪委监委意见：不同意受理，问责事项已办结且当事人未在规定期限内申请" in text
+    # The decision and its reason, never who held which opinion in the joint review.
+    assert "理由：问责事项已办结且当事人未在规定期限内申请。" in text
+    assert "意见：同意受理" not in text and "不同意受理" not in text
 
 
 def test_rejection_notice_needs_a_refusal() -> None:
     facts = CaseFacts.model_validate(determined_case())
-    with pytest.raises(MissingCaseDataError, match="subjectAcceptsApplication=false"):
+    with pytest.raises(MissingCaseDataError, match="不予受理的决定"):
         compose(DocumentType.REJECTION_NOTICE, facts, ISSUED)
 
 
@@ -137,7 +142,7 @@ def test_determination_opinion_not_recognised(tmp_path: Path) -> None:
     assert "经审定，不认定申请人的行为符合容错免责情形" in text
     assert "属于为谋取私利的违纪违法行为" in text
     assert "适用以下免责" not in text
-    assert "不需公示" in text
+    assert "四、公示本审定意见不予公示。" in text
 
 
 def test_publicity_announcement_states_the_period(tmp_path: Path) -> None:
@@ -145,7 +150,7 @@ def test_publicity_announcement_states_the_period(tmp_path: Path) -> None:
     assert "容错免责审定意见公示公告" in text
     assert "自2026年9月28日次日起至2026年10月13日24时止" in text
     assert "公示范围：区发展和改革局" in text
-    assert "二〇二六年九月二十八日" in text
+    assert "2026年9月28日（印章）" in text
 
 
 def test_feedback_notice(tmp_path: Path) -> None:
@@ -153,7 +158,7 @@ def test_feedback_notice(tmp_path: Path) -> None:
     assert "容错免责认定结果反馈通知书" in text
     assert "认定符合容错免责情形" in text
     assert "抄送组织人事部门" in text
-    assert "附件：1.容错免责书面审定意见书" in text
+    assert "附件：容错免责书面审定意见书" in text
 
 
 def test_missing_case_data_names_the_variables() -> None:

@@ -112,6 +112,41 @@ async def test_case_numbers_are_sequential_and_stable_across_retries(data_dir: P
         first == retried == {"caseNumber": "游容免〔2026〕1号", "caseYear": 2026, "caseSequence": 1}
     )
     assert second["caseNumber"] == "游容免〔2026〕2号"
+    # The application as filed is the first record of the case's archive.
+    manifest = read_json(data_dir / "archive" / "2026-0001" / "manifest.json")
+    [filed] = manifest["files"]
+    assert (filed["fileName"], filed["kind"]) == ("application-as-filed.json", "application")
+    as_filed = read_json(data_dir / "archive" / "2026-0001" / "application-as-filed.json")
+    assert as_filed == valid_application()
+
+
+async def test_each_document_gets_its_own_document_number(data_dir: Path) -> None:
+    """发文字号 游纪容〔YYYY〕N号: one per document, none equal to the case number, no gaps, and
+    a retried job keeps the number it was given."""
+    case = determined_case()
+    notice = await generate("acceptance-notice", case, 21)
+    retried = await generate("acceptance-notice", case, 21)
+    opinion = await generate("determination-opinion", case, 22)
+    feedback = await generate("feedback-notice", case, 23)
+    numbers = [d["documentNumber"] for d in (notice, opinion, feedback)]
+    assert numbers == ["游纪容〔2026〕1号", "游纪容〔2026〕2号", "游纪容〔2026〕3号"]
+    assert retried["documentNumber"] == notice["documentNumber"]
+    assert CASE not in numbers
+    text = pdf_text(Path(opinion["uri"].removeprefix("file://")))
+    assert "游纪容〔2026〕2号" in text and f"受理编号：{CASE}" in text
+    # A document the case cannot be written for takes no number: the register has no gap.
+    with pytest.raises(AssertionError):
+        completed(
+            await run_job(
+                make_job(
+                    "document.generate",
+                    {"caseNumber": CASE},
+                    {"documentType": "determination-opinion"},
+                    element_instance_key=24,
+                )
+            )
+        )
+    assert (await generate("feedback-notice", case, 25))["documentNumber"] == "游纪容〔2026〕4号"
 
 
 async def test_case_year_falls_back_to_the_engine_date_in_beijing(data_dir: Path) -> None:
@@ -182,7 +217,7 @@ async def test_generated_document_is_archived_and_described(data_dir: Path) -> N
     text = pdf_text(path)
     assert CASE in text and "李明同志" in text
     # Dated by the decision: the later of the two acceptance reviews.
-    assert "二〇二六年九月七日" in text
+    assert "2026年9月7日（印章）" in text
     assert archive_main(["verify", CASE]) == 0
 
 
@@ -225,7 +260,7 @@ async def test_opinion_is_dated_by_the_engine_clock(data_dir: Path) -> None:
     document = completed(await run_job(job))["document"]
     assert document["createdAt"] == "2026-09-20T01:30:00Z"
     text = pdf_text(data_dir / "archive" / "2026-0003" / document["fileName"])
-    assert "二〇二六年九月二十日" in text
+    assert "2026年9月20日（印章）" in text
 
 
 async def test_invalid_application_reply_is_kept_without_a_case_number(data_dir: Path) -> None:
@@ -256,7 +291,7 @@ async def test_invalid_application_reply_is_kept_without_a_case_number(data_dir:
         (
             {**determined_case(), "caseNumber": "2026-3"},
             {"documentType": "acceptance-notice"},
-            "案件编号",
+            "受理编号",
         ),
         (
             {**determined_case(), "determinationOutcomes": "art9-1"},
@@ -425,7 +460,7 @@ async def test_notice_bad_request_is_an_incident_naming_the_culprit(
 
 
 async def test_filing_a_determined_case_records_documents_and_decisions(data_dir: Path) -> None:
-    case: dict[str, Any] = determined_case()
+    case: dict[str, Any] = {**determined_case(), "districtManagedCadre": False}
     case["acceptanceNoticeDocument"] = await generate("acceptance-notice", case, 1)
     case["determinationOpinionDocument"] = await generate("determination-opinion", case, 2)
     case["feedbackNoticeDocument"] = await generate("feedback-notice", case, 3)
@@ -433,8 +468,13 @@ async def test_filing_a_determined_case_records_documents_and_decisions(data_dir
     job = make_job("archive.file-case", case, {"closure": "determined"})
     record = completed(await run_job(job))["archiveRecord"]
     assert record["caseNumber"] == CASE
-    assert record["documentCount"] == 3
+    # Three documents and the record of the whole case.
+    assert record["documentCount"] == 4
     manifest = read_json(record["manifestPath"])
+    case_record = next(f for f in manifest["files"] if f["fileName"] == "case-record.json")
+    assert case_record["kind"] == "case-record"
+    # Not a district-managed cadre: nothing follows the filing, so the archive is sealed.
+    assert manifest["sealedAt"] and manifest["sealSha256"]
     decisions = {d["name"]: d["value"] for d in manifest["decisions"]}
     assert decisions["closure"] == "determined"
     assert decisions["determinationRecognised"] is True
@@ -444,7 +484,7 @@ async def test_filing_a_determined_case_records_documents_and_decisions(data_dir
     assert decisions["applicantFeedbackNotice"]["noticeId"] == "n-1"
     assert archive_main(["verify", CASE]) == 0
     # Filing again (a retried job) changes nothing.
-    assert completed(await run_job(job))["archiveRecord"]["documentCount"] == 3
+    assert completed(await run_job(job))["archiveRecord"]["documentCount"] == 4
 
 
 async def test_filing_refuses_a_document_altered_since_generation(data_dir: Path) -> None:
@@ -488,6 +528,9 @@ async def test_committee_record(data_dir: Path) -> None:
     assert record["caseNumber"] == CASE
     assert record["recordNumber"] == "游委备〔2026〕12号"
     assert record["recordedAt"]
+    # The committee's filing is the last step: the archive is sealed after it.
+    manifest = read_json(data_dir / "archive" / "2026-0003" / "manifest.json")
+    assert manifest["sealedAt"] and manifest["sealSha256"]
 
 
 async def test_committee_record_without_acknowledgement_date_names_it(data_dir: Path) -> None:
