@@ -139,7 +139,6 @@ class SequenceRegistry:
                 raise
         return int(row[0]), int(row[1]), datetime.fromisoformat(row[2])
 
-
     def assign_document(self, document_id: str, year: int) -> tuple[int, int]:
         """(year, sequence) of this document, assigning the next of the year if new."""
         with closing(self._connect()) as connection:

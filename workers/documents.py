@@ -342,7 +342,7 @@ def publicity_announcement(facts: CaseFacts, issued: date) -> OfficialDocument:
         f"根据{MEASURES}第八条第（三）项，现将{facts.applicant_name}"
         f"{_matter(facts)}容错免责申请（{facts.case_number}）的审定意见予以公示。",
         f"审定意见：{verdict}符合容错免责情形。"
-        + (f"适用第九条{outcomes}。" if facts.determination_recognised and outcomes else ""),
+        + (f"适用{outcomes}。" if facts.determination_recognised and outcomes else ""),
         f"公示范围：{facts.publicity_scope or '一定范围内'}。"
         + (
             f"公示方式：{publicity_channel_name(facts.publicity_channel)}。"

@@ -18,7 +18,7 @@ No job throws a BPMN error: the diagrams model every business outcome as data, n
 import contextlib
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
 
@@ -198,7 +198,7 @@ APPLICATION_RECORD = "application-as-filed.json"
 CASE_RECORD = "case-record.json"
 
 
-def _json_record(variables: dict[str, Any]) -> bytes:
+def _json_record(variables: Mapping[str, Any]) -> bytes:
     """Variables as a file: sorted and readable, the same bytes for the same case on a retry."""
     return json.dumps(variables, ensure_ascii=False, sort_keys=True, indent=2).encode("utf-8")
 

@@ -54,9 +54,7 @@ def _long_case() -> dict[str, Any]:
             "department": "dept-audit",
             "finding": {
                 "investigationConclusion": "经查阅会议纪要、审批台账和相关合同，容缺受理"
-                "系经局党组会议集体研究决定，"
-                * 3
-                + "程序完整。"
+                "系经局党组会议集体研究决定，" * 3 + "程序完整。"
             },
             "subjectConfirmation": {"concurs": True, "comments": None},
         }
@@ -132,9 +130,18 @@ def test_page_numbers_alternate_sides() -> None:
     assert len(reader.pages) >= 2
     for number, page in enumerate(reader.pages, start=1):
         found: list[float] = []
+        label = f"— {number} —"
 
-        def visit(text: str, cm: Any, tm: Any, font: Any, size: Any, found: list[float] = found):
-            if text.strip() == f"— {number} —":
+        def visit(
+            text: str,
+            cm: Any,
+            tm: Any,
+            font: Any,
+            size: Any,
+            label: str = label,
+            found: list[float] = found,
+        ) -> None:
+            if text.strip() == label:
                 found.append(tm[4])
 
         page.extract_text(visitor_text=visit)

@@ -419,7 +419,7 @@ async def test_reminder_needs_no_document(data_dir: Path) -> None:
     eml = (data_dir / "outbox" / f"{notice['noticeId']}.eml").read_bytes()
     body = message_from_bytes(eml, policy=policy.default).get_body(("plain",))
     assert body is not None
-    assert "受理审核已超过本地办理时限（acceptanceReminderAfter = P10D）" in body.get_content()
+    assert "受理审核已超过本地规定的办理时限（10日）" in body.get_content()
 
 
 async def test_reinvestigation_goes_to_the_leading_group(data_dir: Path) -> None:
