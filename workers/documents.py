@@ -289,7 +289,9 @@ def _determination_paragraphs(facts: CaseFacts) -> list[str]:
         paragraphs.append("依照第三条“三个区分开来”的要求：" + "；".join(distinctions) + "。")
     if recognised:
         outcomes = _items(facts.determination_outcomes or [], ART9_TEXT)
-        paragraphs.append(f"依照第九条，适用以下免责或从轻减轻情形：{outcomes or '无'}。")
+        paragraphs.append(
+            f"适用以下免责或从轻、减轻情形：{outcomes}。" if outcomes else "不适用第九条所列情形。"
+        )
     if facts.determination_reasoning:
         paragraphs.append(_sentence(f"审定理由：{facts.determination_reasoning}"))
     return paragraphs
@@ -373,7 +375,9 @@ def feedback_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
     ]
     if facts.determination_recognised:
         outcomes = _items(facts.determination_outcomes or [], ART9_TEXT)
-        paragraphs.append(f"依照{MEASURES}第九条，{outcomes or '不适用第九条所列情形'}。")
+        paragraphs.append(
+            f"依照{MEASURES}，适用{outcomes}。" if outcomes else "不适用第九条所列情形。"
+        )
     paragraphs += [
         f"依照第八条第（四）项，现将书面审定意见反馈{_you(facts)}，"
         "同时抄送组织人事部门，并存档备查。",

@@ -200,7 +200,16 @@ CASE_RECORD = "case-record.json"
 
 def _json_record(variables: Mapping[str, Any]) -> bytes:
     """Variables as a file: sorted and readable, the same bytes for the same case on a retry."""
-    return json.dumps(variables, ensure_ascii=False, sort_keys=True, indent=2).encode("utf-8")
+    return json.dumps(
+        variables, ensure_ascii=False, sort_keys=True, indent=2, default=_plain
+    ).encode("utf-8")
+
+
+def _plain(value: object) -> object:
+    # pyzeebe hands the variables over as read-only mappings, which json cannot write as such.
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"流程变量中有无法存档的值：{type(value).__name__}")
 
 
 class CaseNumberRequest(ProcessVariables):

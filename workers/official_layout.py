@@ -468,6 +468,14 @@ def _body_runs(text: str) -> list[tuple[str, str]]:
     return [(text, BODY_FONT)]
 
 
+def _last_lines(block: TextBlock, count: int) -> tuple[TextBlock | None, TextBlock]:
+    """The paragraph as laid out on the text width, cut before its last `count` lines."""
+    block.wrap(TEXT_WIDTH, TEXT_HEIGHT)
+    if len(block.lines) <= count:
+        return None, block
+    return block._copy(block.lines[:-count]), block._copy(block.lines[-count:])
+
+
 def _attachment_lines(attachments: list[str]) -> list[Flowable]:
     """附件说明 (7.3.4): 附件：1．name, without a closing mark, names aligned."""
     if len(attachments) == 1:
@@ -518,11 +526,15 @@ def _story(document: OfficialDocument) -> list[Flowable]:
     if document.attachments:
         closing += [Spacer(1, LINE), *_attachment_lines(document.attachments)]
     closing.append(SignatureBlock(document.issuing_organ, document.issue_date))
-    # The last two paragraphs (often a closing formula such as 特此通知。 and the sentence before
-    # it) go with the attachment note and the signature: never a page that holds only the date
-    # and the seal, or only the formula above them.
+    # The last paragraph and the last two lines of the one before it (the closing formula such
+    # as 特此通知。 is often a paragraph of its own) go with the attachment note and the
+    # signature: never a page that holds only the date and the seal, or only the formula.
+    head, tail = _last_lines(paragraphs[-2], 2) if len(paragraphs) > 1 else (None, None)
     story += paragraphs[:-2]
-    story.append(KeepTogether([*paragraphs[-2:], *closing]))
+    if head is not None:
+        story.append(head)
+    kept = [tail] if tail is not None else paragraphs[-2:-1]
+    story.append(KeepTogether([*kept, *paragraphs[-1:], *closing]))
     story.append(
         RecordBlock(
             document.copy_to,
