@@ -131,9 +131,23 @@ def desk_label_strings() -> Iterator[tuple[str, str]]:
             yield f"labels.js {text[:12]}", re.sub(r"\$\{[^}]*\}", "", text)
 
 
+def _typed_with_marks() -> dict[str, Any]:
+    """A case whose free texts end with the marks officers type: the documents must not double
+    them."""
+    case = determined_case()
+    for finding in case["departmentFindings"]:
+        finding["finding"]["investigationConclusion"] += "。"
+        finding["subjectConfirmation"]["comments"] = "无意见。"
+    case["conduct"] += "。"
+    case["accountabilityMatter"] += "。"
+    case["determinationReasoning"] += "。"
+    return case
+
+
 def document_strings() -> Iterator[tuple[str, str]]:
-    for kind in DocumentType:
-        case = determined_case()
+    for kind, case in [(k, determined_case()) for k in DocumentType] + [
+        (k, _typed_with_marks()) for k in DocumentType
+    ]:
         if kind is DocumentType.INVALID_APPLICATION_REPLY:
             case["invalidReasons"] = ["未载明问责事项"]
         if kind is DocumentType.REJECTION_NOTICE:

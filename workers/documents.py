@@ -118,6 +118,13 @@ def _require(facts: CaseFacts, document_type: DocumentType, *fields: str) -> Non
         raise MissingCaseDataError(document_type, missing)
 
 
+def _clause(text: str | None, missing: str = "未载明") -> str:
+    """Free text an officer typed, set inside a sentence: its own closing mark removed, so the
+    sentence does not end 。； or 。。."""
+    text = (text or "").strip().rstrip("。；，、;,. ")
+    return text or missing
+
+
 def _sentence(text: str) -> str:
     """Free text an officer typed, ended with a full stop unless it ends with a mark already."""
     text = text.strip()
@@ -139,7 +146,8 @@ def _you(facts: CaseFacts) -> str:
 
 
 def _matter(facts: CaseFacts) -> str:
-    return f"关于“{facts.accountability_matter}”" if facts.accountability_matter else ""
+    matter = _clause(facts.accountability_matter, "")
+    return f"关于“{matter}”" if matter else ""
 
 
 def _items(codes: list[str], texts: dict[str, str]) -> str:
@@ -191,7 +199,7 @@ def _refusal_reasons(facts: CaseFacts) -> list[str]:
     """The reasons of the side that did not agree, without saying who held which opinion: the
     notice gives the decision and its reasons, never the internal opinions of the joint review."""
     reasons = [
-        reason.strip().rstrip("。；;.")
+        _clause(reason)
         for accepts, reason in (
             (facts.office_accepts_application, facts.office_acceptance_reason),
             (facts.subject_accepts_application, facts.subject_acceptance_reason),
@@ -243,9 +251,13 @@ def _findings(facts: CaseFacts) -> list[str]:
             False: "问责主体会同核实有不同意见",
             None: "问责主体未签署会同核实意见",
         }[confirmation.concurs if confirmation else None]
-        comments = f"（{confirmation.comments}）" if confirmation and confirmation.comments else ""
+        comments = (
+            f"（{_clause(confirmation.comments)}）"
+            if confirmation and confirmation.comments
+            else ""
+        )
         name = department_name(item.department or "相关部门")
-        lines.append(f"{name}核实结论：{conclusion or '未载明'}；{concurs}{comments}。")
+        lines.append(f"{name}核实结论：{_clause(conclusion)}；{concurs}{comments}。")
     return lines
 
 
@@ -263,9 +275,9 @@ def _determination_paragraphs(facts: CaseFacts) -> list[str]:
         f"受理编号：{facts.case_number}。",
         "一、基本情况",
         f"{applicant}。",
-        f"问责事项：{facts.accountability_matter or '未载明'}；"
+        f"问责事项：{_clause(facts.accountability_matter)}；"
         f"问责主体：{facts.accountability_subject}；启动问责日期：{started}。",
-        f"失误错误行为：{facts.conduct or '未载明'}。",
+        f"失误错误行为：{_clause(facts.conduct)}。",
         "二、调查核实情况",
         f"依照{MEASURES}第八条第（三）项，{LEADING_GROUP}责成"
         f"{departments or '相关部门'}会同问责主体{facts.accountability_subject}开展了调查核实。",
@@ -311,9 +323,9 @@ def determination_opinion(facts: CaseFacts, issued: date) -> OfficialDocument:
     paragraphs.append("四、公示")
     if facts.publicity_required:
         scope = facts.publicity_scope or "一定范围内"
-        paragraphs.append(f"本审定意见在{scope}公示，公示期为7个工作日。")
+        paragraphs.append(f"本审定意见将在{scope}公示，公示期为7个工作日。")
     else:
-        paragraphs.append("本审定意见不予公示。")
+        paragraphs.append("本审定意见不需公示。")
     # Issued in the name of the body that approved it (8(3)); the office prints and sends it.
     return OfficialDocument(
         issuing_organ=LEADING_GROUP,
@@ -342,7 +354,7 @@ def publicity_announcement(facts: CaseFacts, issued: date) -> OfficialDocument:
     outcomes = _items(facts.determination_outcomes or [], ART9_TEXT)
     paragraphs = [
         f"根据{MEASURES}第八条第（三）项，现将{facts.applicant_name}"
-        f"{_matter(facts)}容错免责申请（{facts.case_number}）的审定意见予以公示。",
+        f"{_matter(facts)}容错免责申请（受理编号：{facts.case_number}）的审定意见予以公示。",
         f"审定意见：{verdict}符合容错免责情形。"
         + (f"适用{outcomes}。" if facts.determination_recognised and outcomes else ""),
         f"公示范围：{facts.publicity_scope or '一定范围内'}。"

@@ -286,11 +286,11 @@ class TextBlock(Flowable):
             return []
         if fitting >= len(self.lines):
             return [self]
-        # A paragraph does not leave a single line behind on either page (widow and orphan).
-        if len(self.lines) > 2:
-            fitting = min(max(fitting, 2), len(self.lines) - 1)
-            if fitting * self.leading > available_height + 0.01:
-                return []
+        # A paragraph leaves no single line behind on either page (orphan and widow): at least
+        # two lines at the foot of the page and two at the head of the next, else it moves whole.
+        fitting = min(fitting, len(self.lines) - 2)
+        if fitting < 2:
+            return []
         return [self._copy(self.lines[:fitting]), self._copy(self.lines[fitting:])]
 
     def draw(self) -> None:
@@ -345,6 +345,9 @@ class Rule(Flowable):
         self.canv.restoreState()
 
 
+SEAL_BELOW = 12 * mm
+
+
 class SignatureBlock(Flowable):
     """发文机关署名 centred over 成文日期, the date four characters from the right (7.3.5.1),
     under a red dashed circle where the seal is stamped (压字盖章)."""
@@ -356,8 +359,9 @@ class SignatureBlock(Flowable):
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.width = available_width
-        # One blank line above: the seal's top stays within a line of the text (7.3.5.1).
-        return available_width, 3 * LINE
+        # One blank line above: the seal's top stays within a line of the text (7.3.5.1); room
+        # below for the lower half of the seal, so the 版记 never runs into it.
+        return available_width, 3 * LINE + SEAL_BELOW
 
     def draw(self) -> None:
         canvas = self.canv
@@ -367,7 +371,7 @@ class SignatureBlock(Flowable):
         centre = date_right - date_width / 2
         # A long organ name that would overrun the right edge is moved left as a whole.
         centre = min(centre, self.width - organ_width / 2)
-        offset = (LINE + BODY_SIZE * 0.76) / 2
+        offset = (LINE + BODY_SIZE * 0.76) / 2 - SEAL_BELOW
         organ_y = 2 * LINE - offset
         date_y = LINE - offset
         canvas.saveState()
@@ -522,6 +526,10 @@ def _story(document: OfficialDocument) -> list[Flowable]:
     paragraphs = [
         TextBlock(_body_runs(text), first_indent=2 * BODY_SIZE) for text in document.paragraphs
     ]
+    for block, text in zip(paragraphs, document.paragraphs, strict=True):
+        # A heading standing alone (一、基本情况) never ends a page: it goes with what follows.
+        if (_LEVEL_ONE.match(text) or _LEVEL_TWO.match(text)) and "。" not in text:
+            block.keepWithNext = True
     closing: list[Flowable] = []
     if document.attachments:
         closing += [Spacer(1, LINE), *_attachment_lines(document.attachments)]

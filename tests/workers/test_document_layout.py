@@ -157,3 +157,16 @@ def test_determination_opinion_is_issued_by_the_leading_group() -> None:
     last = "".join(line for lines in pages for line in lines)
     assert "游仙区容错纠错工作领导小组2026年10月13日" in last
     assert "游仙区容错纠错工作领导小组办公室2026年10月13日印发" in last
+
+
+def test_no_paragraph_leaves_a_single_line_on_a_page() -> None:
+    """The long opinion breaks inside paragraphs; none starts a page with its last line alone."""
+    path = render("determination-opinion-long", DocumentType.DETERMINATION_OPINION, _long_case())
+    pages = page_lines(path)
+    assert len(pages) >= 3
+    for lines in pages[1:]:
+        # A line ending a paragraph is short and ends with 。; it must not stand first and
+        # alone before the next paragraph (which starts indented, not visible in text: the
+        # next line then starts a heading or a new sentence).
+        first = lines[0]
+        assert not (first.endswith("。") and len(first) <= 4), lines[:2]

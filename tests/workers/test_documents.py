@@ -142,7 +142,7 @@ def test_determination_opinion_not_recognised(tmp_path: Path) -> None:
     assert "经审定，不认定申请人的行为符合容错免责情形" in text
     assert "属于为谋取私利的违纪违法行为" in text
     assert "适用以下免责" not in text
-    assert "四、公示本审定意见不予公示。" in text
+    assert "四、公示本审定意见不需公示。" in text
 
 
 def test_publicity_announcement_states_the_period(tmp_path: Path) -> None:
