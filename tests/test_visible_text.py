@@ -151,7 +151,11 @@ def document_strings() -> Iterator[tuple[str, str]]:
         if kind is DocumentType.INVALID_APPLICATION_REPLY:
             case["invalidReasons"] = ["未载明问责事项"]
         if kind is DocumentType.REJECTION_NOTICE:
-            case.update(subjectAcceptsApplication=False, subjectAcceptanceReason="不符合条件")
+            case.update(
+                subjectAcceptsApplication=False,
+                subjectAcceptanceReason="不符合条件",
+                acceptanceDecision={"accepted": False, "reason": "不符合条件"},
+            )
         document = compose(
             kind, CaseFacts.model_validate(case), date(2026, 10, 13), "游纪容〔2026〕1号"
         )

@@ -277,7 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     verify = commands.add_parser("verify", help="重新计算存档文件的 SHA-256 并与清单比对")
-    verify.add_argument("case_number", help="案件编号，如 游容免〔2026〕3号")
+    verify.add_argument("case_number", help="受理编号，如 游容免〔2026〕3号")
     arguments = parser.parse_args(argv)
     if arguments.command == "verify":
         return _verify_command(arguments.case_number)

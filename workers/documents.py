@@ -195,18 +195,9 @@ def acceptance_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
     )
 
 
-def _refusal_reasons(facts: CaseFacts) -> list[str]:
-    """The reasons of the side that did not agree, without saying who held which opinion: the
-    notice gives the decision and its reasons, never the internal opinions of the joint review."""
-    reasons = [
-        _clause(reason)
-        for accepts, reason in (
-            (facts.office_accepts_application, facts.office_acceptance_reason),
-            (facts.subject_accepts_application, facts.subject_acceptance_reason),
-        )
-        if accepts is False and reason and reason.strip()
-    ]
-    return list(dict.fromkeys(reasons)) or ["不符合第八条第（一）项规定的申请条件"]
+def _opinion(who: str, accepts: bool | None, reason: str | None) -> str:
+    verdict = {True: "同意受理", False: "不同意受理", None: "未表态"}[accepts]
+    return f"{who}意见：{verdict}" + (f"，{reason}" if reason and reason.strip() else "")
 
 
 def rejection_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
@@ -216,15 +207,21 @@ def rejection_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
         facts.office_accepts_application is not False
         and facts.subject_accepts_application is not False
     ):
-        raise MissingCaseDataError(kind, ["不予受理的决定（办公室或问责主体的审核意见）"])
-    reasons = _refusal_reasons(facts)
-    if len(reasons) == 1:
-        reason_paragraphs = [f"理由：{reasons[0]}。"]
-    else:
-        reason_paragraphs = [
-            "理由如下：",
-            *(f"{index}. {reason}。" for index, reason in enumerate(reasons, start=1)),
-        ]
+        raise MissingCaseDataError(
+            kind, ["officeAcceptsApplication=false 或 subjectAcceptsApplication=false"]
+        )
+    # Local policy: the notice carries both opinions of the joint review (docs/local-policy.md).
+    reasons = [
+        _opinion(
+            "领导小组办公室", facts.office_accepts_application, facts.office_acceptance_reason
+        ),
+        _opinion(
+            f"问责主体{facts.accountability_subject}",
+            facts.subject_accepts_application,
+            facts.subject_acceptance_reason,
+        ),
+    ]
+    numbered = [f"{index}. {reason}。" for index, reason in enumerate(reasons, start=1)]
     return OfficialDocument(
         issuing_organ=ISSUING_ORGAN,
         title=DOCUMENT_TITLES[kind],
@@ -232,8 +229,9 @@ def rejection_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
         paragraphs=[
             f"{_you(facts)}于{_day(facts.application_date or issued)}提交的{_matter(facts)}"
             f"容错免责申请（受理编号：{facts.case_number}），经本办会同问责主体"
-            f"{facts.accountability_subject}审核，依照{MEASURES}第八条第（二）项，决定不予受理。",
-            *reason_paragraphs,
+            f"{facts.accountability_subject}审核，"
+            f"依照{MEASURES}第八条第（二）项，决定不予受理。理由如下：",
+            *numbered,
             "特此通知。",
         ],
         issue_date=issued,
@@ -320,12 +318,12 @@ def determination_opinion(facts: CaseFacts, issued: date) -> OfficialDocument:
         "determination_recognised",
     )
     paragraphs = _determination_paragraphs(facts)
-    paragraphs.append("四、公示")
+    paragraphs.append(
+        "四、公示" if facts.publicity_required else "四、本审定意见经领导小组审定，不需公示。"
+    )
     if facts.publicity_required:
         scope = facts.publicity_scope or "一定范围内"
         paragraphs.append(f"本审定意见将在{scope}公示，公示期为7个工作日。")
-    else:
-        paragraphs.append("本审定意见不需公示。")
     # Issued in the name of the body that approved it (8(3)); the office prints and sends it.
     return OfficialDocument(
         issuing_organ=LEADING_GROUP,

@@ -107,20 +107,20 @@ def compose_notice(notice_id: str, notice_type: str, recipient: str, data: Notic
         ):
             attachments.append(_attachment(opinion))
         title = data.document.title
-        subject = f"{title}（{case}）"
+        subject = f"{title}（受理编号：{case}）"
         if notice_type == "determination-feedback" and recipient == "org-personnel":
             lead = (
                 f"依照《游仙区容错纠错实施办法（试行）》第八条第（四）项，现将{applicant}"
-                f"容错免责案件（{case}）的书面审定意见反馈你部门，请在干部考核评价、"
+                f"容错免责案件（受理编号：{case}）的书面审定意见反馈你部门，请在干部考核评价、"
                 "评先评优和选拔任用中依规运用。"
             )
         elif notice_type == "committee-report":
             lead = (
                 f"依照《游仙区容错纠错实施办法（试行）》第八条第（四）项，{applicant}系区管干部，"
-                f"现将其容错免责案件（{case}）的书面审定意见报区委备案，请予签收。"
+                f"现将其容错免责案件（受理编号：{case}）的书面审定意见报区委备案，请予签收。"
             )
         else:
-            lead = f"现将{title}（{case}）送达，请查收附件。"
+            lead = f"现将{title}（受理编号：{case}）送达，请查收附件。"
     elif notice_type == REINVESTIGATION:
         subject = f"公示异议成立，退回调查核实（受理编号：{case}）"
         notes = (

@@ -42,6 +42,10 @@ def _case(kind: DocumentType) -> dict[str, Any]:
             officeAcceptsApplication=True,
             subjectAcceptsApplication=False,
             subjectAcceptanceReason="所涉问题属于上级明令禁止后依然我行我素的情形",
+            acceptanceDecision={
+                "accepted": False,
+                "reason": "所涉问题属于上级明令禁止后依然我行我素的情形",
+            },
         )
     return case
 

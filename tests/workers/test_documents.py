@@ -91,7 +91,7 @@ def test_acceptance_notice(tmp_path: Path) -> None:
     assert "抄送：区纪委监委。" in text
 
 
-def test_rejection_notice_gives_the_decision_and_its_reason(tmp_path: Path) -> None:
+def test_rejection_notice_gives_both_opinions_of_the_joint_review(tmp_path: Path) -> None:
     case = {
         **determined_case(),
         "officeAcceptsApplication": True,
@@ -101,14 +101,13 @@ def test_rejection_notice_gives_the_decision_and_its_reason(tmp_path: Path) -> N
     text = render(tmp_path, DocumentType.REJECTION_NOTICE, case)
     assert "容错免责申请不予受理通知书" in text
     assert "决定不予受理" in text
-    # The decision and its reason, never who held which opinion in the joint review.
-    assert "理由：问责事项已办结且当事人未在规定期限内申请。" in text
-    assert "意见：同意受理" not in text and "不同意受理" not in text
+    assert "领导小组办公室意见：同意受理" in text
+    assert "问责主体区纪委监委意见：不同意受理，问责事项已办结且当事人未在规定期限内申请" in text
 
 
 def test_rejection_notice_needs_a_refusal() -> None:
     facts = CaseFacts.model_validate(determined_case())
-    with pytest.raises(MissingCaseDataError, match="不予受理的决定"):
+    with pytest.raises(MissingCaseDataError, match="subjectAcceptsApplication=false"):
         compose(DocumentType.REJECTION_NOTICE, facts, ISSUED)
 
 
@@ -142,7 +141,7 @@ def test_determination_opinion_not_recognised(tmp_path: Path) -> None:
     assert "经审定，不认定申请人的行为符合容错免责情形" in text
     assert "属于为谋取私利的违纪违法行为" in text
     assert "适用以下免责" not in text
-    assert "四、公示本审定意见不需公示。" in text
+    assert "不需公示" in text
 
 
 def test_publicity_announcement_states_the_period(tmp_path: Path) -> None:
