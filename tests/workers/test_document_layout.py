@@ -20,7 +20,13 @@ from pypdf import PdfReader
 
 from tests.workers.support import determined_case
 from workers.documents import CaseFacts, DocumentType, compose
-from workers.official_layout import CANNOT_END_LINE, CANNOT_START_LINE, render_pdf
+from workers.official_layout import (
+    CANNOT_END_LINE,
+    CANNOT_START_LINE,
+    Glyph,
+    break_lines,
+    render_pdf,
+)
 
 ISSUED = date(2026, 10, 13)
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "documents"
@@ -174,3 +180,23 @@ def test_no_paragraph_leaves_a_single_line_on_a_page() -> None:
         # next line then starts a heading or a new sentence).
         first = lines[0]
         assert not (first.endswith("。") and len(first) <= 4), lines[:2]
+
+
+def test_a_closing_mark_takes_the_character_before_it_to_the_next_line() -> None:
+    """推出: with room for exactly four characters, 「甲乙丙丁，戊」 breaks before 丁, not before ，."""
+    glyphs = [Glyph(char, "body", 10.0) for char in "甲乙丙丁，戊"]
+    lines = break_lines(glyphs, 40.0, 0.0)
+    assert [line.text for line in lines] == ["甲乙丙", "丁，戊"]
+    # An opening mark never ends a line, and a number stays with its unit.
+    assert [line.text for line in break_lines(_glyphs("甲乙丙“丁戊", 10.0), 40.0, 0.0)] == [
+        "甲乙丙",
+        "“丁戊",
+    ]
+    assert [line.text for line in break_lines(_glyphs("甲乙10月", 10.0), 40.0, 0.0)] == [
+        "甲乙",
+        "10月",
+    ]
+
+
+def _glyphs(text: str, width: float) -> list[Glyph]:
+    return [Glyph(char, "body", width) for char in text]
