@@ -183,7 +183,7 @@ def test_no_paragraph_leaves_a_single_line_on_a_page() -> None:
 
 
 def test_a_closing_mark_takes_the_character_before_it_to_the_next_line() -> None:
-    """推出: with room for exactly four characters, 「甲乙丙丁，戊」 breaks before 丁, not before ，."""
+    """推出: with room for four characters, 「甲乙丙丁，戊」 breaks before 丁, not before ，."""
     glyphs = [Glyph(char, "body", 10.0) for char in "甲乙丙丁，戊"]
     lines = break_lines(glyphs, 40.0, 0.0)
     assert [line.text for line in lines] == ["甲乙丙", "丁，戊"]
