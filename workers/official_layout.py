@@ -345,7 +345,7 @@ class Rule(Flowable):
         self.canv.restoreState()
 
 
-SEAL_BELOW = 12 * mm
+SEAL_BELOW = 11 * mm
 
 
 class SignatureBlock(Flowable):
@@ -391,14 +391,14 @@ class SignatureBlock(Flowable):
 
 
 class RecordBlock(Flowable):
-    """版记 (7.4): at the foot of the last page, whatever space is left above it."""
+    """版记 (7.4): at the foot of the last page, an even one, whatever space is left above it."""
 
     def __init__(self, copy_to: list[str], printing_organ: str, printed_on: date) -> None:
         super().__init__()
         self.copy_to = [name for name in copy_to if name.strip()]
         self.printing_organ = printing_organ
         self.printed_on = printed_on
-        self.line = NOTE_SIZE * 2
+        self.line = NOTE_SIZE * 1.6
 
     def _copy_lines(self, width: float) -> list[Line]:
         if not self.copy_to:
@@ -419,8 +419,16 @@ class RecordBlock(Flowable):
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         self.width = available_width
         needed = self._height(available_width)
+        # The 版记 is on the last side of the document, an even page (the back of the last
+        # sheet): on an odd page it asks for more than there is and moves to the next page.
+        page = self._doctemplateAttr("page")
+        if isinstance(page, int) and page % 2 == 1:
+            return available_width, available_height + 1
         self.height = max(needed, available_height)
         return available_width, self.height
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        return []
 
     def draw(self) -> None:
         canvas = self.canv

@@ -129,6 +129,8 @@ def test_document_layout(name: str, kind: DocumentType, variables: dict[str, Any
     written = f"{day.year}年{day.month}月{day.day}日"
     assert "〇" not in text and not re.search(r"[一二三四五六七八九十]+月", text)
     assert f"{written}印发" in pages[-1][-1]
+    # The 版记 closes the document on an even page, the back of the last sheet (GB/T 9704 7.4).
+    assert len(pages) % 2 == 0, len(pages)
     # The signature never stands alone: the page holding it holds text of the body as well.
     signed = next(lines for lines in pages if written in lines)
     assert signed.index(written) >= 3, signed
