@@ -421,7 +421,8 @@ class RecordBlock(Flowable):
         needed = self._height(available_width)
         # The 版记 is on the last side of the document, an even page (the back of the last
         # sheet): on an odd page it asks for more than there is and moves to the next page.
-        page = self._doctemplateAttr("page")
+        # reportlab sets `_doctemplate` on every flowable it lays out (not in the type stubs).
+        page = getattr(getattr(self, "_doctemplate", None), "page", None)
         if isinstance(page, int) and page % 2 == 1:
             return available_width, available_height + 1
         self.height = max(needed, available_height)
