@@ -432,8 +432,8 @@ def file_case_job(job: Job) -> dict[str, Any]:
         archive.add_file(CASE_RECORD, _json_record(job.variables), "case-record")
         manifest = archive.close()
         # Sealed now, unless the district committee's filing is still to come (8(4)): then the
-        # committee step seals it after recording.
-        if closure == "not-accepted" or job.variables.get("districtManagedCadre") is not True:
+        # committee step seals it after recording. Only a determined case goes to the committee.
+        if closure != "determined" or job.variables.get("districtManagedCadre") is not True:
             manifest = archive.seal()
         problems = archive.verify()
         if problems:
