@@ -27,6 +27,7 @@ from tests.workers.support import (
     run_job,
     valid_application,
 )
+from workers.archive import ArchiveSealedError, CaseArchive
 from workers.archive import main as archive_main
 from workers.jobs import TRANSIENT_RETRY_BACKOFF_MS, router, validate_application_job
 from workers.working_days import BEIJING
@@ -565,3 +566,20 @@ async def test_every_log_line_of_a_job_names_the_process_instance_and_job(
     assert {line["event"] for line in ours} == {"application.validated", "job.incident"}
     assert all(line["process_instance_key"] == 5 for line in ours)
     assert sorted(line["job_key"] for line in ours) == [6, 7]
+
+
+async def test_a_cadres_archive_is_sealed_after_the_committee_filing(data_dir: Path) -> None:
+    """Filing leaves a district cadre's case open for the committee's record; that record seals
+    it, and nothing can be added afterwards."""
+    case: dict[str, Any] = determined_case()
+    case["feedbackNoticeDocument"] = await generate("feedback-notice", case, 41)
+    filing = make_job("archive.file-case", case, {"closure": "determined"})
+    manifest = read_json(completed(await run_job(filing))["archiveRecord"]["manifestPath"])
+    assert manifest["sealedAt"] is None
+    acknowledged = {**case, "committeeAcknowledgedOn": "2026-10-20"}
+    completed(await run_job(make_job("committee.record", acknowledged)))
+    archive = CaseArchive.open(CASE)
+    assert archive.manifest().sealed_at is not None
+    with pytest.raises(ArchiveSealedError):
+        archive.add_decision("lateRemark", "补记")
+    assert archive_main(["verify", CASE]) == 0
