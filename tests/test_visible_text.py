@@ -22,7 +22,7 @@ import pytest
 
 from tests.workers.support import determined_case
 from workers.documents import CaseFacts, DocumentType, compose
-from workers.notice_texts import NOTICE_TYPES, NoticeInput, compose_notice
+from workers.notice_texts import DOCUMENT_NOTICES, NOTICE_TYPES, NoticeInput, compose_notice
 
 ROOT = Path(__file__).resolve().parents[1]
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -230,3 +230,26 @@ def test_durations_are_written_in_words(iso: str, written: str) -> None:
     from workers.notice_texts import duration_text
 
     assert duration_text(iso) == written
+
+
+def test_notices_carrying_a_document_are_plain_official_chinese(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("EXEMPTION_DATA_DIR", str(tmp_path))
+    document = {
+        "documentId": "d-1",
+        "documentType": "feedback-notice",
+        "title": "容错免责认定结果反馈通知书",
+        "fileName": "d-1.pdf",
+        "sha256": "0" * 64,
+        "uri": (tmp_path / "d-1.pdf").as_uri(),
+        "createdAt": "2026-10-13T10:00:00+08:00",
+    }
+    data = NoticeInput.model_validate({**determined_case(), "document": document})
+    found = []
+    for notice_type in sorted(DOCUMENT_NOTICES):
+        for recipient in ("applicant", "org-personnel", "district-committee"):
+            notice = compose_notice("n", notice_type, recipient, data)
+            for text in (notice.subject, notice.body):
+                found += [f"{notice_type} {recipient}：{text!r} —— {p}" for p in problems(text)]
+    assert not found, "\n".join(found)
