@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from tests.workers.support import determined_case
+from tests.workers.test_document_layout import OTHER_DOCUMENTS
 from workers.documents import CaseFacts, DocumentType, compose
 from workers.notice_texts import DOCUMENT_NOTICES, NOTICE_TYPES, NoticeInput, compose_notice
 
@@ -145,8 +146,8 @@ def _typed_with_marks() -> dict[str, Any]:
 
 
 def document_strings() -> Iterator[tuple[str, str]]:
-    for kind, case in [(k, determined_case()) for k in DocumentType] + [
-        (k, _typed_with_marks()) for k in DocumentType
+    for kind, case in [(k, {**determined_case(), **OTHER_DOCUMENTS}) for k in DocumentType] + [
+        (k, {**_typed_with_marks(), **OTHER_DOCUMENTS}) for k in DocumentType
     ]:
         if kind is DocumentType.INVALID_APPLICATION_REPLY:
             case["invalidReasons"] = ["未载明问责事项"]

@@ -35,8 +35,18 @@ PAGE_NUMBER = re.compile(r"— \d+ —")
 issued: dict[str, date] = {}
 
 
+# What documents added by other branches need (an objection's written answer): ignored by the
+# composers that do not read it, so every document type of the enum can be rendered here.
+OTHER_DOCUMENTS = {
+    "objectionId": "YY-2026-001",
+    "objectionContent": "申请人所在单位对项目前期审批情况另有反映。",
+    "objectionReceivedAt": "2026-10-09",
+    "objectionAnswer": "经核实，所反映情况已在调查核实中查明，不影响审定意见。",
+}
+
+
 def _case(kind: DocumentType) -> dict[str, Any]:
-    case = determined_case()
+    case = {**determined_case(), **OTHER_DOCUMENTS}
     if kind is DocumentType.INVALID_APPLICATION_REPLY:
         del case["caseNumber"]
         case["invalidReasons"] = [
