@@ -32,7 +32,7 @@ PROBLEMS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"[A-Za-z]{2,}"), "英文单词或字段名"),
     (re.compile(r"\bP(?:T?\d+[YMWDHS])+\b"), "ISO 8601 时长"),
     (re.compile(r"立案"), "“立案”用于申请（应为登记、受理）"),
-    (re.compile(r"决策表"), "“决策表”（应为规则建议）"),
+    (re.compile(r"决策表"), "“决策表”（应为辅助研判建议）"),
     (re.compile(r"案号|案件编号|立案号"), "受理编号另有名称"),
     (re.compile(r"([，。、；：！？,.;:!?])\1|[，、；：][，。、；：]|。[，。、；：]"), "标点重复"),
     (re.compile(r"([\u4e00-\u9fff]{2,})\1"), "词语重复"),
