@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 PROBLEMS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"[A-Za-z]{2,}"), "英文单词或字段名"),
+    # PDF is the name of a file format as officers know it, not English.
+    (re.compile(r"(?<![A-Za-z])(?!PDF(?![A-Za-z]))[A-Za-z]{2,}"), "英文单词或字段名"),
     (re.compile(r"\bP(?:T?\d+[YMWDHS])+\b"), "ISO 8601 时长"),
     (re.compile(r"立案"), "“立案”用于申请（应为登记、受理）"),
     (re.compile(r"决策表"), "“决策表”（应为辅助研判建议）"),
@@ -62,7 +63,8 @@ def _visible(text: str) -> Iterator[str]:
     if text.startswith("="):
         yield from (s for s in FEEL_STRING.findall(text) if CJK.search(s))
         return
-    stripped = TEMPLATE.sub("", text)
+    # A template stands for a value: "理由：{{reason}}。" reads "理由：某。", not "理由：。".
+    stripped = TEMPLATE.sub("某", text)
     # Markdown emphasis and headings are markup, not text.
     yield re.sub(r"[#*_`>]+", "", stripped)
 
@@ -222,6 +224,8 @@ def test_the_check_finds_what_it_must(text: str) -> None:
 
 def test_the_check_passes_plain_chinese() -> None:
     assert problems("受理编号：游容免〔2026〕3号。公示期为7个工作日，自2026年9月28日起。") == []
+    assert problems("送审稿（PDF）已生成") == []
+    assert list(_visible("理由：{{reason}}。")) == ["理由：某。"]
 
 
 @pytest.mark.parametrize(
