@@ -27,7 +27,7 @@ LABEL org.youxian.exemption.image=product
 ARG DEBIAN_FRONTEND=noninteractive
 # Notices are PDFs with an embedded Chinese font: 宋体-style body, bold sans for the red header.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends fonts-arphic-uming fonts-wqy-zenhei \
+ && apt-get install -y --no-install-recommends fonts-arphic-uming fonts-arphic-gbsn00lp fonts-arphic-ukai fonts-wqy-zenhei \
  && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 exemption \
  && useradd --system --uid 10001 --gid exemption --home-dir /app --shell /usr/sbin/nologin exemption \

@@ -5,8 +5,11 @@
 set -euo pipefail
 
 packages=(
-  fonts-arphic-uming  # 宋体-style TrueType font embedded in the generated notices
-  fonts-wqy-zenhei    # bold sans for the red header (红头) of the notices
+  fonts-arphic-uming  # body of the notices (for 仿宋_GB2312, docs/local-policy.md)
+  fonts-arphic-gbsn00lp  # titles and the red header (for 小标宋)
+  fonts-wqy-zenhei    # level-one headings (黑体)
+  fonts-arphic-ukai   # level-two headings (楷体)
+  poppler-utils       # pdftoppm: the document tests render every page to PNG
   chromium            # the desk's browser tests (Playwright drives Debian's Chromium)
 )
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

@@ -1,9 +1,15 @@
 """存档备查 (Art. 8(4)): every document and decision of a case, filed under its case number.
 
 Each case has a directory `<data>/archive/<YYYY-NNNN>/` and a `manifest.json` listing every file
-with its SHA-256 digest, size and time of filing, and every decision taken.
-`python -m workers.archive verify 游容免〔2026〕3号` re-hashes
-the files, so that an auditor can show nothing was altered.
+with its SHA-256 digest, size and time of filing, and every decision taken. The archive holds the
+whole case: the application as filed (filed when the case is numbered), every document, and at the
+end every variable of the case (`case-record.json`: each round of findings, objections and their
+answers, proofs of service, the committee filing, as the process holds them).
+
+After the last step the archive is sealed: the manifest records the SHA-256 of its own content
+(`sealSha256`), and any later change, a new file, a replaced file or a new decision, is refused.
+`python -m workers.archive verify 游容免〔2026〕3号` re-hashes the files and the seal, so that an
+auditor can show nothing was altered.
 """
 
 from __future__ import annotations
@@ -50,10 +56,21 @@ class Manifest(CamelModel):
     files: list[ArchivedFile] = Field(default_factory=list)
     decisions: list[ArchivedDecision] = Field(default_factory=list)
     closed_at: datetime | None = None
+    sealed_at: datetime | None = None
+    seal_sha256: str | None = None
+
+    def content_digest(self) -> str:
+        """SHA-256 of everything the seal covers: the manifest without the seal itself."""
+        body = self.model_dump_json(by_alias=True, exclude={"sealed_at", "seal_sha256"})
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
 class ArchiveError(Exception):
     """The archive of a case is missing or cannot be written."""
+
+
+class ArchiveSealedError(ArchiveError):
+    """The case's archive is sealed; it is not changed afterwards."""
 
 
 def _sha256(path: Path) -> str:
@@ -111,6 +128,13 @@ class CaseArchive:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
+    def _refuse_if_sealed(self, manifest: Manifest, change: str) -> None:
+        if manifest.sealed_at is not None:
+            raise ArchiveSealedError(
+                f"案件 {self.case_number} 的存档已于 {manifest.sealed_at.isoformat()} 封存，"
+                f"不得再{change}"
+            )
+
     @staticmethod
     def _free_name(manifest: Manifest, document_id: str, stem: str, suffix: str) -> str:
         for entry in manifest.files:
@@ -130,12 +154,18 @@ class CaseArchive:
             raise ArchiveError(f"存档文件名 {file_name!r} 无效：不得含路径或与清单文件同名")
         if file_name.startswith("."):
             raise ArchiveError(f"存档文件名 {file_name!r} 无效：不得以“.”开头")
+        digest = hashlib.sha256(content).hexdigest()
+        for existing in manifest.files:
+            # A retried job filing the very same file changes nothing, sealed or not.
+            if existing.file_name == file_name and existing.sha256 == digest:
+                return existing
+        self._refuse_if_sealed(manifest, f"存入文件 {file_name}")
         write_atomically(self.directory / file_name, content)
         entry = ArchivedFile(
             file_name=file_name,
             kind=kind,
             document_id=document_id,
-            sha256=hashlib.sha256(content).hexdigest(),
+            sha256=digest,
             size=len(content),
             filed_at=datetime.now(UTC),
         )
@@ -170,6 +200,7 @@ class CaseArchive:
             for existing in manifest.decisions:
                 if existing.name == name and existing.value == value:
                     return existing
+            self._refuse_if_sealed(manifest, f"记录 {name}")
             decision = ArchivedDecision(name=name, value=value, decided_at=datetime.now(UTC))
             manifest.decisions.append(decision)
             self._save(manifest)
@@ -183,13 +214,28 @@ class CaseArchive:
                 self._save(manifest)
             return manifest
 
+    def seal(self) -> Manifest:
+        """Seals the archive after the last step of the case; sealing twice changes nothing."""
+        with self._locked():
+            manifest = self.manifest()
+            if manifest.sealed_at is None:
+                now = datetime.now(UTC)
+                manifest.closed_at = manifest.closed_at or now
+                manifest.seal_sha256 = manifest.content_digest()
+                manifest.sealed_at = now
+                self._save(manifest)
+            return manifest
+
     def verify(self) -> list[str]:
         """Problems found, in Chinese, one per file; empty when the archive is intact."""
         if not (self.directory / MANIFEST).exists():
             return [f"案件 {self.case_number} 没有存档清单（{self.directory / MANIFEST}）"]
         problems: list[str] = []
         listed = set()
-        for entry in self.manifest().files:
+        manifest = self.manifest()
+        if manifest.sealed_at is not None and manifest.seal_sha256 != manifest.content_digest():
+            problems.append(f"{MANIFEST}：封存后清单被改动（封存校验值不符）")
+        for entry in manifest.files:
             listed.add(entry.file_name)
             path = self.directory / entry.file_name
             if not path.exists():
@@ -218,8 +264,10 @@ def _verify_command(case_number: str) -> int:
         for problem in problems:
             print(f"  {problem}")
         return 1
-    count = len(archive.manifest().files)
-    print(f"OK 案件 {archive.case_number}：{count} 个文件校验一致（{archive.directory}）")
+    manifest = archive.manifest()
+    count = len(manifest.files)
+    sealed = "已封存" if manifest.sealed_at else "未封存"
+    print(f"OK 案件 {archive.case_number}：{count} 个文件校验一致，{sealed}（{archive.directory}）")
     return 0
 
 
@@ -229,7 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     verify = commands.add_parser("verify", help="重新计算存档文件的 SHA-256 并与清单比对")
-    verify.add_argument("case_number", help="案件编号，如 游容免〔2026〕3号")
+    verify.add_argument("case_number", help="受理编号，如 游容免〔2026〕3号")
     arguments = parser.parse_args(argv)
     if arguments.command == "verify":
         return _verify_command(arguments.case_number)

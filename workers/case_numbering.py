@@ -1,8 +1,13 @@
-"""Case numbers 游容免〔YYYY〕N号: one sequence per year, one number per process instance.
+"""The office's two registers: 受理编号 of cases and 发文字号 of the documents it issues.
 
-A job can be delivered more than once (timeout, retry after a lost completion), so the number is
-keyed by the process instance: asking again returns the number already given, and the sequence has
-no gaps from retries.
+受理编号 游容免〔YYYY〕N号: one sequence per year, one number per process instance (the case).
+发文字号 游纪容〔YYYY〕N号: one sequence per year, one number per generated document; a case issues
+several documents (受理通知书, 审定意见书, 反馈通知书...), each with its own number, so the
+document number is never the case number. Both formats are local policy (docs/local-policy.md).
+
+A job can be delivered more than once (timeout, retry after a lost completion), so a number is
+keyed by what it numbers (the process instance, or the generating job's document id): asking
+again returns the number already given, and the sequence has no gaps or duplicates from retries.
 """
 
 from __future__ import annotations
@@ -39,7 +44,29 @@ class CaseNumber:
     def parse(cls, text: str) -> CaseNumber:
         match = _CASE_NUMBER.match(text.strip())
         if match is None:
-            raise CaseNumberFormatError(f"案件编号 {text!r} 格式不正确，应为 游容免〔YYYY〕N号")
+            raise CaseNumberFormatError(f"受理编号 {text!r} 格式不正确，应为 游容免〔YYYY〕N号")
+        return cls(int(match["year"]), int(match["seq"]))
+
+
+DOCUMENT_NUMBER_PREFIX = "游纪容"
+_DOCUMENT_NUMBER = re.compile(r"^游纪容〔(?P<year>\d{4})〕(?P<seq>[1-9]\d*)号$")
+
+
+@dataclass(frozen=True)
+class DocumentNumber:
+    """发文字号 of a document the office issues: 机关代字、年份（六角括号）、序号."""
+
+    year: int
+    sequence: int
+
+    def __str__(self) -> str:
+        return f"{DOCUMENT_NUMBER_PREFIX}〔{self.year}〕{self.sequence}号"
+
+    @classmethod
+    def parse(cls, text: str) -> DocumentNumber:
+        match = _DOCUMENT_NUMBER.match(text.strip())
+        if match is None:
+            raise CaseNumberFormatError(f"发文字号 {text!r} 格式不正确，应为 游纪容〔YYYY〕N号")
         return cls(int(match["year"]), int(match["seq"]))
 
 
@@ -54,6 +81,14 @@ class SequenceRegistry:
         self._register = register
         database.parent.mkdir(parents=True, exist_ok=True)
         with closing(self._connect()) as connection, connection:
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS document_number ("
+                " document_id TEXT PRIMARY KEY,"
+                " year INTEGER NOT NULL,"
+                " sequence INTEGER NOT NULL,"
+                " assigned_at TEXT NOT NULL,"
+                " UNIQUE (year, sequence))"
+            )
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS sequence_entry ("
                 " register TEXT NOT NULL,"
@@ -104,6 +139,31 @@ class SequenceRegistry:
                 raise
         return int(row[0]), int(row[1]), datetime.fromisoformat(row[2])
 
+    def assign_document(self, document_id: str, year: int) -> tuple[int, int]:
+        """(year, sequence) of this document, assigning the next of the year if new."""
+        with closing(self._connect()) as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                row = connection.execute(
+                    "SELECT year, sequence FROM document_number WHERE document_id = ?",
+                    (document_id,),
+                ).fetchone()
+                if row is None:
+                    (last,) = connection.execute(
+                        "SELECT COALESCE(MAX(sequence), 0) FROM document_number WHERE year = ?",
+                        (year,),
+                    ).fetchone()
+                    row = (year, int(last) + 1)
+                    connection.execute(
+                        "INSERT INTO document_number VALUES (?, ?, ?, ?)",
+                        (document_id, *row, datetime.now(UTC).isoformat()),
+                    )
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        return int(row[0]), int(row[1])
+
 
 def case_register(data_dir: Path) -> SequenceRegistry:
     return SequenceRegistry(data_dir / "registers.sqlite3", "case-number")
@@ -112,3 +172,10 @@ def case_register(data_dir: Path) -> SequenceRegistry:
 def assign_case_number(data_dir: Path, process_instance_key: int, year: int) -> CaseNumber:
     assigned_year, sequence, _ = case_register(data_dir).assign(process_instance_key, year)
     return CaseNumber(assigned_year, sequence)
+
+
+def assign_document_number(data_dir: Path, document_id: str, year: int) -> DocumentNumber:
+    """The 发文字号 of a generated document; the same document id always gets the same number."""
+    registry = SequenceRegistry(data_dir / "registers.sqlite3", "document-number")
+    assigned_year, sequence = registry.assign_document(document_id, year)
+    return DocumentNumber(assigned_year, sequence)

@@ -58,4 +58,6 @@ def record_acknowledgement(
     archive.add_decision(
         "committeeRecord", record.model_dump(mode="json", by_alias=True, exclude={"recorded_at"})
     )
+    # The committee's filing is the last step of the case: the archive is sealed after it.
+    archive.seal()
     return record

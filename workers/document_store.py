@@ -35,6 +35,8 @@ class StoredDocument(ProcessVariables):
     sha256: str
     uri: str
     created_at: datetime
+    # 发文字号 of the document (workers/case_numbering.py), distinct from the case number.
+    document_number: str | None = None
 
     def path(self) -> Path:
         """The file, which must lie in the data directory.
@@ -63,6 +65,7 @@ def store_document(
     title: str,
     content: bytes,
     created_at: datetime,
+    document_number: str | None = None,
 ) -> StoredDocument:
     if case_number:
         archive = CaseArchive(root, CaseNumber.parse(case_number))
@@ -84,4 +87,5 @@ def store_document(
         sha256=hashlib.sha256(content).hexdigest(),
         uri=path.resolve().as_uri(),
         created_at=created_at,
+        document_number=document_number,
     )

@@ -55,8 +55,7 @@ class MissingCaseDataError(ValueError):
         self.document_type = document_type
         self.variables = variables
         super().__init__(
-            f"无法生成{DOCUMENT_TITLES[document_type]}（{document_type}）："
-            f"缺少流程变量 {', '.join(variables)}"
+            f"无法生成{DOCUMENT_TITLES[document_type]}：缺少流程变量 {', '.join(variables)}"
         )
 
 
@@ -152,8 +151,21 @@ def _require(facts: CaseFacts, document_type: DocumentType, *fields: str) -> Non
         raise MissingCaseDataError(document_type, missing)
 
 
+def _clause(text: str | None, missing: str = "未载明") -> str:
+    """Free text an officer typed, set inside a sentence: its own closing mark removed, so the
+    sentence does not end 。； or 。。."""
+    text = (text or "").strip().rstrip("。；，、;,. ")
+    return text or missing
+
+
+def _sentence(text: str) -> str:
+    """Free text an officer typed, ended with a full stop unless it ends with a mark already."""
+    text = text.strip()
+    return text if text[-1:] in "。！？；：）”" else f"{text}。"
+
+
 def _day(value: date) -> str:
-    """Dates inside the body are written 2026年9月28日; only the signature date uses numerals."""
+    """Dates are written in Arabic numerals, 2026年9月28日 (GB/T 9704-2012)."""
     return f"{value.year}年{value.month}月{value.day}日"
 
 
@@ -167,7 +179,8 @@ def _you(facts: CaseFacts) -> str:
 
 
 def _matter(facts: CaseFacts) -> str:
-    return f"关于“{facts.accountability_matter}”" if facts.accountability_matter else ""
+    matter = _clause(facts.accountability_matter, "")
+    return f"关于“{matter}”" if matter else ""
 
 
 def _items(codes: list[str], texts: dict[str, str]) -> str:
@@ -210,7 +223,6 @@ def acceptance_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
     return OfficialDocument(
         issuing_organ=ISSUING_ORGAN,
         title=DOCUMENT_TITLES[kind],
-        document_number=facts.case_number,
         addressee=_addressee(facts),
         paragraphs=[
             f"{_you(facts)}于{_day(facts.application_date or issued)}提交的{_matter(facts)}"
@@ -240,11 +252,11 @@ def rejection_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
     return OfficialDocument(
         issuing_organ=ISSUING_ORGAN,
         title=DOCUMENT_TITLES[kind],
-        document_number=facts.case_number,
         addressee=_addressee(facts),
         paragraphs=[
             f"{_you(facts)}于{_day(facts.application_date or issued)}提交的{_matter(facts)}"
-            f"容错免责申请，{by}，依照{MEASURES}第八条第（二）项，决定不予受理。",
+            f"容错免责申请（受理编号：{facts.case_number}），{by}，"
+            f"依照{MEASURES}第八条第（二）项，决定不予受理。",
             f"理由：{reason}。",
             "特此通知。",
         ],
@@ -263,9 +275,13 @@ def _findings(facts: CaseFacts) -> list[str]:
             False: "问责主体会同核实有不同意见",
             None: "问责主体未签署会同核实意见",
         }[confirmation.concurs if confirmation else None]
-        comments = f"（{confirmation.comments}）" if confirmation and confirmation.comments else ""
+        comments = (
+            f"（{_clause(confirmation.comments)}）"
+            if confirmation and confirmation.comments
+            else ""
+        )
         name = department_name(item.department or "相关部门")
-        lines.append(f"{name}核实结论：{conclusion or '未载明'}；{concurs}{comments}。")
+        lines.append(f"{name}核实结论：{_clause(conclusion)}；{concurs}{comments}。")
     return lines
 
 
@@ -280,11 +296,12 @@ def _determination_paragraphs(facts: CaseFacts) -> list[str]:
     )
     started = _day(facts.accountability_start_date) if facts.accountability_start_date else "未载明"
     paragraphs = [
+        f"受理编号：{facts.case_number}。",
         "一、基本情况",
         f"{applicant}。",
-        f"问责事项：{facts.accountability_matter or '未载明'}；"
+        f"问责事项：{_clause(facts.accountability_matter)}；"
         f"问责主体：{facts.accountability_subject}；启动问责日期：{started}。",
-        f"失误错误行为：{facts.conduct or '未载明'}。",
+        f"失误错误行为：{_clause(facts.conduct)}。",
         "二、调查核实情况",
         f"依照{MEASURES}第八条第（三）项，{LEADING_GROUP}责成"
         f"{departments or '相关部门'}会同问责主体{facts.accountability_subject}开展了调查核实。",
@@ -327,14 +344,16 @@ def _determination_paragraphs(facts: CaseFacts) -> list[str]:
         )
     if recognised:
         outcomes = _items(facts.determination_outcomes or [], ART9_TEXT)
-        paragraphs.append(f"依照第九条，适用以下免责或从轻减轻情形：{outcomes or '无'}。")
+        paragraphs.append(
+            f"适用以下免责或从轻、减轻情形：{outcomes}。" if outcomes else "不适用第九条所列情形。"
+        )
         treatments = _treatments(facts)
         if treatments:
             paragraphs.append(
                 f"问责主体{facts.accountability_subject}在问责处理中应依照{treatments}。"
             )
     if facts.determination_reasoning:
-        paragraphs.append(f"审定理由：{facts.determination_reasoning}")
+        paragraphs.append(_sentence(f"审定理由：{facts.determination_reasoning}"))
     return paragraphs
 
 
@@ -350,12 +369,6 @@ def _treatments(facts: CaseFacts) -> str:
         if code in chosen and value in texts
     ]
     return "、".join(parts)
-
-
-def _sentence(text: str) -> str:
-    """Officers' free text as a sentence of the document: closed with a full stop."""
-    text = text.strip()
-    return text if text.endswith(("。", "！", "？", "；", "”")) else f"{text}。"
 
 
 def _approval(facts: CaseFacts) -> str:
@@ -401,13 +414,14 @@ def determination_opinion(
     approval = _approval(facts) if kind == DocumentType.DETERMINATION_OPINION else ""
     if approval:
         paragraphs.append(approval)
+    # Issued in the name of the body that approved it (8(3)); the office prints and sends it.
     return OfficialDocument(
-        issuing_organ=ISSUING_ORGAN,
+        issuing_organ=LEADING_GROUP,
         title=DOCUMENT_TITLES[kind],
-        document_number=facts.case_number,
         paragraphs=paragraphs,
         issue_date=issued,
         copy_to=[facts.accountability_subject or ""],
+        printing_organ=ISSUING_ORGAN,
     )
 
 
@@ -428,9 +442,9 @@ def publicity_announcement(facts: CaseFacts, issued: date) -> OfficialDocument:
     outcomes = _items(facts.determination_outcomes or [], ART9_TEXT)
     paragraphs = [
         f"根据{MEASURES}第八条第（三）项，现将{facts.applicant_name}"
-        f"{_matter(facts)}容错免责申请（{facts.case_number}）的审定意见予以公示。",
+        f"{_matter(facts)}容错免责申请（受理编号：{facts.case_number}）的审定意见予以公示。",
         f"审定意见：{verdict}符合容错免责情形。"
-        + (f"适用第九条{outcomes}。" if facts.determination_recognised and outcomes else ""),
+        + (f"适用{outcomes}。" if facts.determination_recognised and outcomes else ""),
         f"公示范围：{facts.publicity_scope or '一定范围内'}。"
         + (
             f"公示方式：{publicity_channel_name(facts.publicity_channel)}。"
@@ -439,12 +453,12 @@ def publicity_announcement(facts: CaseFacts, issued: date) -> OfficialDocument:
         ),
         f"公示期为7个工作日，自{_day(start)}次日起至{_day(last)}24时止。",
         f"公示期间，如对公示内容有异议，请以书面形式向{ISSUING_ORGAN}反映，"
-        "反映情况应实事求是，并注明案件编号。",
+        "反映情况应实事求是，并注明受理编号。",
+        "特此公示。",
     ]
     return OfficialDocument(
         issuing_organ=ISSUING_ORGAN,
         title=DOCUMENT_TITLES[kind],
-        document_number=facts.case_number,
         paragraphs=paragraphs,
         issue_date=start,
     )
@@ -456,12 +470,14 @@ def feedback_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
     verdict = "认定" if facts.determination_recognised else "不认定"
     paragraphs = [
         f"{_you(facts)}于{_day(facts.application_date or issued)}提交的{_matter(facts)}"
-        f"容错免责申请（{facts.case_number}），经调查核实并报{LEADING_GROUP}审定，"
+        f"容错免责申请（受理编号：{facts.case_number}），经调查核实并报{LEADING_GROUP}审定，"
         f"{verdict}符合容错免责情形。",
     ]
     if facts.determination_recognised:
         outcomes = _items(facts.determination_outcomes or [], ART9_TEXT)
-        paragraphs.append(f"依照{MEASURES}第九条，{outcomes or '不适用第九条所列情形'}。")
+        paragraphs.append(
+            f"依照{MEASURES}，适用{outcomes}。" if outcomes else "不适用第九条所列情形。"
+        )
         treatments = _treatments(facts)
         if treatments:
             paragraphs.append(f"其中，{treatments}，由问责主体在问责处理中依照办理。")
@@ -473,7 +489,6 @@ def feedback_notice(facts: CaseFacts, issued: date) -> OfficialDocument:
     return OfficialDocument(
         issuing_organ=ISSUING_ORGAN,
         title=DOCUMENT_TITLES[kind],
-        document_number=facts.case_number,
         addressee=_addressee(facts),
         paragraphs=paragraphs,
         issue_date=issued,
@@ -534,5 +549,13 @@ COMPOSERS: dict[DocumentType, Callable[[CaseFacts, date], OfficialDocument]] = {
 }
 
 
-def compose(document_type: DocumentType, facts: CaseFacts, issued: date) -> OfficialDocument:
-    return COMPOSERS[document_type](facts, issued)
+def compose(
+    document_type: DocumentType,
+    facts: CaseFacts,
+    issued: date,
+    document_number: str | None = None,
+) -> OfficialDocument:
+    """The document; `document_number` is its own 发文字号 (workers/case_numbering.py), which
+    the case number (受理编号) is not: a case issues several documents."""
+    document = COMPOSERS[document_type](facts, issued)
+    return document.model_copy(update={"document_number": document_number})

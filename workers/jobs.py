@@ -18,7 +18,8 @@ No job throws a BPMN error: the diagrams model every business outcome as data, n
 
 import contextlib
 import hashlib
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
@@ -30,7 +31,11 @@ from pyzeebe.errors import BusinessError
 
 from workers.application import Application, examine_application
 from workers.archive import ArchiveError, CaseArchive
-from workers.case_numbering import CaseNumberFormatError, assign_case_number
+from workers.case_numbering import (
+    CaseNumberFormatError,
+    assign_case_number,
+    assign_document_number,
+)
 from workers.committee import CommitteeAcknowledgement, record_acknowledgement
 from workers.determination import (
     ApprovalRecord,
@@ -206,6 +211,24 @@ def validate_application_job(job: Job) -> dict[str, Any]:
         return examined.to_variables()
 
 
+APPLICATION_RECORD = "application-as-filed.json"
+CASE_RECORD = "case-record.json"
+
+
+def _json_record(variables: Mapping[str, Any]) -> bytes:
+    """Variables as a file: sorted and readable, the same bytes for the same case on a retry."""
+    return json.dumps(
+        variables, ensure_ascii=False, sort_keys=True, indent=2, default=_plain
+    ).encode("utf-8")
+
+
+def _plain(value: object) -> object:
+    # pyzeebe hands the variables over as read-only mappings, which json cannot write as such.
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"流程变量中有无法存档的值：{type(value).__name__}")
+
+
 class CaseNumberRequest(ProcessVariables):
     application_date: date | None = None
 
@@ -216,6 +239,10 @@ def assign_case_number_job(job: Job) -> dict[str, Any]:
         request = parse(CaseNumberRequest, job)
         year = (request.application_date or engine_today(job)).year
         number = assign_case_number(data_dir(), job.process_instance_key, year)
+        # The application as filed, before any review touches the case (存档备查 of 8(4)).
+        CaseArchive(data_dir(), number).add_file(
+            APPLICATION_RECORD, _json_record(job.variables), "application"
+        )
         log.info("case.numbered", case_number=str(number))
         return {"caseNumber": str(number), "caseYear": number.year, "caseSequence": number.sequence}
 
@@ -356,18 +383,25 @@ def generate_document_job(job: Job) -> dict[str, Any]:
                 f"任务头 documentType 取值 {type_text!r} 无效，应为 {known} 之一"
             ) from None
         facts = parse(CaseFacts, job)
-        document = compose(kind, facts, issue_date(kind, facts, engine_today(job)))
+        issued = issue_date(kind, facts, engine_today(job))
+        # Stable across retries of this job, new when the element is entered again.
+        document_id = f"{kind.value}-{job.element_instance_key}"
+        # Composed once without a number first: a case lacking what the document needs fails
+        # before a 发文字号 is taken, so the register has no gaps from refused documents.
+        compose(kind, facts, issued)
+        number = assign_document_number(data_dir(), document_id, issued.year)
+        document = compose(kind, facts, issued, str(number))
         content = render_pdf(document)
         stored = store_document(
             data_dir(),
             case_number=facts.case_number,
             process_instance_key=job.process_instance_key,
-            # Stable across retries of this job, new when the element is entered again.
-            document_id=f"{kind.value}-{job.element_instance_key}",
+            document_id=document_id,
             document_type=kind.value,
             title=DOCUMENT_TITLES[kind],
             content=content,
             created_at=engine_now(job),
+            document_number=str(number),
         )
         log.info("document.generated", document_type=kind.value, file_name=stored.file_name)
         return {"document": stored.to_variables()}
@@ -522,7 +556,14 @@ def file_case_job(job: Job) -> dict[str, Any]:
         for name, value in sorted(job.variables.items()):
             if name.endswith("Notice") and isinstance(value, dict):
                 archive.add_decision(name, value)
+        # The whole case as the process holds it at the end: every round of findings, the
+        # objections and their answers, the proofs of service.
+        archive.add_file(CASE_RECORD, _json_record(job.variables), "case-record")
         manifest = archive.close()
+        # Sealed now, unless the district committee's filing is still to come (8(4)): then the
+        # committee step seals it after recording. Only a determined case goes to the committee.
+        if closure != "determined" or job.variables.get("districtManagedCadre") is not True:
+            manifest = archive.seal()
         problems = archive.verify()
         if problems:
             raise ArchiveError(f"案件 {request.case_number} 存档校验未通过：" + "；".join(problems))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from workers.document_store import StoredDocument
@@ -33,6 +34,30 @@ NOTICE_TYPES = (
     | frozenset(REMINDERS)
     | {REINVESTIGATION, SUPPLEMENT_REQUEST, SUPPLEMENT_OVERDUE}
 )
+
+
+_DURATION = re.compile(
+    r"^P(?:(?P<Y>\d+)Y)?(?:(?P<M>\d+)M)?(?:(?P<W>\d+)W)?(?:(?P<D>\d+)D)?"
+    r"(?:T(?:(?P<H>\d+)H)?(?:(?P<N>\d+)M)?(?:(?P<S>\d+)S)?)?$"
+)
+_DURATION_UNITS = (
+    ("Y", "年"),
+    ("M", "个月"),
+    ("W", "周"),
+    ("D", "日"),
+    ("H", "小时"),
+    ("N", "分钟"),
+)
+
+
+def duration_text(value: str) -> str:
+    """An ISO-8601 duration as an officer reads it: P10D → 10日, PT48H → 48小时."""
+    match = _DURATION.match(value.strip())
+    if match is None or not any(match.groupdict().values()):
+        return value
+    return "".join(
+        f"{int(match[key])}{unit}" for key, unit in _DURATION_UNITS if match[key] is not None
+    )
 
 
 class NoticeRequestError(ValueError):
@@ -100,11 +125,11 @@ def compose_notice(notice_id: str, notice_type: str, recipient: str, data: Notic
         ):
             attachments.append(_attachment(opinion))
         title = data.document.title
-        subject = f"{title}（{case}）"
+        subject = f"{title}（受理编号：{case}）"
         if notice_type == "determination-feedback" and recipient == "org-personnel":
             lead = (
                 f"依照《游仙区容错纠错实施办法（试行）》第八条第（四）项，现将{applicant}"
-                f"容错免责案件（{case}）的书面审定意见反馈你部门，请在干部考核评价、"
+                f"容错免责案件（受理编号：{case}）的书面审定意见反馈你部门，请在干部考核评价、"
                 "评先评优和选拔任用中依规运用。"
             )
         elif notice_type == "determination-feedback" and recipient == "accountability-subject":
@@ -116,19 +141,19 @@ def compose_notice(notice_id: str, notice_type: str, recipient: str, data: Notic
         elif notice_type == "committee-report":
             lead = (
                 f"依照《游仙区容错纠错实施办法（试行）》第八条第（四）项，{applicant}系区管干部，"
-                f"现将其容错免责案件（{case}）的书面审定意见报区委备案，请予签收。"
+                f"现将其容错免责案件（受理编号：{case}）的书面审定意见报区委备案，请予签收。"
             )
         else:
-            lead = f"现将{title}（{case}）送达，请查收附件。"
+            lead = f"现将{title}（受理编号：{case}）送达，请查收附件。"
     elif notice_type == REINVESTIGATION:
-        subject = f"公示异议成立，退回调查核实：{case}"
+        subject = f"公示异议成立，退回调查核实（受理编号：{case}）"
         notes = (
             f"异议处理意见：{data.objection_handling_notes}。"
             if data.objection_handling_notes
             else ""
         )
         lead = (
-            f"容错免责案件（{case}，申请人：{applicant}）公示期间收到的异议经核实成立，"
+            f"容错免责案件（受理编号：{case}，申请人：{applicant}）公示期间收到的异议经核实成立，"
             f"依照《游仙区容错纠错实施办法（试行）》第八条第（三）项退回调查核实，"
             f"请重新责成相关部门会同问责主体开展调查核实。{notes}"
         )
@@ -157,12 +182,11 @@ def compose_notice(notice_id: str, notice_type: str, recipient: str, data: Notic
     else:
         stage, field, default = REMINDERS[notice_type]
         # Local policy (docs/local-policy.md): the deadline the case was given, else the default.
-        limit = getattr(data, field) or default
-        variable = NoticeInput.model_fields[field].alias
-        subject = f"办理时限提醒：{case} {stage}"
+        limit = duration_text(getattr(data, field) or default)
+        subject = f"办理时限提醒：{stage}（受理编号：{case}）"
         lead = (
-            f"容错免责案件（{case}，申请人：{applicant}）的{stage}已超过本地办理时限"
-            f"（{variable} = {limit}），请尽快办理。"
+            f"容错免责案件（受理编号：{case}，申请人：{applicant}）的{stage}已超过本地规定的"
+            f"办理时限（{limit}），请尽快办理。"
         )
     body = f"{name}：\n\n{lead}\n\n{ISSUING_ORGAN}\n"
     return Notice(

@@ -3,7 +3,7 @@ import { html } from 'htm/preact';
 import { displayValue } from './labels.js';
 
 const SUMMARY_FIELDS = [
-  ['caseNumber', '案号'],
+  ['caseNumber', '受理编号'],
   ['applicantName', '申请人'],
   ['applicantUnit', '所在单位'],
   ['accountabilityMatter', '问责事项'],

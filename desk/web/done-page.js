@@ -39,7 +39,7 @@ export function DonePage({ user }) {
     ${problem && html`<p class="notice error" role="alert">${problem}</p>`}
     ${tasks && html`<table class="grid">
       <caption class="sr-only">已办任务列表</caption>
-      <thead><tr><th scope="col">案号</th><th scope="col">任务</th><th scope="col">阶段</th><th scope="col">申请人</th><th scope="col">完成时间</th></tr></thead>
+      <thead><tr><th scope="col">受理编号</th><th scope="col">任务</th><th scope="col">阶段</th><th scope="col">申请人</th><th scope="col">完成时间</th></tr></thead>
       <tbody>
         ${tasks.length === 0 && html`<tr><td colspan="5" class="muted">尚无已办任务</td></tr>`}
         ${tasks.map((task) => html`<tr key=${task.userTaskKey}>

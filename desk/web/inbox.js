@@ -101,7 +101,7 @@ export function Inbox({ user, go }) {
   return html`<section aria-labelledby="inbox-title">
     <h1 id="inbox-title">待办任务</h1>
     <div class="toolbar" role="search">
-      <label>检索<input type="search" value=${query} onInput=${(e) => setQuery(e.target.value)} placeholder="案号、申请人或任务" /></label>
+      <label>检索<input type="search" value=${query} onInput=${(e) => setQuery(e.target.value)} placeholder="受理编号、申请人或任务" /></label>
       <label>阶段<select value=${stage} onChange=${(e) => setStage(e.target.value)}>
         <option value="">全部阶段</option>
         ${Object.entries(STAGES).filter(([id]) => id !== 'exemption-procedure').map(([id, name]) => html`<option value=${id}>${name}</option>`)}
@@ -123,7 +123,7 @@ export function Inbox({ user, go }) {
       ? html`<p class="muted">正在加载…</p>`
       : html`<table class="grid">
           <caption class="sr-only">待办任务列表</caption>
-          <thead><tr><th scope="col">案号</th><th scope="col">任务</th><th scope="col">阶段</th><th scope="col">申请人</th><th scope="col">到期时间</th><th scope="col">优先级</th><th scope="col">办理人</th><th scope="col">操作</th></tr></thead>
+          <thead><tr><th scope="col">受理编号</th><th scope="col">任务</th><th scope="col">阶段</th><th scope="col">申请人</th><th scope="col">到期时间</th><th scope="col">优先级</th><th scope="col">办理人</th><th scope="col">操作</th></tr></thead>
           <tbody>
             ${shown.length === 0 && html`<tr><td colspan="8" class="muted">没有符合条件的待办任务</td></tr>`}
             ${shown.slice(0, rows).map((task) => {

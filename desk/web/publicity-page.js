@@ -31,7 +31,7 @@ export function PublicityPage() {
     ${rows && rows.length === 0 ? html`<p class="muted">暂无公示的案件</p>` : null}
     ${rows && rows.length > 0 && html`<table class="grid">
       <caption class="sr-only">公示的案件</caption>
-      <thead><tr><th scope="col">案号</th><th scope="col">状态</th><th scope="col">公示期</th><th scope="col">公示公告</th><th scope="col">异议</th></tr></thead>
+      <thead><tr><th scope="col">受理编号</th><th scope="col">状态</th><th scope="col">公示期</th><th scope="col">公示公告</th><th scope="col">异议</th></tr></thead>
       <tbody>${rows.map((row) => html`<tr key=${row.stage.processInstanceKey}>
         <td>${row.caseNumber || row.caseKey}</td>
         <td>${periodState(row)}</td>

@@ -185,7 +185,7 @@ async def test_d_through_the_container_survives_a_restart_during_publicity(
         assert expected in announcement, expected
     feedback = document_text(product, variables["feedbackNoticeDocument"])
     assert case_number in feedback and "认定符合容错免责情形" in feedback
-    assert "二〇二六年十月十四日" in feedback  # issued the day the publicity period ended
+    assert "2026年10月14日（印章）" in feedback  # issued the day the publicity period ended
     assert notices_sent(product) == {
         ("acceptance-notice", "applicant"),
         ("determination-feedback", "applicant"),

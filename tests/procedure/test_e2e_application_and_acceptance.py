@@ -82,7 +82,7 @@ async def test_b_not_accepted_answers_the_applicant_with_reasons_and_files_the_c
     assert "问责决定已执行完毕" in text
     assert "问责主体的内部意见" not in text
     # dated the day the later of the two joint opinions was given
-    assert "二〇二六年九月七日" in text
+    assert "2026年9月7日（印章）" in text
 
     [notice] = run.sent()
     assert (notice.notice_type, notice.recipient) == ("rejection-notice", "applicant")

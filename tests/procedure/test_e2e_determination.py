@@ -191,7 +191,7 @@ async def test_d_publicity_over_national_day_then_committee_acknowledges(
     feedback = squeeze(run.document_text(variables["feedbackNoticeDocument"]))
     assert case_number in feedback and "认定符合容错免责情形" in feedback
     # issued the day the publicity period ended
-    assert "二〇二六年十月十四日" in feedback
+    assert "2026年10月14日（印章）" in feedback
     announcement = squeeze(run.document_text(variables["publicityAnnouncementDocument"]))
     for expected in (
         "容错免责审定意见公示公告",

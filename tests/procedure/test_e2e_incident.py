@@ -84,8 +84,11 @@ async def test_f_document_failure_is_an_incident_and_the_case_resumes_after_reso
     ]
     manifest = await run.assert_verified_archive(case_number)
     kinds = sorted(f["kind"] for f in manifest["files"])
+    # The documents, with the application as filed and the record of the whole case.
     assert kinds == [
         "acceptance-notice",
+        "application",
+        "case-record",
         "determination-opinion",
         "determination-opinion-draft",
         "feedback-notice",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from workers.archive import ArchiveError, CaseArchive, main
+from workers.archive import ArchiveError, ArchiveSealedError, CaseArchive, main
 
 CASE = "游容免〔2026〕3号"
 
@@ -83,3 +83,36 @@ def test_verify_rejects_a_malformed_or_unknown_case(
     assert "格式不正确" in capsys.readouterr().err
     assert main(["verify", "游容免〔2026〕99号"]) == 1
     assert "没有存档清单" in capsys.readouterr().out
+
+
+def test_a_sealed_archive_refuses_any_change(data_dir: Path) -> None:
+    archive = CaseArchive.open(CASE)
+    archive.add_document("opinion-1", "opinion", ".pdf", b"one", "determination-opinion")
+    archive.add_decision("determinationRecognised", True)
+    sealed = archive.seal()
+    assert sealed.sealed_at and sealed.seal_sha256 == sealed.content_digest()
+    assert archive.seal() == sealed  # sealing again changes nothing
+
+    with pytest.raises(ArchiveSealedError, match="封存"):
+        archive.add_file("late.pdf", b"late", "other")
+    with pytest.raises(ArchiveSealedError, match="封存"):
+        archive.add_document("opinion-2", "opinion", ".pdf", b"two", "determination-opinion")
+    with pytest.raises(ArchiveSealedError, match="封存"):
+        archive.add_decision("determinationRecognised", False)
+    # Refiling exactly what is there (a retried job) is not a change.
+    archive.add_document("opinion-1", "opinion", ".pdf", b"one", "determination-opinion")
+    archive.add_decision("determinationRecognised", True)
+    assert archive.manifest() == sealed
+    assert archive.verify() == []
+
+
+def test_verify_detects_a_manifest_edited_after_sealing(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    archive = CaseArchive.open(CASE)
+    archive.add_decision("determinationRecognised", True)
+    archive.seal()
+    path = archive.directory / "manifest.json"
+    path.write_text(path.read_text(encoding="utf-8").replace("true", "false"), encoding="utf-8")
+    assert main(["verify", CASE]) == 1
+    assert "封存后清单被改动" in capsys.readouterr().out

@@ -39,7 +39,8 @@ def test_chinese_date(day: date, written: str) -> None:
 def test_pdf_has_the_official_layout_and_embeds_the_chinese_font(tmp_path: Path) -> None:
     path = tmp_path / "notice.pdf"
     facts = CaseFacts.model_validate(determined_case())
-    path.write_bytes(render_pdf(compose(DocumentType.ACCEPTANCE_NOTICE, facts, ISSUED)))
+    document = compose(DocumentType.ACCEPTANCE_NOTICE, facts, ISSUED, "游纪容〔2026〕5号")
+    path.write_bytes(render_pdf(document))
     assert path.read_bytes().startswith(b"%PDF-")
     fonts = {
         str(font.get_object()["/BaseFont"])
@@ -50,12 +51,15 @@ def test_pdf_has_the_official_layout_and_embeds_the_chinese_font(tmp_path: Path)
     assert any("+UMing" in name for name in fonts), fonts
     assert b"/FontFile2" in path.read_bytes()
     text = pdf_text(path)
-    # 红头, 文号, title, addressee, issuing organ, date in Chinese numerals, seal placeholder.
-    assert text.index("游仙区容错纠错工作领导小组办公室") < text.index("游容免〔2026〕3号")
-    assert text.index("游容免〔2026〕3号") < text.index("容错免责申请受理通知书")
+    # 红头, its own 发文字号 (not the case number), title, addressee, issuing organ, the date in
+    # Arabic numerals (GB/T 9704-2012 7.3.5.1), seal placeholder, 印发机关 and 印发日期.
+    assert text.index("游仙区容错纠错工作领导小组办公室") < text.index("游纪容〔2026〕5号")
+    assert text.index("游纪容〔2026〕5号") < text.index("容错免责申请受理通知书")
+    assert "受理编号为游容免〔2026〕3号" in text
     assert "李明同志：" in text
-    assert text.count("游仙区容错纠错工作领导小组办公室") == 2
-    assert "二〇二六年十月十三日" in text
+    assert text.count("游仙区容错纠错工作领导小组办公室") == 3
+    assert "特此通知。游仙区容错纠错工作领导小组办公室2026年10月13日" in text
+    assert "游仙区容错纠错工作领导小组办公室2026年10月13日印发" in text
     assert "（印章）" in text
 
 
@@ -175,7 +179,7 @@ def test_publicity_announcement_states_the_period(tmp_path: Path) -> None:
     assert "容错免责审定意见公示公告" in text
     assert "自2026年9月28日次日起至2026年10月13日24时止" in text
     assert "公示范围：区发展和改革局" in text
-    assert "二〇二六年九月二十八日" in text
+    assert "2026年9月28日（印章）" in text
 
 
 def test_feedback_notice(tmp_path: Path) -> None:
@@ -183,7 +187,7 @@ def test_feedback_notice(tmp_path: Path) -> None:
     assert "容错免责认定结果反馈通知书" in text
     assert "认定符合容错免责情形" in text
     assert "抄送组织人事部门" in text
-    assert "附件：1.容错免责书面审定意见书" in text
+    assert "附件：容错免责书面审定意见书" in text
 
 
 def test_objection_reply_quotes_the_written_answer_and_names_no_objector(tmp_path: Path) -> None:

@@ -27,6 +27,7 @@ from tests.workers.support import (
     run_job,
     valid_application,
 )
+from workers.archive import ArchiveSealedError, CaseArchive
 from workers.archive import main as archive_main
 from workers.jobs import TRANSIENT_RETRY_BACKOFF_MS, router, validate_application_job
 from workers.working_days import BEIJING
@@ -141,6 +142,41 @@ async def test_case_numbers_are_sequential_and_stable_across_retries(data_dir: P
         first == retried == {"caseNumber": "游容免〔2026〕1号", "caseYear": 2026, "caseSequence": 1}
     )
     assert second["caseNumber"] == "游容免〔2026〕2号"
+    # The application as filed is the first record of the case's archive.
+    manifest = read_json(data_dir / "archive" / "2026-0001" / "manifest.json")
+    [filed] = manifest["files"]
+    assert (filed["fileName"], filed["kind"]) == ("application-as-filed.json", "application")
+    as_filed = read_json(data_dir / "archive" / "2026-0001" / "application-as-filed.json")
+    assert as_filed == valid_application()
+
+
+async def test_each_document_gets_its_own_document_number(data_dir: Path) -> None:
+    """发文字号 游纪容〔YYYY〕N号: one per document, none equal to the case number, no gaps, and
+    a retried job keeps the number it was given."""
+    case = determined_case()
+    notice = await generate("acceptance-notice", case, 21)
+    retried = await generate("acceptance-notice", case, 21)
+    opinion = await generate("determination-opinion", case, 22)
+    feedback = await generate("feedback-notice", case, 23)
+    numbers = [d["documentNumber"] for d in (notice, opinion, feedback)]
+    assert numbers == ["游纪容〔2026〕1号", "游纪容〔2026〕2号", "游纪容〔2026〕3号"]
+    assert retried["documentNumber"] == notice["documentNumber"]
+    assert CASE not in numbers
+    text = pdf_text(Path(opinion["uri"].removeprefix("file://")))
+    assert "游纪容〔2026〕2号" in text and f"受理编号：{CASE}" in text
+    # A document the case cannot be written for takes no number: the register has no gap.
+    with pytest.raises(AssertionError):
+        completed(
+            await run_job(
+                make_job(
+                    "document.generate",
+                    {"caseNumber": CASE},
+                    {"documentType": "determination-opinion"},
+                    element_instance_key=24,
+                )
+            )
+        )
+    assert (await generate("feedback-notice", case, 25))["documentNumber"] == "游纪容〔2026〕4号"
 
 
 async def test_case_year_falls_back_to_the_engine_date_in_beijing(data_dir: Path) -> None:
@@ -263,7 +299,7 @@ async def test_generated_document_is_archived_and_described(data_dir: Path) -> N
     text = pdf_text(path)
     assert CASE in text and "李明同志" in text
     # Dated by the decision: the later of the two acceptance reviews.
-    assert "二〇二六年九月七日" in text
+    assert "2026年9月7日（印章）" in text
     assert archive_main(["verify", CASE]) == 0
 
 
@@ -306,7 +342,7 @@ async def test_opinion_is_dated_by_the_engine_clock(data_dir: Path) -> None:
     document = completed(await run_job(job))["document"]
     assert document["createdAt"] == "2026-09-20T01:30:00Z"
     text = pdf_text(data_dir / "archive" / "2026-0003" / document["fileName"])
-    assert "二〇二六年九月二十日" in text
+    assert "2026年9月20日（印章）" in text
 
 
 async def test_invalid_application_reply_is_kept_without_a_case_number(data_dir: Path) -> None:
@@ -337,7 +373,7 @@ async def test_invalid_application_reply_is_kept_without_a_case_number(data_dir:
         (
             {**determined_case(), "caseNumber": "2026-3"},
             {"documentType": "acceptance-notice"},
-            "案件编号",
+            "受理编号",
         ),
         (
             {**determined_case(), "determinationOutcomes": "art9-1"},
@@ -465,7 +501,7 @@ async def test_reminder_needs_no_document(data_dir: Path) -> None:
     eml = (data_dir / "outbox" / f"{notice['noticeId']}.eml").read_bytes()
     body = message_from_bytes(eml, policy=policy.default).get_body(("plain",))
     assert body is not None
-    assert "受理审核已超过本地办理时限（acceptanceReminderAfter = P10D）" in body.get_content()
+    assert "受理审核已超过本地规定的办理时限（10日）" in body.get_content()
 
 
 async def test_reinvestigation_goes_to_the_leading_group(data_dir: Path) -> None:
@@ -506,7 +542,7 @@ async def test_notice_bad_request_is_an_incident_naming_the_culprit(
 
 
 async def test_filing_a_determined_case_records_documents_and_decisions(data_dir: Path) -> None:
-    case: dict[str, Any] = determined_case()
+    case: dict[str, Any] = {**determined_case(), "districtManagedCadre": False}
     case["acceptanceNoticeDocument"] = await generate("acceptance-notice", case, 1)
     case["determinationOpinionDocument"] = await generate("determination-opinion", case, 2)
     case["feedbackNoticeDocument"] = await generate("feedback-notice", case, 3)
@@ -514,8 +550,13 @@ async def test_filing_a_determined_case_records_documents_and_decisions(data_dir
     job = make_job("archive.file-case", case, {"closure": "determined"})
     record = completed(await run_job(job))["archiveRecord"]
     assert record["caseNumber"] == CASE
-    assert record["documentCount"] == 3
+    # Three documents and the record of the whole case.
+    assert record["documentCount"] == 4
     manifest = read_json(record["manifestPath"])
+    case_record = next(f for f in manifest["files"] if f["fileName"] == "case-record.json")
+    assert case_record["kind"] == "case-record"
+    # Not a district-managed cadre: nothing follows the filing, so the archive is sealed.
+    assert manifest["sealedAt"] and manifest["sealSha256"]
     decisions = {d["name"]: d["value"] for d in manifest["decisions"]}
     assert decisions["closure"] == "determined"
     assert decisions["determinationRecognised"] is True
@@ -525,7 +566,7 @@ async def test_filing_a_determined_case_records_documents_and_decisions(data_dir
     assert decisions["applicantFeedbackNotice"]["noticeId"] == "n-1"
     assert archive_main(["verify", CASE]) == 0
     # Filing again (a retried job) changes nothing.
-    assert completed(await run_job(job))["archiveRecord"]["documentCount"] == 3
+    assert completed(await run_job(job))["archiveRecord"]["documentCount"] == 4
 
 
 async def test_filing_refuses_a_document_altered_since_generation(data_dir: Path) -> None:
@@ -569,6 +610,9 @@ async def test_committee_record(data_dir: Path) -> None:
     assert record["caseNumber"] == CASE
     assert record["recordNumber"] == "游委备〔2026〕12号"
     assert record["recordedAt"]
+    # The committee's filing is the last step: the archive is sealed after it.
+    manifest = read_json(data_dir / "archive" / "2026-0003" / "manifest.json")
+    assert manifest["sealedAt"] and manifest["sealSha256"]
 
 
 async def test_committee_record_without_acknowledgement_date_names_it(data_dir: Path) -> None:
@@ -641,3 +685,20 @@ async def test_every_log_line_of_a_job_names_the_process_instance_and_job(
     assert {line["event"] for line in ours} == {"application.examined", "job.incident"}
     assert all(line["process_instance_key"] == 5 for line in ours)
     assert sorted(line["job_key"] for line in ours) == [6, 7]
+
+
+async def test_a_cadres_archive_is_sealed_after_the_committee_filing(data_dir: Path) -> None:
+    """Filing leaves a district cadre's case open for the committee's record; that record seals
+    it, and nothing can be added afterwards."""
+    case: dict[str, Any] = determined_case()
+    case["feedbackNoticeDocument"] = await generate("feedback-notice", case, 41)
+    filing = make_job("archive.file-case", case, {"closure": "determined"})
+    manifest = read_json(completed(await run_job(filing))["archiveRecord"]["manifestPath"])
+    assert manifest["sealedAt"] is None
+    acknowledged = {**case, "committeeAcknowledgedOn": "2026-10-20"}
+    completed(await run_job(make_job("committee.record", acknowledged)))
+    archive = CaseArchive.open(CASE)
+    assert archive.manifest().sealed_at is not None
+    with pytest.raises(ArchiveSealedError):
+        archive.add_decision("lateRemark", "补记")
+    assert archive_main(["verify", CASE]) == 0
