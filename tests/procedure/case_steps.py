@@ -362,7 +362,7 @@ def subject_application(**changes: Any) -> dict[str, Any]:
     """The accountability subject's receipt and how it applied the opinion (form
     `feedback-subject-application`)."""
     return {
-        "subjectReceivedBy": "赵强",
+        "subjectReceivedBy": "孙伟",
         "subjectServedOn": "2026-10-16",
         "subjectServiceMethod": "in-person",
         "subjectAccountabilityDecision": "依照审定意见办理问责，作出处理决定",

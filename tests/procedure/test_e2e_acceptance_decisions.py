@@ -180,7 +180,7 @@ async def test_disagreement_goes_to_the_leading_group_which_refuses_with_its_rea
     assert "报游仙区容错纠错工作领导小组研究" in text
     assert "问责决定已执行完毕" in text
     assert "内部意见" not in text
-    assert "二〇二六年九月十一日" in text
+    assert "2026年9月11日" in text  # Arabic numerals (GB/T 9704-2012)
     manifest = await run.assert_verified_archive(CASE)
     decisions = {d["name"]: d["value"] for d in manifest["decisions"]}
     assert decisions["acceptanceDecision"]["decidedBy"] == "leading-group"

@@ -233,7 +233,11 @@ async def test_rounds_are_kept_when_an_upheld_objection_sends_the_case_back(
     await run.complete_task(
         case,
         "handleObjection",
-        {"objectionSubstantiated": True, "objectionHandlingNotes": "经核实异议属实"},
+        {
+            "objectionSubstantiated": True,
+            "objectionHandlingNotes": "经核实异议属实",
+            "objectionAnswer": "经核实，所反映问题属实，已退回调查核实",
+        },
         candidate_group="leading-group-office",
     )
     await run.wait_until_passed(case, "exemption-procedure#notifyReinvestigation")

@@ -181,7 +181,7 @@ async def test_art9_4_reduced_is_delivered_to_the_accountability_subject_with_pr
     assert "问责主体区纪委监委在问责处理中应依照第九条第（四）项减轻处理" in opinion_text
 
     applied = steps.subject_application(
-        subjectReceivedBy="赵强",
+        subjectReceivedBy="孙伟",
         subjectServedOn="2026-10-16",
         subjectServiceMethod="in-person",
         subjectAccountabilityDecision="依照审定意见减轻处理，由通报批评改为批评教育（游纪发〔2026〕12号）",
@@ -195,7 +195,7 @@ async def test_art9_4_reduced_is_delivered_to_the_accountability_subject_with_pr
     variables = run.variables(case)
     assert variables["subjectServiceProof"] == {
         "recipient": "accountability-subject",
-        "receivedBy": "赵强",
+        "receivedBy": "孙伟",
         "receivedOn": "2026-10-16",
         "method": "in-person",
     }
