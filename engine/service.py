@@ -159,6 +159,13 @@ class EngineService:
         self._snapshot_every = snapshot_every if self._storage is not None else 0
         self._snapshot_position = 0
         self._snapshot_in_flight: asyncio.Future[None] | None = None
+        # Compaction copies and deletes thousands of records: on a thread of its own, beside
+        # the storage thread's appends rather than in front of them.
+        self._compaction = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-compaction")
+            if self._snapshot_every
+            else None
+        )
         self.query = EngineQuery(self.state, store)
 
     # == lifecycle ===============================================================================
@@ -223,24 +230,35 @@ class EngineService:
             return
         if self._snapshot_in_flight is not None and not self._snapshot_in_flight.done():
             return
-        assert self._storage is not None
         position, payload = self.state.position, encode_state(self.state)
         self._snapshot_position = position
-        future = asyncio.get_running_loop().run_in_executor(
-            self._storage, self._store_snapshot, payload, position
-        )
+        future = asyncio.ensure_future(self._snapshot(payload, position))
         future.add_done_callback(_log_snapshot_failure)
         self._snapshot_in_flight = future
 
-    def _store_snapshot(self, payload: bytes, position: int, compact: bool = True) -> None:
-        """On the storage thread, after the appends up to `position`: the snapshot is durable
-        before any record it covers leaves the primary log."""
+    async def _snapshot(self, payload: bytes, position: int, compact: bool = True) -> None:
+        """The snapshot is written on the storage thread, after the appends up to `position`,
+        and is durable before any record it covers leaves the primary log; compaction then runs
+        on its own thread while appends go on."""
+        loop = asyncio.get_running_loop()
+        assert self._storage is not None
+        await loop.run_in_executor(self._storage, self._write_snapshot, payload, position)
+        if compact and self._compaction is not None:
+            await loop.run_in_executor(self._compaction, self._compact, position)
+
+    def _write_snapshot(self, payload: bytes, position: int) -> None:
         assert self.store.data_dir is not None
         write_snapshot(self.store.data_dir, payload, position, self.store.checksum_at(position))
-        if not compact:
-            return
+
+    def _compact(self, position: int) -> None:
+        started = time.perf_counter()
         moved = self.store.compact(position)
-        log.info("snapshot at position %d; %d records moved to the history", position, moved)
+        log.info(
+            "snapshot at position %d; %d records moved to the history in %.0f ms",
+            position,
+            moved,
+            (time.perf_counter() - started) * 1000,
+        )
 
     def _set_state(self, state: EngineState) -> None:
         self.state = state
@@ -273,6 +291,9 @@ class EngineService:
             for future in futures:
                 if not future.done():
                     future.set_exception(FailedPrecondition("the engine is shutting down"))
+        if self._snapshot_in_flight is not None:
+            with contextlib.suppress(Exception):  # logged by its callback
+                await self._snapshot_in_flight
         if self._storage is not None:
             if self._snapshot_every and self.state.position > self._snapshot_position:
                 # A clean stop leaves a snapshot of everything, so the next start replays nothing.
@@ -280,12 +301,12 @@ class EngineService:
                 # stays bounded by `snapshot_every`, and stays where the start-up check reads it.
                 position, payload = self.state.position, encode_state(self.state)
                 try:
-                    await asyncio.get_running_loop().run_in_executor(
-                        self._storage, self._store_snapshot, payload, position, False
-                    )
+                    await self._snapshot(payload, position, compact=False)
                 except Exception:
                     log.exception("the closing snapshot failed; the next start replays the log")
             self._storage.shutdown(wait=True)
+        if self._compaction is not None:
+            self._compaction.shutdown(wait=True)
         self.store.close()
 
     # == the single writer =======================================================================

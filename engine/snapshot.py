@@ -35,7 +35,7 @@ log = logging.getLogger("engine.snapshot")
 SNAPSHOT_FILE = "state.snapshot"
 # Records between two snapshots of a served engine; also what the primary log holds at most
 # beyond the last snapshot (docs/storage-integrity.md). 0 turns snapshots off.
-DEFAULT_SNAPSHOT_EVERY = 20_000
+DEFAULT_SNAPSHOT_EVERY = 10_000
 
 _HEADER = struct.Struct("<8sq16s32sq32s")  # magic, position, checksum, code, size, sha256
 _MAGIC = b"ENGSNAP1"

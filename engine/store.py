@@ -81,9 +81,13 @@ CREATE TABLE IF NOT EXISTS records (
     value TEXT NOT NULL,
     checksum BLOB
 );
-CREATE INDEX IF NOT EXISTS records_value_type ON records (value_type, intent);
-CREATE INDEX IF NOT EXISTS records_process_instance ON records (process_instance_key);
-CREATE INDEX IF NOT EXISTS records_key ON records (key);
+-- No secondary indexes: every append would maintain them, and the log is read in position order
+-- (replay, the read side's follow-up); searches by instance or type go to the history's indexes,
+-- the log holding only the records since the last snapshot. (Stores of earlier versions had
+-- three; they are dropped.)
+DROP INDEX IF EXISTS records_value_type;
+DROP INDEX IF EXISTS records_process_instance;
+DROP INDEX IF EXISTS records_key;
 -- The last record compacted out of this log (its position and checksum): the chain of the
 -- records left here starts from it.
 CREATE TABLE IF NOT EXISTS log_anchor (
@@ -107,8 +111,8 @@ CREATE TABLE IF NOT EXISTS history.records (
     value TEXT NOT NULL,
     checksum BLOB
 );
-CREATE INDEX IF NOT EXISTS history.history_value_type ON records (value_type, intent);
-CREATE INDEX IF NOT EXISTS history.history_process_instance ON records (process_instance_key);
+-- Read in position order, as the log (the read side follows it); no secondary indexes, so that
+-- moving records here costs no more than writing them.
 """
 
 _COLUMNS = (
@@ -261,8 +265,12 @@ class RecordStore:
             self._prepare_schema()
             if data_dir is not None:
                 adopt_separate_trail(self._db, data_dir)
-            # An in-memory database exists only on its one connection.
-            self._writer = self._connect(target, history) if self.durable else self._db
+            # An in-memory database exists only on its one connection. On disk, appends have a
+            # connection of their own without the history attached (a write transaction there
+            # would also lock the history, which compaction writes meanwhile), and compaction has
+            # a third, so that it runs beside the appends instead of in front of them.
+            self._writer = self._connect(target, None) if self.durable else self._db
+            self._compactor = self._connect(target, history) if self.durable else self._db
             anchor = self._db.execute("SELECT position, checksum FROM log_anchor").fetchone()
             last = self._db.execute(
                 "SELECT position, checksum FROM records ORDER BY position DESC LIMIT 1"
@@ -275,10 +283,15 @@ class RecordStore:
             self._last_position, self._last_checksum = int(last[0]), bytes(last[1] or _NO_CHECKSUM)
 
     @staticmethod
-    def _connect(target: str, history: str) -> sqlite3.Connection:
+    def _connect(target: str, history: str | None) -> sqlite3.Connection:
         db = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
-        db.execute("ATTACH DATABASE ? AS history", (history,))
-        for schema in ("main", "history"):
+        # Appends and compaction take turns on the log's write lock: wait, do not fail.
+        db.execute("PRAGMA busy_timeout=30000")
+        schemas = ["main"]
+        if history is not None:
+            db.execute("ATTACH DATABASE ? AS history", (history,))
+            schemas.append("history")
+        for schema in schemas:
             db.execute(f"PRAGMA {schema}.journal_mode=WAL")
             db.execute(f"PRAGMA {schema}.synchronous=FULL")
             # A checkpointed write-ahead log is cut back to this size, so compaction keeps the
@@ -564,7 +577,7 @@ class RecordStore:
         there); call on the storage thread, after that record was appended."""
         if position == self._anchor[0]:
             return self._anchor[1]
-        row = self._writer.execute(
+        row = self._compactor.execute(
             "SELECT checksum FROM main.records WHERE position = ?", (position,)
         ).fetchone()
         if row is None:
@@ -579,10 +592,11 @@ class RecordStore:
         number of records moved."""
         if up_to <= self._anchor[0]:
             return 0
-        db = self._writer
+        db = self._compactor
         checksum = self.checksum_at(up_to)
         columns = _COLUMNS + ", checksum"
-        db.execute("BEGIN IMMEDIATE")
+        # Deferred: only the history is written, so the log's appends go on meanwhile.
+        db.execute("BEGIN")
         try:
             db.execute(
                 f"INSERT INTO history.records ({columns}) SELECT {columns} FROM main.records"
@@ -622,6 +636,8 @@ class RecordStore:
             self._note.close()
         if self._writer is not self._db:
             self._writer.close()
+        if self._compactor is not self._db:
+            self._compactor.close()
         self._db.close()
 
 

@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from engine.snapshot import DEFAULT_SNAPSHOT_EVERY
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_MODEL = Path(__file__).resolve().parent / "bench-three-steps.bpmn"
 STEPS = ("bench.step-1", "bench.step-2", "bench.step-3")
@@ -87,7 +89,7 @@ async def _finish(service: Any, count: int) -> None:
 
 async def _compare(data_root: Path, instances: int, turns: int) -> dict[str, Any]:
     engines = {
-        "snapshots-on": await _open(data_root / "on", snapshot_every=20_000),
+        "snapshots-on": await _open(data_root / "on", snapshot_every=DEFAULT_SNAPSHOT_EVERY),
         "snapshots-off": await _open(data_root / "off", snapshot_every=0),
     }
     seconds = dict.fromkeys(engines, 0.0)
@@ -219,7 +221,7 @@ def main() -> int:
     parser.add_argument("--instances", type=int, default=1_000_000)
     parser.add_argument("--compare-instances", type=int, default=20_000)
     parser.add_argument("--turns", type=int, default=4)
-    parser.add_argument("--snapshot-every", type=int, default=20_000)
+    parser.add_argument("--snapshot-every", type=int, default=DEFAULT_SNAPSHOT_EVERY)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--part", choices=("compare", "long"), help=argparse.SUPPRESS)
     parser.add_argument("--data-dir", help=argparse.SUPPRESS)
