@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from desk.api_client import ApiClient
 from desk.case_documents import document_routes
+from desk.people import load_directory, people_routes
 from desk.proxy import proxy_routes
 from desk.sessions import SessionStore
 from desk.settings import DeskSettings
@@ -81,6 +82,7 @@ def create_desk_app(
     app = Starlette(
         routes=[
             *sign_in_routes(),
+            *people_routes(),
             *proxy_routes(),
             *document_routes(),
             *_page_routes(settings),
@@ -89,6 +91,7 @@ def create_desk_app(
     )
     app.state.settings = settings
     app.state.api = api
+    app.state.directory = load_directory(settings.people_file)
     app.state.sessions = SessionStore(settings.session_seconds)
     app.add_middleware(SecurityHeaders)
     return app

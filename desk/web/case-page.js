@@ -4,8 +4,10 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { v2, variablesByName } from './api.js';
 import { CaseSummary, DocumentList } from './case-parts.js';
+import { BusinessHistory, businessHistory, loadRecordDetails } from './case-record.js';
 import { Diagram } from './diagram.js';
 import { INSTANCE_STATES, displayValue, formatDate, stageName } from './labels.js';
+import { personWithUnit } from './people.js';
 
 // The case's call-activity tree, root first: the stages are called instances, possibly nested.
 async function caseInstances(root) {
@@ -38,7 +40,9 @@ export async function loadCase(key) {
     v2.searchAll('/variables/search', { filter: { processInstanceKey: key } }),
     v2.searchAll('/incidents/search', { filter: { processInstanceKey: byKey, state: 'ACTIVE' } }),
   ]);
-  return { instance, ...steps, variables: variablesByName(variables), incidents };
+  const found = { instance, ...steps, variables: variablesByName(variables), incidents };
+  const [row] = cancellationRow(found);
+  return loadRecordDetails({ ...found, cancellation: row && { ...row, decision: '', kind: 'done' } }, instances);
 }
 
 // A case is cancelled only with a reason: the engine records it in the audit trail and, as the
@@ -63,7 +67,7 @@ function cancellationRow(found) {
     started: found.instance.endDate,
     stage: stageName(found.instance.processDefinitionId),
     what: `撤销案件流程（理由：${displayValue(cancellation.reason)}）`,
-    who: displayValue(cancellation.cancelledBy),
+    who: personWithUnit(String(cancellation.cancelledBy || ''), displayValue(cancellation.cancelledBy)),
     state: 'TERMINATED',
   }];
 }
@@ -81,7 +85,7 @@ export function history(found) {
         stage: stageName(found.stageOf[element.processInstanceKey]),
         what: element.elementName || element.elementId,
         // A user task the reader may not see belongs to another office, not to the system.
-        who: task ? task.assignee || '（未认领）' : element.type === 'USER_TASK' ? '（其他部门办理）' : '系统',
+        who: task ? (task.assignee ? personWithUnit(task.assignee) : '（未记录办理人）') : element.type === 'USER_TASK' ? '（其他部门办理）' : '系统',
         state: element.state,
       };
     }), ...cancellationRow(found)]
@@ -104,6 +108,7 @@ export function HistoryTable({ rows }) {
 
 // The whole case an officer works on, every stage (the engine lets them read the call-activity
 // tree of any case where they have or had a task): climb from the task's stage to the root.
+// Returns the business history and, for administrators, the engine's element trail.
 export async function loadCaseHistory(task) {
   let root = await v2.get(`/process-instances/${task.processInstanceKey}`);
   const seen = new Set([root.processInstanceKey]);
@@ -111,7 +116,18 @@ export async function loadCaseHistory(task) {
     seen.add(root.parentProcessInstanceKey);
     root = await v2.get(`/process-instances/${root.parentProcessInstanceKey}`);
   }
-  return history(await caseSteps(await caseInstances(root)));
+  const instances = await caseInstances(root);
+  const found = await loadRecordDetails(await caseSteps(instances), instances);
+  return { root, business: businessHistory(found), trail: history(found) };
+}
+
+// The engine's every element (gateways, joins, the workers' jobs): kept for administrators who
+// trace a fault, folded away so it never stands between an officer and the case.
+export function ElementTrail({ user, rows }) {
+  if (!user.isAdmin) return null;
+  return html`<details class="element-trail"><summary>流程引擎环节记录（管理员，共 ${rows.length} 条）</summary>
+    <${HistoryTable} rows=${rows} />
+  </details>`;
 }
 
 function stepName(found, incident) {
@@ -179,7 +195,8 @@ export function CasePage({ user, caseKey }) {
         <td>${user.isAdmin ? html`<button type="button" onClick=${() => act(() => retry(incident), '已重试。')}>重试</button>` : html`<span class="muted">需管理员处理</span>`}</td>
       </tr>`)}</tbody></table>`}
     <h2>办理经过</h2>
-    <${HistoryTable} rows=${history(found)} />
+    <${BusinessHistory} rows=${businessHistory(found)} />
+    <${ElementTrail} user=${user} rows=${history(found)} />
     <details><summary>全部变量</summary>
       <table class="grid"><tbody>${Object.entries(variables).sort().map(([name, value]) => html`<tr key=${name}><th scope="row">${name}</th><td class="value">${displayValue(value)}</td></tr>`)}</tbody></table>
     </details>
