@@ -38,9 +38,12 @@ export function decisionOf(task, variables) {
 
 // Documents and notices are variables (…Document with a uri, …Notice with a sentAt); output
 // mappings copy them from a stage to the case, so each is listed once.
-function papers(variableItems) {
+function papers(variableItems, stageOf = {}) {
   const rows = new Map();
-  for (const item of variableItems) {
+  // The stage that produced a paper, not the case it was copied up to.
+  const ordered = [...variableItems].sort((a, b) => Number(stageOf[a.processInstanceKey] === 'exemption-procedure') - Number(stageOf[b.processInstanceKey] === 'exemption-procedure'));
+  for (const item of ordered) {
+    const stage = stageName(stageOf[item.processInstanceKey]);
     const value = variableValue(item);
     if (!value || typeof value !== 'object' || Array.isArray(value)) continue;
     if (item.name.endsWith('Document') && value.uri) {
@@ -49,7 +52,7 @@ function papers(variableItems) {
       rows.set(id, {
         key: id,
         when: value.createdAt,
-        stage: '',
+        stage,
         what: `制发文书《${value.title || '文书'}》`,
         who: '系统生成',
         decision: '',
@@ -61,7 +64,7 @@ function papers(variableItems) {
       rows.set(id, {
         key: id,
         when: value.sentAt,
-        stage: '',
+        stage,
         what: `送达${NOTICE_TYPES[value.noticeType] || '通知'}`,
         who: '系统送达',
         decision: `送达对象：${NOTICE_RECIPIENTS[value.recipient] || unitName(value.recipient)}；方式：${NOTICE_CHANNELS[value.channel] || '其他方式'}`,
@@ -121,7 +124,7 @@ export function businessHistory(found) {
       kind: active ? 'open' : 'done',
     });
   }
-  rows.push(...papers(found.variableItems || []));
+  rows.push(...papers(found.variableItems || [], found.stageOf));
   if (found.cancellation) rows.push(found.cancellation);
   return rows
     .filter((row) => row.when)
