@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         "--people-file",
         type=Path,
         default=defaults.people_file,
-        help="officers' names and units, TOML like the engine's identity file (env DESK_PEOPLE_FILE)",
+        help="officers' names and units: TOML as the identity file (env DESK_PEOPLE_FILE)",
     )
     args = parser.parse_args(argv)
     host, port = _split_address(args.address)

@@ -29,5 +29,7 @@ class DeskSettings:
             static_dir=Path(os.environ.get("DESK_STATIC_DIR", "").strip() or cls.static_dir),
             session_seconds=int(os.environ.get("DESK_SESSION_SECONDS", cls.session_seconds)),
             secure_cookies=os.environ.get("DESK_SECURE_COOKIES", "") in {"1", "true", "yes"},
-            people_file=Path(people) if (people := os.environ.get("DESK_PEOPLE_FILE", "").strip()) else None,
+            people_file=Path(people)
+            if (people := os.environ.get("DESK_PEOPLE_FILE", "").strip())
+            else None,
         )

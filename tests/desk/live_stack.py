@@ -250,8 +250,6 @@ class LiveCases:
         group = next(g for g in task["candidateGroups"] if g in DEMO_OFFICERS)
         officer = demo_officer(group)
         key = task["userTaskKey"]
-        self.stack.call(
-            officer, "POST", f"/user-tasks/{key}/assignment", {"assignee": officer[0]}
-        )
+        self.stack.call(officer, "POST", f"/user-tasks/{key}/assignment", {"assignee": officer[0]})
         self.stack.call(officer, "POST", f"/user-tasks/{key}/completion", {"variables": variables})
         return task
