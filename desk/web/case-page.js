@@ -191,18 +191,20 @@ export function CasePage({ user, caseKey }) {
       <div><h2>案件摘要</h2><${CaseSummary} variables=${variables} /></div>
       <div><h2>文书</h2><${DocumentList} instanceKey=${instance.processInstanceKey} variables=${variables} /></div>
     </div>
-    <h2>异常（事故）</h2>
+    ${/* incidents are managers' work; an officer's search for them is refused */ ''}
+    ${user.isManager && html`<h2>异常（事故）</h2>
     ${found.incidents.length === 0 ? html`<p class="muted">无未处理的异常</p>` : html`<table class="grid">
       <thead><tr><th scope="col">环节</th><th scope="col">类型</th><th scope="col">说明</th><th scope="col">时间</th><th scope="col">操作</th></tr></thead>
       <tbody>${found.incidents.map((incident) => html`<tr key=${incident.incidentKey}>
         <td>${stepName(found, incident)}</td><td>${incident.errorType}</td><td>${incident.errorMessage}</td><td>${formatDate(incident.creationTime)}</td>
         <td>${user.isAdmin ? html`<button type="button" onClick=${() => act(() => retry(incident), '已重试。')}>重试</button>` : html`<span class="muted">需管理员处理</span>`}</td>
       </tr>`)}</tbody></table>`}
+`}
     <h2>办理经过</h2>
     <${BusinessHistory} rows=${businessHistory(found)} />
     <${ElementTrail} user=${user} rows=${history(found)} />
-    <details><summary>全部变量</summary>
+    ${user.isManager && html`<details><summary>全部变量</summary>
       <table class="grid"><tbody>${Object.entries(variables).sort().map(([name, value]) => html`<tr key=${name}><th scope="row">${name}</th><td class="value">${displayValue(value)}</td></tr>`)}</tbody></table>
-    </details>
+    </details>`}
   </section>`;
 }

@@ -137,7 +137,9 @@ def test_acceptance_review_through_the_desk_on_the_real_engine(
 
         manager.goto(f"{url}/#/case/{case_key}")
         expect(manager.get_by_role("heading", name="案件 游容免〔2026〕1号")).to_be_visible()
-        expect(manager.get_by_role("link", name="受理通知书")).to_be_visible()
+        expect(
+            manager.locator("ul.documents").get_by_role("link", name="受理通知书")
+        ).to_be_visible()
         manager.screenshot(path=str(ARTIFACTS / "live-case.png"), full_page=True)
 
 

@@ -57,7 +57,7 @@ def test_no_people_file_means_no_names_and_a_broken_one_says_which(tmp_path: Pat
     assert load_directory(None).to_json() == {"people": {}, "units": {}}
     broken = tmp_path / "people.toml"
     broken.write_text("[[users]\n", encoding="utf-8")
-    with pytest.raises(PeopleFileInvalid, match="people.toml"):
+    with pytest.raises(PeopleFileInvalid, match=r"people\.toml"):
         load_directory(broken)
 
 
