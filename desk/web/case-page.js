@@ -46,7 +46,7 @@ export async function loadCase(key) {
   ]);
   const found = { instance, ...steps, variables: variablesByName(variables), incidents };
   const [row] = cancellationRow(found);
-  return loadRecordDetails({ ...found, cancellation: row && { ...row, decision: '', kind: 'done' } }, instances);
+  return loadRecordDetails({ ...found, cancellation: row && { ...row, decision: '案件流程已终止', kind: 'done' } }, instances);
 }
 
 // A case is cancelled only with a reason: the engine records it in the audit trail and, as the
@@ -89,12 +89,17 @@ export function history(found) {
         stage: stageName(found.stageOf[element.processInstanceKey]),
         what: element.elementName || element.elementId,
         // A user task the reader may not see belongs to another office, not to the system.
-        who: task ? (task.assignee ? personWithUnit(task.assignee) : '（未记录办理人）') : element.type === 'USER_TASK' ? '（其他部门办理）' : '系统',
+        who: task ? assigneeOf(task) : element.type === 'USER_TASK' ? '（其他部门办理）' : '系统',
         state: element.state,
       };
     }), ...cancellationRow(found)]
     // Keys grow with time in Zeebe, so they order steps that started in the same millisecond.
     .sort((a, b) => String(a.started).localeCompare(String(b.started)) || compareKeys(a.key, b.key));
+}
+
+function assigneeOf(task) {
+  if (task.assignee) return personWithUnit(task.assignee);
+  return task.state === 'CREATED' ? '待认领' : '（未记录办理人）';
 }
 
 function compareKeys(a, b) {

@@ -391,6 +391,8 @@ def test_registering_an_application_shows_the_case_number_and_a_link(
     shot(office, "8-registered", full_page=False)
     status.get_by_role("link", name="查看本案").click()
     expect(office.get_by_role("heading", name="案件 游容免〔2026〕1号")).to_be_visible()
+    expect(office.locator("g.djs-element").first).to_be_attached()  # the diagram drawn
+    expect(office.locator("table.business-history")).to_contain_text("办公室审核申请")
     shot(office, "8-case-from-link", full_page=False)
 
 
