@@ -53,9 +53,20 @@ def main(argv: list[str] | None = None) -> int:
         default=defaults.data_dir,
         help="case documents root (env EXEMPTION_DATA_DIR)",
     )
+    parser.add_argument(
+        "--people-file",
+        type=Path,
+        default=defaults.people_file,
+        help="officers' names and units: TOML as the identity file (env DESK_PEOPLE_FILE)",
+    )
     args = parser.parse_args(argv)
     host, port = _split_address(args.address)
-    settings = dataclasses.replace(defaults, api_url=args.api.rstrip("/"), data_dir=args.data_dir)
+    settings = dataclasses.replace(
+        defaults,
+        api_url=args.api.rstrip("/"),
+        data_dir=args.data_dir,
+        people_file=args.people_file,
+    )
     if not (settings.static_dir / "dist" / "desk.js").is_file():
         print(
             f"warning: {settings.static_dir / 'dist'} has no desk.js; run `npm run build:desk`",

@@ -17,6 +17,7 @@ from desk.api_client import ApiClient
 from desk.case_documents import document_routes
 from desk.holiday_schedule import holiday_schedule_routes
 from desk.objections import objection_routes
+from desk.people import load_directory, people_routes
 from desk.proxy import proxy_routes
 from desk.sessions import SessionStore
 from desk.settings import DeskSettings
@@ -83,6 +84,7 @@ def create_desk_app(
     app = Starlette(
         routes=[
             *sign_in_routes(),
+            *people_routes(),
             *proxy_routes(),
             *document_routes(),
             *objection_routes(),
@@ -93,6 +95,7 @@ def create_desk_app(
     )
     app.state.settings = settings
     app.state.api = api
+    app.state.directory = load_directory(settings.people_file)
     app.state.sessions = SessionStore(settings.session_seconds)
     app.add_middleware(SecurityHeaders)
     return app

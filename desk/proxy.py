@@ -19,12 +19,14 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from desk.api_client import ApiClient, ApiUnavailable
+from desk.sessions import Session
 from desk.sign_in import csrf_refusal, current_session, refusal
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Only what a JSON API answers with is passed back; hop-by-hop and cookie headers are not.
 _PASSED_HEADERS = ("content-type", "content-disposition")
 _PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9._~-]+")
+_COMPLETION = re.compile(r"user-tasks/([0-9]+)/completion")
 
 
 def plain_api_path(path: str) -> bool:
@@ -48,6 +50,10 @@ async def forward(request: Request) -> Response:
         # The path is not echoed: it may hold control characters or markup.
         return refusal(400, "接口路径无效：只能访问 /v2 下的规范路径")
     api: ApiClient = request.app.state.api
+    if request.method == "POST" and (completing := _COMPLETION.fullmatch(path)):
+        unassigned = await _not_claimed_by_officer(api, session, completing.group(1))
+        if unassigned is not None:
+            return unassigned
     body = await request.body() if request.method not in SAFE_METHODS else None
     try:
         answer = await api.send(
@@ -63,6 +69,26 @@ async def forward(request: Request) -> Response:
         return refusal(502, str(error))
     headers = {name: answer.headers[name] for name in _PASSED_HEADERS if name in answer.headers}
     return Response(answer.content, status_code=answer.status_code, headers=headers)
+
+
+async def _not_claimed_by_officer(
+    api: ApiClient, session: Session, task_key: str
+) -> Response | None:
+    """In an accountability procedure the record must name who decided: through the desk a task
+    is completed only by the officer it is assigned to (the page claims it for them on submit).
+    The engine alone would accept a completion of an unassigned task and record no one."""
+    try:
+        answer = await api.send("GET", f"/v2/user-tasks/{task_key}", session.authorization)
+    except ApiUnavailable as error:
+        return refusal(502, str(error))
+    if answer.status_code != 200:
+        return None  # the API gives its own answer (not found, forbidden) to the completion
+    assignee = answer.json().get("assignee")
+    if assignee == session.officer.username:
+        return None
+    if assignee:
+        return refusal(409, "该任务已由他人认领，您不能提交办理结果")
+    return refusal(409, "请先认领本任务再提交：办理结果须记录办理人")
 
 
 def proxy_routes() -> list[BaseRoute]:

@@ -18,6 +18,8 @@ class DeskSettings:
     session_seconds: int = 8 * 3600
     # Plain HTTP for local demos; set DESK_SECURE_COOKIES=1 behind TLS.
     secure_cookies: bool = False
+    # Officers' names and units (desk/people.py); None: pages show no names, never login names.
+    people_file: Path | None = None
 
     @classmethod
     def from_environment(cls) -> DeskSettings:
@@ -27,4 +29,7 @@ class DeskSettings:
             static_dir=Path(os.environ.get("DESK_STATIC_DIR", "").strip() or cls.static_dir),
             session_seconds=int(os.environ.get("DESK_SESSION_SECONDS", cls.session_seconds)),
             secure_cookies=os.environ.get("DESK_SECURE_COOKIES", "") in {"1", "true", "yes"},
+            people_file=Path(people)
+            if (people := os.environ.get("DESK_PEOPLE_FILE", "").strip())
+            else None,
         )

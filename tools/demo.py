@@ -127,6 +127,9 @@ def main() -> int:
             f"http://{HTTP_ADDRESS}",
             "--data-dir",
             str(DATA_DIR / "workers"),
+            # names and units for the pages; the desk reads no password hash from it
+            "--people-file",
+            str(DEMO_IDENTITY),
         ],
         ready_line="Uvicorn running on",
     )

@@ -3,6 +3,7 @@ import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Form } from '@bpmn-io/form-js-viewer';
 import { memo } from 'preact/compat';
+import { graphemeLengths } from './form-lengths.js';
 import { chineseMessages } from './form-messages.js';
 import { literalFormText } from './form-text.js';
 
@@ -16,7 +17,7 @@ export function CamundaForm({ schema, data, submitLabel, onSubmit, disabled, bus
   const form = useRef(null);
   const [problem, setProblem] = useState('');
   useEffect(() => {
-    const instance = new Form({ container: container.current, additionalModules: [chineseMessages, literalFormText] });
+    const instance = new Form({ container: container.current, additionalModules: [chineseMessages, literalFormText, graphemeLengths] });
     form.current = instance;
     let parsed;
     try {
@@ -50,9 +51,10 @@ export function CamundaForm({ schema, data, submitLabel, onSubmit, disabled, bus
 
   return html`<div class="camunda-form">
     <${FormHost} hostRef=${container} />
-    ${problem && html`<p class="notice error" role="alert">${problem}</p>`}
     <button type="button" class="primary" onClick=${submit} disabled=${disabled || busy}>
       ${busy ? '正在提交…' : submitLabel}
     </button>
+    ${/* below the button, so its appearing never moves the button under the mouse */ ''}
+    ${problem && html`<p class="notice error" role="alert">${problem}</p>`}
   </div>`;
 }

@@ -4,10 +4,12 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { v2, variablesByName } from './api.js';
 import { CaseSummary, DocumentList } from './case-parts.js';
+import { BusinessHistory, businessHistory, loadRecordDetails } from './case-record.js';
 import { Diagram } from './diagram.js';
 import { Objections } from './objections.js';
 import { PublicityPeriod } from './publicity-panel.js';
 import { INSTANCE_STATES, displayValue, formatDate, stageName } from './labels.js';
+import { personWithUnit } from './people.js';
 
 // The case's call-activity tree, root first: the stages are called instances, possibly nested.
 async function caseInstances(root) {
@@ -38,9 +40,15 @@ export async function loadCase(key) {
   const [steps, variables, incidents] = await Promise.all([
     caseSteps(instances),
     v2.searchAll('/variables/search', { filter: { processInstanceKey: key } }),
-    v2.searchAll('/incidents/search', { filter: { processInstanceKey: byKey, state: 'ACTIVE' } }),
+    // Incidents are for managers; an officer following the link from 登记申请 sees the rest.
+    v2.searchAll('/incidents/search', { filter: { processInstanceKey: byKey, state: 'ACTIVE' } }).catch((error) => {
+      if (error.status === 403) return [];
+      throw error;
+    }),
   ]);
-  return { instance, ...steps, variables: variablesByName(variables), incidents };
+  const found = { instance, ...steps, variables: variablesByName(variables), incidents };
+  const [row] = cancellationRow(found);
+  return loadRecordDetails({ ...found, cancellation: row && { ...row, decision: '案件流程已终止', kind: 'done' } }, instances);
 }
 
 // A case is cancelled only with a reason: the engine records it in the audit trail and, as the
@@ -65,7 +73,7 @@ function cancellationRow(found) {
     started: found.instance.endDate,
     stage: stageName(found.instance.processDefinitionId),
     what: `撤销案件流程（理由：${displayValue(cancellation.reason)}）`,
-    who: displayValue(cancellation.cancelledBy),
+    who: personWithUnit(String(cancellation.cancelledBy || ''), displayValue(cancellation.cancelledBy)),
     state: 'TERMINATED',
   }];
 }
@@ -83,12 +91,17 @@ export function history(found) {
         stage: stageName(found.stageOf[element.processInstanceKey]),
         what: element.elementName || element.elementId,
         // A user task the reader may not see belongs to another office, not to the system.
-        who: task ? task.assignee || '（未认领）' : element.type === 'USER_TASK' ? '（其他部门办理）' : '系统',
+        who: task ? assigneeOf(task) : element.type === 'USER_TASK' ? '（其他部门办理）' : '系统',
         state: element.state,
       };
     }), ...cancellationRow(found)]
     // Keys grow with time in Zeebe, so they order steps that started in the same millisecond.
     .sort((a, b) => String(a.started).localeCompare(String(b.started)) || compareKeys(a.key, b.key));
+}
+
+function assigneeOf(task) {
+  if (task.assignee) return personWithUnit(task.assignee);
+  return task.state === 'CREATED' ? '待认领' : '（未记录办理人）';
 }
 
 function compareKeys(a, b) {
@@ -106,6 +119,7 @@ export function HistoryTable({ rows }) {
 
 // The whole case an officer works on, every stage (the engine lets them read the call-activity
 // tree of any case where they have or had a task): climb from the task's stage to the root.
+// Returns the business history and, for administrators, the engine's element trail.
 export async function loadCaseHistory(task) {
   let root = await v2.get(`/process-instances/${task.processInstanceKey}`);
   const seen = new Set([root.processInstanceKey]);
@@ -113,7 +127,18 @@ export async function loadCaseHistory(task) {
     seen.add(root.parentProcessInstanceKey);
     root = await v2.get(`/process-instances/${root.parentProcessInstanceKey}`);
   }
-  return history(await caseSteps(await caseInstances(root)));
+  const instances = await caseInstances(root);
+  const found = await loadRecordDetails(await caseSteps(instances), instances);
+  return { root, business: businessHistory(found), trail: history(found) };
+}
+
+// The engine's every element (gateways, joins, the workers' jobs): kept for administrators who
+// trace a fault, folded away so it never stands between an officer and the case.
+export function ElementTrail({ user, rows }) {
+  if (!user.isAdmin) return null;
+  return html`<details class="element-trail"><summary>流程引擎环节记录（管理员，共 ${rows.length} 条）</summary>
+    <${HistoryTable} rows=${rows} />
+  </details>`;
 }
 
 function stepName(found, incident) {
@@ -175,17 +200,20 @@ export function CasePage({ user, caseKey }) {
     </div>
     <${PublicityPeriod} instanceKey=${instance.processInstanceKey} />
     <${Objections} caseKey=${instance.processInstanceKey} />
-    <h2>异常（事故）</h2>
+    ${/* incidents are managers' work; an officer's search for them is refused */ ''}
+    ${user.isManager && html`<h2>异常（事故）</h2>
     ${found.incidents.length === 0 ? html`<p class="muted">无未处理的异常</p>` : html`<table class="grid">
       <thead><tr><th scope="col">环节</th><th scope="col">类型</th><th scope="col">说明</th><th scope="col">时间</th><th scope="col">操作</th></tr></thead>
       <tbody>${found.incidents.map((incident) => html`<tr key=${incident.incidentKey}>
         <td>${stepName(found, incident)}</td><td>${incident.errorType}</td><td>${incident.errorMessage}</td><td>${formatDate(incident.creationTime)}</td>
         <td>${user.isAdmin ? html`<button type="button" onClick=${() => act(() => retry(incident), '已重试。')}>重试</button>` : html`<span class="muted">需管理员处理</span>`}</td>
       </tr>`)}</tbody></table>`}
+`}
     <h2>办理经过</h2>
-    <${HistoryTable} rows=${history(found)} />
-    <details><summary>全部变量</summary>
+    <${BusinessHistory} rows=${businessHistory(found)} />
+    <${ElementTrail} user=${user} rows=${history(found)} />
+    ${user.isManager && html`<details><summary>全部变量</summary>
       <table class="grid"><tbody>${Object.entries(variables).sort().map(([name, value]) => html`<tr key=${name}><th scope="row">${name}</th><td class="value">${displayValue(value)}</td></tr>`)}</tbody></table>
-    </details>
+    </details>`}
   </section>`;
 }

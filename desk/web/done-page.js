@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { v2 } from './api.js';
 import { taskSummary } from './inbox.js';
 import { formatDate, stageName } from './labels.js';
+import { taskUnit } from './people.js';
 
 const PAGE = 50;
 const QUERY = (user) => ({
@@ -39,12 +40,13 @@ export function DonePage({ user }) {
     ${problem && html`<p class="notice error" role="alert">${problem}</p>`}
     ${tasks && html`<table class="grid">
       <caption class="sr-only">已办任务列表</caption>
-      <thead><tr><th scope="col">受理编号</th><th scope="col">任务</th><th scope="col">阶段</th><th scope="col">申请人</th><th scope="col">完成时间</th></tr></thead>
+      <thead><tr><th scope="col">受理编号</th><th scope="col">任务</th><th scope="col">承办单位</th><th scope="col">阶段</th><th scope="col">申请人</th><th scope="col">完成时间</th></tr></thead>
       <tbody>
-        ${tasks.length === 0 && html`<tr><td colspan="5" class="muted">尚无已办任务</td></tr>`}
+        ${tasks.length === 0 && html`<tr><td colspan="6" class="muted">尚无已办任务</td></tr>`}
         ${tasks.map((task) => html`<tr key=${task.userTaskKey}>
           <td>${task.summary.caseNumber || '—'}</td>
           <td><a href=${`#/task/${task.userTaskKey}`}>${task.name || task.elementId}</a></td>
+          <td>${taskUnit(task, task.summary) || '—'}</td>
           <td>${stageName(task.processDefinitionId)}</td>
           <td>${task.summary.applicantName || '—'}</td>
           <td>${formatDate(task.completionDate)}</td>

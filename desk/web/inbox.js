@@ -2,20 +2,31 @@
 import { html } from 'htm/preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { v2, variablesByName } from './api.js';
-import { STAGES, formatDate, stageName } from './labels.js';
+import { STAGES, formatDay, shanghaiDay, stageName, urgencyWords } from './labels.js';
+import { personWithUnit, taskUnit } from './people.js';
 
-const SOON_MS = 3 * 86400000;
-const SUMMARY = ['caseNumber', 'applicantName'];
+const SOON_DAYS = 3;
+// `department` names a department's own instance of a multi-instance step, so two tasks of one
+// case with the same name are told apart by the unit they belong to.
+const SUMMARY = ['caseNumber', 'applicantName', 'department', 'accountabilitySubject'];
 // Rows shown at first and added by "显示更多": every task is loaded (cursor paging), the table
 // grows in steps so a long inbox stays readable and quick to render.
 export const INBOX_ROWS = 50;
 
+// Due dates are shown to the day (Beijing calendar); a task is overdue once its due moment has
+// passed, due soon when its due day is today or within the next three days.
 export function dueMark(task, now = Date.now()) {
   if (!task.dueDate || task.state !== 'CREATED') return null;
   const due = new Date(task.dueDate).getTime();
   if (due < now) return { kind: 'overdue', text: '已逾期' };
-  if (due - now < SOON_MS) return { kind: 'soon', text: '即将到期' };
+  const days = Math.round((Date.UTC(...dayParts(shanghaiDay(due))) - Date.UTC(...dayParts(shanghaiDay(now)))) / 86400000);
+  if (days === 0) return { kind: 'soon', text: '今日到期' };
+  if (days <= SOON_DAYS) return { kind: 'soon', text: `${days}日内到期` };
   return null;
+}
+
+function dayParts(day) {
+  return [Math.floor(day / 10000), Math.floor(day / 100) % 100 - 1, day % 100];
 }
 
 export async function taskSummary(task) {
@@ -94,7 +105,7 @@ export function Inbox({ user, go }) {
     return tasks
       .filter((task) => !stage || task.processDefinitionId === stage)
       .filter((task) => scope === 'all' || (scope === 'mine' ? task.assignee === user.username : !task.assignee))
-      .filter((task) => !text || [task.summary.caseNumber, task.summary.applicantName, task.name].some((v) => String(v || '').includes(text)))
+      .filter((task) => !text || [task.summary.caseNumber, task.summary.applicantName, task.name, taskUnit(task, task.summary)].some((v) => String(v || '').includes(text)))
       .sort(SORTS[sort]);
   }, [tasks, query, stage, scope, sort]);
 
@@ -113,7 +124,7 @@ export function Inbox({ user, go }) {
       </select></label>
       <label>排序<select value=${sort} onChange=${(e) => setSort(e.target.value)}>
         <option value="due">按到期时间</option>
-        <option value="priority">按优先级</option>
+        <option value="priority">按紧急程度</option>
         <option value="created">按创建时间（新→旧）</option>
       </select></label>
       <button type="button" onClick=${load}>刷新</button>
@@ -123,20 +134,21 @@ export function Inbox({ user, go }) {
       ? html`<p class="muted">正在加载…</p>`
       : html`<table class="grid">
           <caption class="sr-only">待办任务列表</caption>
-          <thead><tr><th scope="col">受理编号</th><th scope="col">任务</th><th scope="col">阶段</th><th scope="col">申请人</th><th scope="col">到期时间</th><th scope="col">优先级</th><th scope="col">办理人</th><th scope="col">操作</th></tr></thead>
+          <thead><tr><th scope="col">受理编号</th><th scope="col">任务</th><th scope="col">承办单位</th><th scope="col">阶段</th><th scope="col">申请人</th><th scope="col">办理期限</th><th scope="col">紧急程度</th><th scope="col">办理人</th><th scope="col">操作</th></tr></thead>
           <tbody>
-            ${shown.length === 0 && html`<tr><td colspan="8" class="muted">没有符合条件的待办任务</td></tr>`}
+            ${shown.length === 0 && html`<tr><td colspan="9" class="muted">没有符合条件的待办任务</td></tr>`}
             ${shown.slice(0, rows).map((task) => {
               const mark = dueMark(task);
               const mine = task.assignee === user.username;
               return html`<tr key=${task.userTaskKey} data-task=${task.userTaskKey}>
                 <td>${task.summary.caseNumber || '（尚未编号）'}</td>
                 <td><a href=${`#/task/${task.userTaskKey}`}>${task.name || task.elementId}</a></td>
+                <td class="unit">${taskUnit(task, task.summary) || '—'}</td>
                 <td>${stageName(task.processDefinitionId)}</td>
                 <td>${task.summary.applicantName || '—'}</td>
-                <td>${formatDate(task.dueDate)} ${mark && html`<span class=${`tag ${mark.kind}`}>${mark.text}</span>`}</td>
-                <td>${task.priority ?? '—'}</td>
-                <td>${mine ? '我' : task.assignee || '待认领'}</td>
+                <td class="due">${formatDay(task.dueDate)} ${mark && html`<span class=${`tag ${mark.kind}`}>${mark.text}</span>`}</td>
+                <td>${urgencyWords(task.priority)}</td>
+                <td>${mine ? '我' : task.assignee ? personWithUnit(task.assignee) : '待认领'}</td>
                 <td><button type="button" disabled=${busy === task.userTaskKey} onClick=${() => claim(task, mine)}
                     aria-label=${`${mine ? '退回' : '认领'}任务 ${task.name || ''}`}>${mine ? '退回' : '认领'}</button>
                   <button type="button" onClick=${() => go(`#/task/${task.userTaskKey}`)}>办理</button></td>

@@ -61,3 +61,55 @@ export function displayValue(value) {
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
+
+// A date to the day, as official documents write it (2026年9月11日), in Beijing time.
+export function formatDay(text) {
+  if (!text) return '—';
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) return String(text);
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Shanghai', year: 'numeric', month: 'numeric', day: 'numeric' })
+      .formatToParts(date)
+      .map((part) => [part.type, part.value]),
+  );
+  return `${parts.year}年${parts.month}月${parts.day}日`;
+}
+
+// The Beijing calendar day of an instant, as a number that orders days (20260911).
+export function shanghaiDay(instant) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' })
+      .formatToParts(new Date(instant))
+      .map((part) => [part.type, part.value]),
+  );
+  return Number(`${parts.year}${parts.month}${parts.day}`);
+}
+
+// Task priority (0–100, the engine's default 50) in the words an office uses.
+export function urgencyWords(priority) {
+  const value = Number.isFinite(priority) ? priority : 50;
+  if (value >= 80) return '特急';
+  if (value > 50) return '加急';
+  return '一般';
+}
+
+export const NOTICE_TYPES = {
+  'acceptance-notice': '受理通知',
+  'rejection-notice': '不予受理通知',
+  'acceptance-reminder': '受理审核催办提醒',
+  'investigation-reminder': '调查核实催办提醒',
+  'invalid-application-reply': '申请材料不符合要求的答复',
+  reinvestigation: '重新调查核实通知',
+  'determination-feedback': '认定结果反馈',
+  'committee-report': '报区委备案函',
+};
+
+export const NOTICE_RECIPIENTS = {
+  applicant: '申请人',
+  'leading-group-office': '领导小组办公室',
+  'leading-group': '领导小组',
+  'org-personnel': '组织人事部门',
+  'district-committee': '区委',
+};
+
+export const NOTICE_CHANNELS = { smtp: '电子邮件', file: '电子邮件（存档文件）' };

@@ -14,6 +14,7 @@ import { DonePage } from './done-page.js';
 import { HolidaySchedulePage } from './holiday-schedule.js';
 import { Inbox } from './inbox.js';
 import { PublicityPage, handlesPublicity } from './publicity-page.js';
+import { loadPeople, personWithUnit } from './people.js';
 import { StartPage } from './start-page.js';
 import { TaskPage } from './task-page.js';
 
@@ -77,12 +78,17 @@ function Page({ user, hash }) {
 function Desk() {
   const [user, setUser] = useState(undefined);
   const hash = useHash();
+  // Names and units are known before any page shows a person.
+  const signedIn = async (found) => {
+    if (found) await loadPeople();
+    setUser(found || null);
+  };
   useEffect(() => {
     whenSignedOut(() => setUser(null));
-    call('GET', '/auth/session').then((answer) => setUser(answer.user), () => setUser(null));
+    call('GET', '/auth/session').then((answer) => signedIn(answer.user), () => setUser(null));
   }, []);
   if (user === undefined) return html`<p class="muted">正在加载…</p>`;
-  if (user === null) return html`<${SignIn} onSignedIn=${setUser} />`;
+  if (user === null) return html`<${SignIn} onSignedIn=${signedIn} />`;
   async function signOut() {
     await call('POST', '/auth/sign-out').catch(() => null);
     setUser(null);
@@ -98,7 +104,7 @@ function Desk() {
       <nav aria-label="主导航">
         ${links.map(([href, text]) => html`<a href=${href} aria-current=${hash.startsWith(href) ? 'page' : undefined}>${text}</a>`)}
       </nav>
-      <span class="who">${user.displayName}（${user.username}）</span>
+      <span class="who">${personWithUnit(user.username, user.displayName)}</span>
       <button type="button" onClick=${signOut}>退出</button>
     </header>
     <main id="main" tabindex="-1"><${Page} user=${user} hash=${hash} /></main>

@@ -1,17 +1,33 @@
-// 提交申请: the process's start form; on success the new case's key is shown.
+// 登记申请: the process's start form; on success the case number the workers assign and a link
+// to the case (never the engine's instance key, which means nothing to an officer).
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
-import { v2 } from './api.js';
+import { v2, variableValue } from './api.js';
 import { CamundaForm } from './camunda-form.js';
 import { latestDefinition } from './diagram.js';
 
 const PROCEDURE = 'exemption-procedure';
+// The workers number a case moments after it is registered; wait this long before saying so.
+const NUMBERING_WAIT_MS = 15000;
+
+async function caseNumberOf(processInstanceKey) {
+  const deadline = Date.now() + NUMBERING_WAIT_MS;
+  while (Date.now() < deadline) {
+    const items = await v2.search('/variables/search', {
+      filter: { processInstanceKey, name: 'caseNumber' },
+    }).catch(() => []);
+    const number = items.map(variableValue).find((value) => typeof value === 'string' && value);
+    if (number) return number;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return '';
+}
 
 export function StartPage() {
   const [definition, setDefinition] = useState(null);
   const [form, setForm] = useState(null);
   const [problem, setProblem] = useState('');
-  const [started, setStarted] = useState('');
+  const [started, setStarted] = useState(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
     (async () => {
@@ -34,7 +50,9 @@ export function StartPage() {
         processDefinitionKey: definition.processDefinitionKey,
         variables: values,
       });
-      setStarted(String(created.processInstanceKey));
+      const key = String(created.processInstanceKey);
+      setStarted({ key, number: null });
+      setStarted({ key, number: await caseNumberOf(key) });
     } catch (error) {
       setProblem(error.message);
     } finally {
@@ -46,7 +64,14 @@ export function StartPage() {
     <h1 id="start-title">登记书面申请</h1>
     ${problem && html`<p class="notice error" role="alert">${problem}</p>`}
     ${started
-      ? html`<p class="notice ok" role="status">申请已登记（流程实例 ${started}），系统将审查申请并编号。</p>`
+      ? html`<div class="notice ok" role="status">
+          ${started.number === null
+            ? html`<p>申请已登记，正在编号…</p>`
+            : started.number
+              ? html`<p>申请已登记，受理编号：<strong class="case-number">${started.number}</strong>。</p>`
+              : html`<p>申请已登记，系统审查申请后编号（申请材料不符合要求的不予编号，并答复申请人）。</p>`}
+          <p><a href=${`#/case/${started.key}`}>查看本案</a></p>
+        </div>`
       : form && html`<${CamundaForm} schema=${form.schema} data=${{}} submitLabel="提交申请" busy=${busy} onSubmit=${start} />`}
   </section>`;
 }

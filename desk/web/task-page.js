@@ -4,10 +4,12 @@ import { useEffect, useState } from 'preact/hooks';
 import { v2, variablesByName } from './api.js';
 import { CamundaForm } from './camunda-form.js';
 import { CaseSummary, DocumentList } from './case-parts.js';
-import { HistoryTable, loadCaseHistory } from './case-page.js';
+import { ElementTrail, loadCaseHistory } from './case-page.js';
+import { BusinessHistory } from './case-record.js';
 import { Diagram } from './diagram.js';
-import { TASK_STATES, formatDate, stageName } from './labels.js';
+import { TASK_STATES, formatDay, stageName, urgencyWords } from './labels.js';
 import { PublicityPeriod } from './publicity-panel.js';
+import { personWithUnit, taskUnit } from './people.js';
 
 export function TaskPage({ user, taskKey, go }) {
   const [task, setTask] = useState(null);
@@ -24,7 +26,7 @@ export function TaskPage({ user, taskKey, go }) {
       const items = await v2.search(`/user-tasks/${taskKey}/variables/search`, { page: { limit: 500 } });
       setVariables(variablesByName(items));
       setTask(loaded);
-      loadCaseHistory(loaded).then(setSteps, () => setSteps([]));
+      loadCaseHistory(loaded).then(setSteps, () => setSteps({ business: [], trail: [] }));
       if (!form) {
         try {
           setForm(await v2.get(`/user-tasks/${taskKey}/form`));
@@ -60,13 +62,25 @@ export function TaskPage({ user, taskKey, go }) {
   }
   const mine = task.assignee === user.username;
   const open = task.state === 'CREATED';
+  // Claim on submit: the officer who presses the button is the one who decided, so the desk
+  // assigns the task to them first and only then completes it (the desk server refuses a
+  // completion by anyone but the assignee). A colleague's claim in between makes the claim fail
+  // with nothing completed.
+  async function complete(values) {
+    if (!mine) await v2.post(`/user-tasks/${taskKey}/assignment`, { assignee: user.username, allowOverride: false });
+    await v2.post(`/user-tasks/${taskKey}/completion`, { variables: values });
+  }
+  const unit = taskUnit(task, variables);
+  const claimedByOther = Boolean(task.assignee) && !mine;
   return html`<section aria-labelledby="task-title" class="task-page">
     <h1 id="task-title">${task.name || task.elementId}</h1>
     <p class="meta">
       <span>阶段：${stageName(task.processDefinitionId)}</span>
       <span>状态：${TASK_STATES[task.state] || task.state}</span>
-      <span>办理人：${task.assignee || '待认领'}</span>
-      <span>到期：${formatDate(task.dueDate)}</span>
+      ${unit && html`<span>承办单位：${unit}</span>`}
+      <span>办理人：${task.assignee ? personWithUnit(task.assignee) : '待认领（提交时由您认领）'}</span>
+      <span>到期：${formatDay(task.dueDate)}</span>
+      <span>紧急程度：${urgencyWords(task.priority)}</span>
     </p>
     ${done && html`<p class="notice ok" role="status">${done}</p>`}
     ${problem && html`<p class="notice error" role="alert">${problem}</p>`}
@@ -77,13 +91,13 @@ export function TaskPage({ user, taskKey, go }) {
             ? html`<button type="button" disabled=${busy} onClick=${() => act(() => v2.del(`/user-tasks/${taskKey}/assignee`), '已退回，任务回到本组待认领。')}>退回任务</button>`
             : html`<button type="button" class="primary" disabled=${busy || Boolean(task.assignee)}
                 onClick=${() => act(() => v2.post(`/user-tasks/${taskKey}/assignment`, { assignee: user.username, allowOverride: false }), '已认领，请填写下方表单。')}>认领任务</button>`}
-          ${!mine && task.assignee && html`<span class="muted">该任务已由 ${task.assignee} 认领。</span>`}
+          ${claimedByOther && html`<span class="muted">该任务已由${personWithUnit(task.assignee)}认领。</span>`}
         </div>`}
         <h2>表单</h2>
         ${form
           ? html`<${CamundaForm} schema=${form.schema} data=${variables} submitLabel="提交并完成任务" busy=${busy}
-              disabled=${!open}
-              onSubmit=${(values) => act(() => v2.post(`/user-tasks/${taskKey}/completion`, { variables: values }), '任务已完成。')} />`
+              disabled=${!open || claimedByOther}
+              onSubmit=${(values) => act(() => complete(values), '任务已完成。')} />`
           : html`<p class="muted">本任务没有表单。</p>`}
         ${!open && html`<p><a href="#/inbox">返回待办任务</a></p>`}
       </div>
@@ -97,7 +111,8 @@ export function TaskPage({ user, taskKey, go }) {
       </aside>
     </div>
     <h2>案件办理经过</h2>
-    ${steps === null ? html`<p class="muted">正在加载…</p>` : steps.length === 0 ? html`<p class="muted">暂无可查看的办理记录</p>` : html`<${HistoryTable} rows=${steps} />`}
+    ${steps === null ? html`<p class="muted">正在加载…</p>` : html`<${BusinessHistory} rows=${steps.business} />
+      <${ElementTrail} user=${user} rows=${steps.trail} />`}
     <h2>流程图（当前步骤已标出）</h2>
     <${Diagram} processDefinitionKey=${task.processDefinitionKey} markers=${{ [task.elementId]: 'current' }} label=${`${stageName(task.processDefinitionId)}流程图`} />
   </section>`;

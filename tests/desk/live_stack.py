@@ -174,3 +174,85 @@ def sample_application(subject_group: str) -> dict[str, Any]:
     )
     application["accountabilitySubjectGroup"] = subject_group
     return application
+
+
+# The demo identity's officer of each candidate group (password `demo-<username>`).
+DEMO_OFFICERS = {
+    "leading-group-office": "office",
+    "subject-discipline-commission": "subject",
+    "dept-audit": "audit",
+    "dept-org-department": "orgdept",
+    "leading-group": "leader",
+    "org-personnel": "personnel",
+    "district-committee": "committee",
+}
+
+
+def demo_officer(group: str) -> tuple[str, str]:
+    if group not in DEMO_OFFICERS:
+        raise AssertionError(f"the demo identity has no officer of group {group!r}")
+    return (DEMO_OFFICERS[group], f"demo-{DEMO_OFFICERS[group]}")
+
+
+@dataclass
+class LiveCases:
+    """tests/procedure/case_steps.py's TaskCompleter on the live stack: each task is claimed and
+    completed over /v2 by the demo officer of the group it is offered to, so the case's history
+    names who decided (as the desk records it)."""
+
+    stack: LiveStack
+
+    async def start_case(self, application: dict[str, Any]) -> Any:
+        from tests.procedure.scenario import Case
+
+        created = self.stack.call(
+            ("office", "demo-office"),
+            "POST",
+            "/process-instances",
+            {"processDefinitionId": "exemption-procedure", "variables": application},
+        )
+        return Case(int(created["processInstanceKey"]))
+
+    def instances(self, case_key: int) -> set[str]:
+        found = {str(case_key)}
+        level = [str(case_key)]
+        while level:
+            children = self.stack.call(
+                ("admin", "demo-admin"),
+                "POST",
+                "/process-instances/search",
+                {"filter": {"parentProcessInstanceKey": {"$in": level}}, "page": {"limit": 1000}},
+            )["items"]
+            level = [str(child["processInstanceKey"]) for child in children]
+            found.update(level)
+        return found
+
+    def open_task(self, case_key: int, element_id: str, candidate_group: str) -> dict[str, Any]:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            keys = self.instances(case_key)
+            items = self.stack.call(
+                ("admin", "demo-admin"),
+                "POST",
+                "/user-tasks/search",
+                {"filter": {"elementId": element_id, "state": "CREATED"}, "page": {"limit": 1000}},
+            )["items"]
+            for task in items:
+                if str(task["processInstanceKey"]) in keys and (
+                    not candidate_group or candidate_group in task["candidateGroups"]
+                ):
+                    found: dict[str, Any] = task
+                    return found
+            time.sleep(0.2)
+        raise AssertionError(f"case {case_key}: no open user task {element_id} after 30 s")
+
+    async def complete_task(
+        self, case: Any, element_id: str, variables: dict[str, Any], *, candidate_group: str = ""
+    ) -> dict[str, Any]:
+        task = await asyncio.to_thread(self.open_task, int(case.key), element_id, candidate_group)
+        group = next(g for g in task["candidateGroups"] if g in DEMO_OFFICERS)
+        officer = demo_officer(group)
+        key = task["userTaskKey"]
+        self.stack.call(officer, "POST", f"/user-tasks/{key}/assignment", {"assignee": officer[0]})
+        self.stack.call(officer, "POST", f"/user-tasks/{key}/completion", {"variables": variables})
+        return task

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from tests.desk.browser import (
     serving,
 )
 from tests.desk.fake_api import ACCEPTANCE, CASE, TASK, FakeCamunda, create_fake_api
+from tests.desk.live_stack import DEMO_IDENTITY
 
 VIEWPORT: ViewportSize = {"width": 1366, "height": 768}
 
@@ -31,7 +33,9 @@ def fake(tmp_path: Path) -> FakeCamunda:
 @pytest.fixture
 def desk_url(fake: FakeCamunda, tmp_path: Path) -> Iterator[str]:
     require_browser_prerequisites()
-    settings = DeskSettings(api_url="http://api.test", data_dir=tmp_path / "data")
+    settings = DeskSettings(
+        api_url="http://api.test", data_dir=tmp_path / "data", people_file=DEMO_IDENTITY
+    )
     app = create_desk_app(settings, transport=httpx.ASGITransport(app=create_fake_api(fake)))
     with serving(app) as url:
         yield url
@@ -97,20 +101,12 @@ def test_officer_claims_and_completes_acceptance_review_manager_sees_case_move(
     date.fill("2026-01-05")
     date.press("Enter")
 
-    # Not claimed yet: the API refuses and the officer reads one plain sentence.
-    office.get_by_role("button", name="提交并完成任务").click()
-    expect(office.get_by_role("alert")).to_have_text(
-        "当前状态不允许此操作（任务可能尚未由您认领、已被他人认领或已办结），请刷新后重试。"
-    )
-    office.get_by_role("button", name="认领任务").click()
-    expect(office.get_by_role("status")).to_have_text("已认领，请填写下方表单。")
-    assert fake.tasks[0]["assignee"] == "office"
-    expect(office.get_by_label("理由（不予受理的，理由写入不予受理通知书）")).to_have_value(
-        "符合第八条第（一）项"
-    )
+    # Not claimed yet: submitting claims the task for the officer first (issue 13, item 1:
+    # whoever decided is recorded), then completes it.
     office.screenshot(path=str(ARTIFACTS / "task.png"), full_page=True)
     office.get_by_role("button", name="提交并完成任务").click()
     expect(office.get_by_role("status")).to_have_text("任务已完成。")
+    assert fake.tasks[0]["assignee"] == "office"
     assert fake.tasks[0]["state"] == "COMPLETED"
     assert fake.variables[fake.tasks[0]["processInstanceKey"]]["officeAcceptsApplication"] is True
     assert (
@@ -182,8 +178,10 @@ def test_admin_retries_an_incident_and_cancels_the_case_a_manager_only_reads(
     expect(admin.locator(".meta")).to_contain_text("已终止")
     assert prompts == ["prompt:撤销案件流程须说明理由。请填写撤销理由："]
     assert fake.instances[0]["state"] == "TERMINATED"
-    row = admin.locator("table.history tr", has_text="撤销案件流程（理由：申请人撤回申请）")
-    expect(row).to_contain_text("admin")
+    row = admin.locator(
+        "table.business-history tr", has_text="撤销案件流程（理由：申请人撤回申请）"
+    )
+    expect(row).to_contain_text("吴涛")
     expect(row).to_contain_text("已终止")
 
 
@@ -220,10 +218,10 @@ def test_officer_reads_the_whole_case_history_on_the_task_page(
 ) -> None:
     office = signed_in(browser, desk_url, "office", "demo-office")
     office.goto(f"{desk_url}/#/task/{TASK}")
-    history = office.locator("table.history")
-    # The root instance's steps (other stage) beside the officer's own stage.
+    history = office.locator("table.business-history")
+    # The root instance's steps (the stages it called) beside the officer's own stage.
     expect(history.locator("tr", has_text="办公室审核申请")).to_be_visible()
-    expect(history.locator("tr", has_text="容错免责办理")).not_to_have_count(0)
+    expect(history.locator("tr", has_text=re.compile(r"进入.+阶段"))).not_to_have_count(0)
 
 
 def test_applicant_input_in_form_text_shows_literally(

@@ -22,7 +22,7 @@ from tests.desk.browser import (
     require_browser_prerequisites,
     serving,
 )
-from tests.desk.live_stack import LiveStack, live_stack, sample_application
+from tests.desk.live_stack import DEMO_IDENTITY, LiveStack, live_stack, sample_application
 from tests.desk.test_desk_browser import VIEWPORT, signed_in, stage_count
 
 OFFICE = ("office", "demo-office")
@@ -64,7 +64,9 @@ def test_acceptance_review_through_the_desk_on_the_real_engine(
     task = stack.wait_for_task(OFFICE, "officeAcceptanceReview")
     subject_task = stack.wait_for_task(SUBJECT, "subjectAcceptanceOpinion")
 
-    settings = DeskSettings(api_url=stack.api_url, data_dir=stack.data_dir)
+    settings = DeskSettings(
+        api_url=stack.api_url, data_dir=stack.data_dir, people_file=DEMO_IDENTITY
+    )
     with serving(create_desk_app(settings)) as url:
         manager = signed_in(browser, url, "manager", "demo-manager")
         manager.get_by_role("link", name="管理看板").click()
@@ -89,7 +91,8 @@ def test_acceptance_review_through_the_desk_on_the_real_engine(
         date.fill("2026-09-02")
         date.press("Enter")
         history = office.locator("table.history")
-        expect(history.locator("tr", has_text="办公室审核申请")).to_contain_text("office")
+        # By name and unit, never by login name (issue 13, item 3); claimed before the form.
+        expect(history.locator("tr", has_text="办公室审核申请")).to_contain_text("王敏")
         office.screenshot(path=str(ARTIFACTS / "live-task.png"), full_page=True)
         office.get_by_role("button", name="提交并完成任务").click()
         expect(office.get_by_role("status")).to_have_text("任务已完成。")
@@ -134,14 +137,18 @@ def test_acceptance_review_through_the_desk_on_the_real_engine(
 
         manager.goto(f"{url}/#/case/{case_key}")
         expect(manager.get_by_role("heading", name="案件 游容免〔2026〕1号")).to_be_visible()
-        expect(manager.get_by_role("link", name="受理通知书")).to_be_visible()
+        expect(
+            manager.locator("ul.documents").get_by_role("link", name="受理通知书")
+        ).to_be_visible()
         manager.screenshot(path=str(ARTIFACTS / "live-case.png"), full_page=True)
 
 
 def test_officer_files_an_application_through_the_start_form(
     stack: LiveStack, browser: Browser
 ) -> None:
-    settings = DeskSettings(api_url=stack.api_url, data_dir=stack.data_dir)
+    settings = DeskSettings(
+        api_url=stack.api_url, data_dir=stack.data_dir, people_file=DEMO_IDENTITY
+    )
     with serving(create_desk_app(settings)) as url:
         office = signed_in(browser, url, *OFFICE)
         office.get_by_role("link", name="登记申请").click()
@@ -225,12 +232,16 @@ def test_inbox_shows_the_due_date_and_marks_the_task_overdue_once_the_engine_clo
     late_by = instant(task["creationDate"]) + timedelta(days=10) - due
     assert timedelta(0) <= late_by < timedelta(seconds=5), (task["creationDate"], due)
 
-    settings = DeskSettings(api_url=stack.api_url, data_dir=stack.data_dir)
+    settings = DeskSettings(
+        api_url=stack.api_url, data_dir=stack.data_dir, people_file=DEMO_IDENTITY
+    )
     with serving(create_desk_app(settings)) as url:
         office = signed_in(browser, url, *OFFICE)
         row = office.locator(f"tr[data-task='{task['userTaskKey']}']")
+        # To the day, in Beijing time (issue 13, item 6).
         shown = office.evaluate(
-            "d => new Date(d).toLocaleString('zh-CN', {timeZone: 'Asia/Shanghai', hour12: false})",
+            "d => new Intl.DateTimeFormat('zh-CN', {timeZone: 'Asia/Shanghai', year: 'numeric', "
+            "month: 'long', day: 'numeric'}).format(new Date(d))",
             task["dueDate"],
         )
         expect(row).to_contain_text(shown)

@@ -23,7 +23,7 @@ from tests.desk.browser import (
     require_browser_prerequisites,
     serving,
 )
-from tests.desk.live_stack import LiveStack, live_stack, sample_application
+from tests.desk.live_stack import DEMO_IDENTITY, LiveStack, live_stack, sample_application
 from tests.desk.test_desk_browser import signed_in
 
 OFFICE = ("office", "demo-office")
@@ -113,7 +113,9 @@ def test_admin_retries_an_incident_and_cancels_a_case_manager_may_not(
     incident = _wait_for_incident(stack)
     assert "EXEMPTION_PDF_FONT" in incident["errorMessage"]
 
-    settings = DeskSettings(api_url=stack.api_url, data_dir=stack.data_dir)
+    settings = DeskSettings(
+        api_url=stack.api_url, data_dir=stack.data_dir, people_file=DEMO_IDENTITY
+    )
     with serving(create_desk_app(settings)) as url:
         manager = signed_in(browser, url, *MANAGER)
         manager.goto(f"{url}/#/case/{case_key}")
@@ -150,7 +152,7 @@ def test_admin_retries_an_incident_and_cancels_a_case_manager_may_not(
         stack.wait_for_element("callInvestigation")
         admin.reload()
         expect(admin.get_by_text("无未处理的异常")).to_be_visible()
-        expect(admin.get_by_role("link", name="受理通知书")).to_be_visible()
+        expect(admin.locator("ul.documents").get_by_role("link", name="受理通知书")).to_be_visible()
 
         # The officer who reviewed the acceptance reads the whole case: every stage so far.
         office = signed_in(browser, url, *OFFICE)
@@ -161,8 +163,9 @@ def test_admin_retries_an_incident_and_cancels_a_case_manager_may_not(
             {"filter": {"elementId": "officeAcceptanceReview", "state": "COMPLETED"}},
         )["items"][0]
         office.goto(f"{url}/#/task/{done['userTaskKey']}")
-        history = office.locator("table.history")
-        expect(history.locator("tr", has_text="办公室审核申请")).to_contain_text("office")
+        # The business history, by name (issue 13, items 2 and 3).
+        history = office.locator("table.business-history")
+        expect(history.locator("tr", has_text="办公室审核申请")).to_contain_text("王敏")
         expect(history).to_contain_text("调查核实")
         expect(history).to_contain_text("提出申请")
 
@@ -172,5 +175,7 @@ def test_admin_retries_an_incident_and_cancels_a_case_manager_may_not(
         instance = stack.call(ADMIN, "GET", f"/process-instances/{case_key}")
         assert instance["state"] == "TERMINATED"
         expect(
-            admin.locator("table.history tr", has_text="撤销案件流程（理由：申请人撤回申请）")
-        ).to_contain_text("admin")
+            admin.locator(
+                "table.business-history tr", has_text="撤销案件流程（理由：申请人撤回申请）"
+            )
+        ).to_contain_text("吴涛")

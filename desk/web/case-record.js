@@ -1,0 +1,162 @@
+// The case's business history: who decided what, when; which documents went out and which
+// notices were delivered. A few rows per step, in the order they happened. The engine's full
+// element trail (gateways, joins, service tasks by the system) is for administrators only.
+import { html } from 'htm/preact';
+import { v2, variableValue } from './api.js';
+import { NOTICE_CHANNELS, NOTICE_RECIPIENTS, NOTICE_TYPES, STAGE_CALLS, displayValue, formatDate, stageName } from './labels.js';
+import { personWithUnit, taskUnit, unitName } from './people.js';
+
+const yesNo = (value, yes, no) => (value === true ? yes : value === false ? no : '');
+const clip = (text, length = 60) => {
+  const chars = [...String(text ?? '')];
+  return chars.length > length ? `${chars.slice(0, length).join('')}…` : chars.join('');
+};
+const joined = (...parts) => parts.filter(Boolean).join('；');
+
+// What each task decided, from the variables its form submitted (docs/procedure-contract.md).
+// A task not listed here shows its name only, so a new step of the procedure is never hidden.
+const DECISIONS = {
+  officeAcceptanceReview: (v) => joined(yesNo(v.officeAcceptsApplication, '同意受理', '不同意受理'), clip(v.officeAcceptanceReason)),
+  subjectAcceptanceOpinion: (v) => joined(yesNo(v.subjectAcceptsApplication, '同意受理', '不同意受理'), clip(v.subjectAcceptanceReason)),
+  assignDepartments: (v) => (Array.isArray(v.investigatingDepartments) ? `指定核实部门：${v.investigatingDepartments.map(unitName).join('、')}` : ''),
+  departmentInvestigation: (v) => clip(v.investigationConclusion),
+  subjectJointConfirmation: (v) => joined(yesNo(v.subjectConcurs, '对核实结论无异议', '对核实结论有异议'), clip(v.subjectComments)),
+  draftDeterminationOpinion: (v) => joined(yesNo(v.determinationRecognised, '拟认定容错免责', '拟不予认定容错免责'), yesNo(v.publicityRequired, '需公示', '')),
+  approveDeterminationOpinion: (v) => joined(yesNo(v.opinionApproved, '批准认定意见', '不批准，退回修改'), clip(v.approvalComments)),
+  arrangePublicity: (v) => (v.publicityStartDate ? `公示自${v.publicityStartDate}起，范围：${displayValue(v.publicityScope)}` : ''),
+  orgPersonnelReceipt: (v) => (v.orgPersonnelReceivedOn ? `已于${v.orgPersonnelReceivedOn}收悉` : ''),
+};
+
+export function decisionOf(task, variables) {
+  const describe = DECISIONS[task.elementId];
+  try {
+    return describe ? describe(variables || {}) : '';
+  } catch {
+    return '';
+  }
+}
+
+// Documents and notices are variables (…Document with a uri, …Notice with a sentAt); output
+// mappings copy them from a stage to the case, so each is listed once.
+function papers(variableItems, stageOf = {}) {
+  const rows = new Map();
+  // The stage that produced a paper, not the case it was copied up to.
+  const ordered = [...variableItems].sort((a, b) => Number(stageOf[a.processInstanceKey] === 'exemption-procedure') - Number(stageOf[b.processInstanceKey] === 'exemption-procedure'));
+  for (const item of ordered) {
+    const stage = stageName(stageOf[item.processInstanceKey]);
+    const value = variableValue(item);
+    if (!value || typeof value !== 'object' || Array.isArray(value)) continue;
+    if (item.name.endsWith('Document') && value.uri) {
+      const id = `document:${value.uri}`;
+      if (rows.has(id)) continue;
+      rows.set(id, {
+        key: id,
+        when: value.createdAt,
+        stage,
+        what: `制发文书《${value.title || '文书'}》`,
+        who: '系统生成',
+        decision: '',
+        link: `/documents/${item.processInstanceKey}/${item.name}`,
+      });
+    } else if (value.noticeType && value.sentAt) {
+      const id = `notice:${value.noticeId || `${item.name}:${value.sentAt}`}`;
+      if (rows.has(id)) continue;
+      rows.set(id, {
+        key: id,
+        when: value.sentAt,
+        stage,
+        what: `送达${NOTICE_TYPES[value.noticeType] || '通知'}`,
+        who: '系统送达',
+        decision: `送达对象：${NOTICE_RECIPIENTS[value.recipient] || unitName(value.recipient)}；方式：${NOTICE_CHANNELS[value.channel] || '其他方式'}`,
+      });
+    }
+  }
+  return [...rows.values()];
+}
+
+export function businessHistory(found) {
+  const rows = [];
+  for (const element of found.elements) {
+    if (element.type === 'CALL_ACTIVITY' && STAGE_CALLS[element.elementId]) {
+      rows.push({
+        key: `stage:${element.elementInstanceKey}`,
+        when: element.startDate,
+        stage: stageName(STAGE_CALLS[element.elementId]),
+        what: `进入${stageName(STAGE_CALLS[element.elementId])}阶段`,
+        who: '',
+        decision: '',
+        kind: 'stage',
+      });
+    }
+  }
+  for (const task of found.tasks) {
+    const variables = found.taskVariables?.[task.userTaskKey] || {};
+    const unit = taskUnit(task, variables);
+    const completed = task.state === 'COMPLETED';
+    rows.push({
+      key: `task:${task.userTaskKey}`,
+      when: completed ? task.completionDate : task.creationDate,
+      stage: stageName(found.stageOf[task.processInstanceKey]),
+      what: variables.department ? `${task.name || '任务'}（${unitName(variables.department)}）` : task.name || '任务',
+      who: task.assignee ? personWithUnit(task.assignee) : completed ? '（未记录办理人）' : `待${unit || '本组'}认领`,
+      decision: completed ? decisionOf(task, variables) : task.state === 'CREATED' ? '办理中' : '已取消',
+      kind: completed ? 'done' : 'open',
+    });
+  }
+  // Tasks of other units the reader may not open (the engine shows a task only to those who may
+  // act on it) still show that the step happened and, from the stage's variables, what it decided.
+  const seen = new Set(found.tasks.map((task) => task.elementInstanceKey));
+  const stageVariables = {};
+  for (const item of found.variableItems || []) {
+    if (item.scopeKey !== item.processInstanceKey) continue;
+    (stageVariables[item.processInstanceKey] ||= {})[item.name] = variableValue(item);
+  }
+  for (const element of found.elements) {
+    if (element.type !== 'USER_TASK' || seen.has(element.elementInstanceKey)) continue;
+    const active = element.state === 'ACTIVE';
+    rows.push({
+      key: `hidden:${element.elementInstanceKey}`,
+      when: element.endDate || element.startDate,
+      stage: stageName(found.stageOf[element.processInstanceKey]),
+      what: element.elementName || '任务',
+      who: '其他单位办理',
+      decision: active ? '办理中' : decisionOf(element, stageVariables[element.processInstanceKey]),
+      kind: active ? 'open' : 'done',
+    });
+  }
+  rows.push(...papers(found.variableItems || [], found.stageOf));
+  if (found.cancellation) rows.push(found.cancellation);
+  return rows
+    .filter((row) => row.when)
+    .sort((a, b) => String(a.when).localeCompare(String(b.when)));
+}
+
+export function BusinessHistory({ rows }) {
+  if (rows.length === 0) return html`<p class="muted">暂无可查看的办理记录</p>`;
+  return html`<table class="grid history business-history">
+    <caption class="sr-only">案件办理经过：谁在何时办理了什么、作出何种决定，制发了哪些文书，送达了哪些通知</caption>
+    <thead><tr><th scope="col">时间</th><th scope="col">阶段</th><th scope="col">事项</th><th scope="col">办理人</th><th scope="col">结果</th></tr></thead>
+    <tbody>${rows.map((row) => html`<tr key=${row.key} class=${row.kind || ''}>
+      <td>${formatDate(row.when)}</td>
+      <td>${row.stage}</td>
+      <td>${row.link ? html`<a href=${row.link} target="_blank" rel="noopener">${row.what}</a>` : row.what}</td>
+      <td>${row.who}</td>
+      <td>${row.decision}</td>
+    </tr>`)}</tbody>
+  </table>`;
+}
+
+// What the officer's history needs beyond the engine steps: each task's submitted values and the
+// case's documents and notices. A refused search (another unit's stage) only leaves rows out.
+export async function loadRecordDetails(found, instances) {
+  const done = found.tasks.filter((task) => task.state === 'COMPLETED' || task.state === 'CREATED');
+  const [values, variableItems] = await Promise.all([
+    Promise.all(done.map((task) => v2.search(`/user-tasks/${task.userTaskKey}/variables/search`, { page: { limit: 500 } }).catch(() => []))),
+    v2.searchAll('/variables/search', { filter: { processInstanceKey: { $in: instances.map((item) => item.processInstanceKey) } } }).catch(() => []),
+  ]);
+  const taskVariables = {};
+  done.forEach((task, index) => {
+    taskVariables[task.userTaskKey] = Object.fromEntries(values[index].map((item) => [item.name, variableValue(item)]));
+  });
+  return { ...found, taskVariables, variableItems };
+}
