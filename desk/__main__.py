@@ -53,9 +53,17 @@ def main(argv: list[str] | None = None) -> int:
         default=defaults.data_dir,
         help="case documents root (env EXEMPTION_DATA_DIR)",
     )
+    parser.add_argument(
+        "--training",
+        action="store_true",
+        default=defaults.training,
+        help="demo/training: admins may move the engine clock (env DESK_TRAINING=1)",
+    )
     args = parser.parse_args(argv)
     host, port = _split_address(args.address)
-    settings = dataclasses.replace(defaults, api_url=args.api.rstrip("/"), data_dir=args.data_dir)
+    settings = dataclasses.replace(
+        defaults, api_url=args.api.rstrip("/"), data_dir=args.data_dir, training=args.training
+    )
     if not (settings.static_dir / "dist" / "desk.js").is_file():
         print(
             f"warning: {settings.static_dir / 'dist'} has no desk.js; run `npm run build:desk`",

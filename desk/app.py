@@ -19,6 +19,7 @@ from desk.proxy import proxy_routes
 from desk.sessions import SessionStore
 from desk.settings import DeskSettings
 from desk.sign_in import sign_in_routes
+from desk.training_clock import training_routes
 
 # form-js and bpmn-js set inline styles on elements, hence 'unsafe-inline' for styles only.
 CONTENT_SECURITY_POLICY = (
@@ -82,6 +83,7 @@ def create_desk_app(
         routes=[
             *sign_in_routes(),
             *proxy_routes(),
+            *training_routes(),
             *document_routes(),
             *_page_routes(settings),
         ],
@@ -90,5 +92,7 @@ def create_desk_app(
     app.state.settings = settings
     app.state.api = api
     app.state.sessions = SessionStore(settings.session_seconds)
+    # The instant the engine clock was pinned to from this desk (training only); None: real time.
+    app.state.pinned_clock = None
     app.add_middleware(SecurityHeaders)
     return app

@@ -18,6 +18,9 @@ class DeskSettings:
     session_seconds: int = 8 * 3600
     # Plain HTTP for local demos; set DESK_SECURE_COOKIES=1 behind TLS.
     secure_cookies: bool = False
+    # Demo and training: administrators may move the engine clock from the desk, and every
+    # page says 培训环境. Never in production (DESK_TRAINING=1 or `--training`).
+    training: bool = False
 
     @classmethod
     def from_environment(cls) -> DeskSettings:
@@ -27,4 +30,5 @@ class DeskSettings:
             static_dir=Path(os.environ.get("DESK_STATIC_DIR", "").strip() or cls.static_dir),
             session_seconds=int(os.environ.get("DESK_SESSION_SECONDS", cls.session_seconds)),
             secure_cookies=os.environ.get("DESK_SECURE_COOKIES", "") in {"1", "true", "yes"},
+            training=os.environ.get("DESK_TRAINING", "") in {"1", "true", "yes"},
         )

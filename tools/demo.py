@@ -127,6 +127,7 @@ def main() -> int:
             f"http://{HTTP_ADDRESS}",
             "--data-dir",
             str(DATA_DIR / "workers"),
+            "--training",
         ],
         ready_line="Uvicorn running on",
     )

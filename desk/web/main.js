@@ -14,6 +14,7 @@ import { DonePage } from './done-page.js';
 import { Inbox } from './inbox.js';
 import { StartPage } from './start-page.js';
 import { TaskPage } from './task-page.js';
+import { TrainingClock } from './training-clock.js';
 
 function SignIn({ onSignedIn }) {
   const [username, setUsername] = useState('');
@@ -60,32 +61,42 @@ function go(hash) {
   window.location.hash = hash;
 }
 
-function Page({ user, hash }) {
+function Page({ user, hash, training }) {
   const [, route, key] = hash.split('/');
   if (route === 'task' && /^\d+$/.test(key || '')) return html`<${TaskPage} key=${key} user=${user} taskKey=${key} go=${go} />`;
   if (route === 'case' && /^\d+$/.test(key || '')) return html`<${CasePage} key=${key} user=${user} caseKey=${key} />`;
   if (route === 'start') return html`<${StartPage} user=${user} />`;
   if (route === 'done') return html`<${DonePage} user=${user} />`;
   if (route === 'dashboard' && user.isManager) return html`<${Dashboard} user=${user} />`;
+  if (route === 'clock' && user.isAdmin && training) return html`<${TrainingClock} />`;
   return html`<${Inbox} user=${user} go=${go} />`;
+}
+
+// Demo and training desks say so on every page, sign-in included (desk/training_clock.py).
+function TrainingBanner({ training }) {
+  return training ? html`<p class="training-banner" role="note">培训环境 · 所办案件和时间均为演练，不产生正式效力</p>` : null;
 }
 
 function Desk() {
   const [user, setUser] = useState(undefined);
+  const [training, setTraining] = useState(false);
   const hash = useHash();
   useEffect(() => {
+    call('GET', '/training').then((answer) => setTraining(Boolean(answer.training)), () => setTraining(false));
     whenSignedOut(() => setUser(null));
     call('GET', '/auth/session').then((answer) => setUser(answer.user), () => setUser(null));
   }, []);
   if (user === undefined) return html`<p class="muted">正在加载…</p>`;
-  if (user === null) return html`<${SignIn} onSignedIn=${setUser} />`;
+  if (user === null) return html`<${TrainingBanner} training=${training} /><${SignIn} onSignedIn=${setUser} />`;
   async function signOut() {
     await call('POST', '/auth/sign-out').catch(() => null);
     setUser(null);
   }
   const links = [['#/inbox', '待办任务'], ['#/done', '已办任务'], ['#/start', '登记申请']];
   if (user.isManager) links.push(['#/dashboard', '管理看板']);
+  if (user.isAdmin && training) links.push(['#/clock', '系统时钟（培训）']);
   return html`<div class="shell">
+    <${TrainingBanner} training=${training} />
     <a class="skip" href="#main" onClick=${(e) => { e.preventDefault(); document.getElementById('main').focus(); }}>跳到正文</a>
     <header>
       <strong class="brand">容错免责办理工作台</strong>
@@ -95,7 +106,7 @@ function Desk() {
       <span class="who">${user.displayName}（${user.username}）</span>
       <button type="button" onClick=${signOut}>退出</button>
     </header>
-    <main id="main" tabindex="-1"><${Page} user=${user} hash=${hash} /></main>
+    <main id="main" tabindex="-1"><${Page} user=${user} hash=${hash} training=${training} /></main>
   </div>`;
 }
 
