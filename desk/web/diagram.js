@@ -70,7 +70,11 @@ export function Diagram({ processDefinitionKey, markers = {}, badges = {}, label
           overlays.add(elementId, { position: { top: -12, right: 12 }, html: badge });
         }
       })
-      .catch((error) => live && setProblem(String(error.message || error)));
+      .catch((error) => {
+        // bpmn-js explains in English; officers get one Chinese sentence, the console the rest.
+        console.warn('流程图无法显示', error);
+        if (live) setProblem(/[\u4e00-\u9fff]/.test(String(error.message)) ? error.message : '流程图无法显示。');
+      });
     return () => {
       live = false;
       viewer.destroy();

@@ -38,7 +38,9 @@ export const TASK_STATES = {
 export const INSTANCE_STATES = { ACTIVE: '办理中', COMPLETED: '已办结', TERMINATED: '已终止' };
 
 export function stageName(processDefinitionId) {
-  return STAGES[processDefinitionId] || processDefinitionId || '—';
+  // A process the desk has no Chinese name for is still never shown by its id to an officer.
+  if (!processDefinitionId) return '—';
+  return STAGES[processDefinitionId] || '其他流程';
 }
 
 // Dates and times are written by dates.js alone (2026年12月16日 10:56, Beijing time).

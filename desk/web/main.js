@@ -103,7 +103,7 @@ function Desk() {
       <nav aria-label="主导航">
         ${links.map(([href, text]) => html`<a href=${href} aria-current=${hash.startsWith(href) ? 'page' : undefined}>${text}</a>`)}
       </nav>
-      <span class="who">${user.displayName}（${user.username}）</span>
+      <span class="who">${user.displayName}</span>
       <button type="button" onClick=${signOut}>退出</button>
     </header>
     <main id="main" tabindex="-1"><${Page} user=${user} hash=${hash} training=${training} /></main>
