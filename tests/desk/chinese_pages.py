@@ -9,6 +9,7 @@ else is English or a field name leaking to the officer.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 from playwright.sync_api import Page
@@ -19,42 +20,15 @@ from tests.desk.browser import ROOT
 WATERMARKS = ".bjs-powered-by, .fjs-powered-by, .djs-powered-by"
 LATIN = re.compile(r"[A-Za-z]+")
 
-_READ_PAGE = """(watermarks) => {
-  const found = [];
-  const shown = (element) => {
-    if (!element || element.closest(watermarks)) return false;
-    if (element.closest('[aria-hidden="true"]')) return false;
-    if (typeof element.checkVisibility === 'function') {
-      return element.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true });
-    }
-    return element.getClientRects().length > 0;
-  };
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const text = node.textContent.trim();
-    const parent = node.parentElement;
-    if (!text || !parent || ['SCRIPT', 'STYLE', 'NOSCRIPT'].includes(parent.tagName)) continue;
-    if (!shown(parent) && !parent.closest('.sr-only')) continue;
-    found.push({ where: parent.tagName.toLowerCase() + (parent.className && typeof parent.className === 'string' ? '.' + parent.className.split(' ')[0] : ''), text });
-  }
-  for (const element of document.body.querySelectorAll('[placeholder], [title], [aria-label], [alt]')) {
-    if (!shown(element)) continue;
-    for (const name of ['placeholder', 'title', 'aria-label', 'alt']) {
-      const value = element.getAttribute(name);
-      if (value && value.trim()) found.push({ where: `${element.tagName.toLowerCase()}[${name}]`, text: value.trim() });
-    }
-  }
-  for (const title of document.body.querySelectorAll('svg title')) {
-    if (shown(title.parentElement) && title.textContent.trim()) found.push({ where: 'svg title', text: title.textContent.trim() });
-  }
-  return found;
-}"""
+_READ_PAGE = (Path(__file__).parent / "visible_text.js").read_text(encoding="utf-8")
 
 
 def english_on(page: Page) -> list[str]:
     """Every piece of visible text holding a Latin letter, as 'where: text'."""
     found: list[dict[str, str]] = page.evaluate(_READ_PAGE, WATERMARKS)
-    return sorted({f"{item['where']}: {item['text']}" for item in found if LATIN.search(item["text"])})
+    return sorted(
+        {f"{item['where']}: {item['text']}" for item in found if LATIN.search(item["text"])}
+    )
 
 
 def form_ids() -> list[str]:
@@ -83,8 +57,10 @@ def form_gallery_bpmn(process_id: str, candidate_users: list[str]) -> str:
             f"<bpmn:incoming>in_{index}</bpmn:incoming><bpmn:outgoing>out_{index}</bpmn:outgoing>"
             "</bpmn:userTask>"
         )
-        flows.append(f'<bpmn:sequenceFlow id="in_{index}" sourceRef="fork" targetRef="{task_id}" />')
-        flows.append(f'<bpmn:sequenceFlow id="out_{index}" sourceRef="{task_id}" targetRef="join" />')
+        flows.append(
+            f'<bpmn:sequenceFlow id="in_{index}" sourceRef="fork" targetRef="{task_id}" />'
+            f'<bpmn:sequenceFlow id="out_{index}" sourceRef="{task_id}" targetRef="join" />'
+        )
         shapes.append(
             f'<bpmndi:BPMNShape id="{task_id}_di" bpmnElement="{task_id}">'
             f'<dc:Bounds x="300" y="{y}" width="100" height="80" /></bpmndi:BPMNShape>'
@@ -109,20 +85,37 @@ def form_gallery_bpmn(process_id: str, candidate_users: list[str]) -> str:
   <bpmn:process id="{process_id}" name="表单一览" isExecutable="true">
     <bpmn:startEvent id="start" name="开始"><bpmn:outgoing>toFork</bpmn:outgoing></bpmn:startEvent>
     <bpmn:sequenceFlow id="toFork" sourceRef="start" targetRef="fork" />
-    <bpmn:parallelGateway id="fork" name="分发表单"><bpmn:incoming>toFork</bpmn:incoming>{fork_in}</bpmn:parallelGateway>
+    <bpmn:parallelGateway id="fork" name="分发表单">
+    <bpmn:incoming>toFork</bpmn:incoming>{fork_in}</bpmn:parallelGateway>
     {"".join(tasks)}
-    <bpmn:parallelGateway id="join" name="汇合">{join_in}<bpmn:outgoing>toEnd</bpmn:outgoing></bpmn:parallelGateway>
+    <bpmn:parallelGateway id="join" name="汇合">{join_in}<bpmn:outgoing>toEnd</bpmn:outgoing>
+    </bpmn:parallelGateway>
     <bpmn:sequenceFlow id="toEnd" sourceRef="join" targetRef="end" />
     <bpmn:endEvent id="end" name="结束"><bpmn:incoming>toEnd</bpmn:incoming></bpmn:endEvent>
     {"".join(flows)}
   </bpmn:process>
-  <bpmndi:BPMNDiagram id="gallery_diagram"><bpmndi:BPMNPlane id="gallery_plane" bpmnElement="{process_id}">
-    <bpmndi:BPMNShape id="start_di" bpmnElement="start"><dc:Bounds x="80" y="102" width="36" height="36" /></bpmndi:BPMNShape>
-    <bpmndi:BPMNShape id="fork_di" bpmnElement="fork"><dc:Bounds x="175" y="95" width="50" height="50" /></bpmndi:BPMNShape>
-    <bpmndi:BPMNShape id="join_di" bpmnElement="join"><dc:Bounds x="475" y="95" width="50" height="50" /></bpmndi:BPMNShape>
-    <bpmndi:BPMNShape id="end_di" bpmnElement="end"><dc:Bounds x="580" y="102" width="36" height="36" /></bpmndi:BPMNShape>
-    <bpmndi:BPMNEdge id="toFork_di" bpmnElement="toFork"><di:waypoint x="116" y="120" /><di:waypoint x="175" y="120" /></bpmndi:BPMNEdge>
-    <bpmndi:BPMNEdge id="toEnd_di" bpmnElement="toEnd"><di:waypoint x="525" y="120" /><di:waypoint x="580" y="120" /></bpmndi:BPMNEdge>
+  <bpmndi:BPMNDiagram id="gallery_diagram">
+  <bpmndi:BPMNPlane id="gallery_plane" bpmnElement="{process_id}">
+    <bpmndi:BPMNShape id="start_di" bpmnElement="start">
+    <dc:Bounds x="80" y="102" width="36" height="36" />
+    </bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="fork_di" bpmnElement="fork">
+    <dc:Bounds x="175" y="95" width="50" height="50" />
+    </bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="join_di" bpmnElement="join">
+    <dc:Bounds x="475" y="95" width="50" height="50" />
+    </bpmndi:BPMNShape>
+    <bpmndi:BPMNShape id="end_di" bpmnElement="end">
+    <dc:Bounds x="580" y="102" width="36" height="36" />
+    </bpmndi:BPMNShape>
+    <bpmndi:BPMNEdge id="toFork_di" bpmnElement="toFork">
+    <di:waypoint x="116" y="120" />
+    <di:waypoint x="175" y="120" />
+    </bpmndi:BPMNEdge>
+    <bpmndi:BPMNEdge id="toEnd_di" bpmnElement="toEnd">
+    <di:waypoint x="525" y="120" />
+    <di:waypoint x="580" y="120" />
+    </bpmndi:BPMNEdge>
     {"".join(shapes)}{"".join(edges)}
   </bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
 </bpmn:definitions>
