@@ -128,7 +128,8 @@ def browser() -> Iterator[Browser]:
 
 def settle(page: Page) -> None:
     page.wait_for_load_state("networkidle")
-    expect(page.locator("text=正在加载")).to_have_count(0)
+    # Parts of a page load on their own (history, documents): read the page once all are in.
+    expect(page.locator("text=正在加载")).to_have_count(0, timeout=20_000)
 
 
 def visit(page: Page, url: str) -> None:
@@ -202,7 +203,7 @@ def test_dates_are_one_chinese_format_with_a_chinese_monday_first_calendar(
     field.click()
     calendar = office.locator(".flatpickr-calendar.open")
     expect(calendar).to_be_visible()
-    weekdays = calendar.locator(".flatpickr-weekday").first.inner_text().split()
+    weekdays = [day.strip() for day in calendar.locator(".flatpickr-weekday").all_inner_texts()]
     assert weekdays[0] == "周一", weekdays
     assert weekdays[-1] == "周日", weekdays
     month = calendar.locator(".flatpickr-monthDropdown-months option:checked").inner_text()
@@ -222,7 +223,7 @@ def test_dates_are_one_chinese_format_with_a_chinese_monday_first_calendar(
     other_formats = r"\d{4}/\d{1,2}/\d{1,2}|\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}"
     assert not re.search(other_formats, text), text
 
-    office.get_by_role("radio").first.check()
+    office.get_by_label("办公室意见：同意受理").check()
     office.get_by_label(re.compile("理由")).fill("要件齐全")
     claim = office.get_by_role("button", name="认领任务")
     if claim.count():

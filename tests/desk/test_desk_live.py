@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -229,10 +230,9 @@ def test_inbox_shows_the_due_date_and_marks_the_task_overdue_once_the_engine_clo
     with serving(create_desk_app(settings)) as url:
         office = signed_in(browser, url, *OFFICE)
         row = office.locator(f"tr[data-task='{task['userTaskKey']}']")
-        shown = office.evaluate(
-            "d => new Date(d).toLocaleString('zh-CN', {timeZone: 'Asia/Shanghai', hour12: false})",
-            task["dueDate"],
-        )
+        # The desk's one date format (desk/web/dates.js), in Beijing time.
+        beijing = due.astimezone(ZoneInfo("Asia/Shanghai"))
+        shown = f"{beijing.year}年{beijing.month}月{beijing.day}日 {beijing:%H:%M}"
         expect(row).to_contain_text(shown)
         expect(row.locator(".tag")).to_have_count(0)
 
