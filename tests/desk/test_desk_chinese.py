@@ -57,8 +57,53 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveStack]:
             yield running
 
 
+def start_case(stack: LiveStack) -> str:
+    case = stack.call(
+        OFFICE,
+        "POST",
+        "/process-instances",
+        {
+            "processDefinitionId": "exemption-procedure",
+            "variables": sample_application("subject-discipline-commission"),
+        },
+    )
+    return str(case["processInstanceKey"])
+
+
+def complete(stack: LiveStack, user: tuple[str, str], element_id: str, values: Any) -> None:
+    key = stack.wait_for_task(user, element_id)["userTaskKey"]
+    stack.call(user, "POST", f"/user-tasks/{key}/assignment", {"assignee": user[0]})
+    stack.call(user, "POST", f"/user-tasks/{key}/completion", {"variables": values})
+
+
 @pytest.fixture(scope="module")
-def case_key(stack: LiveStack) -> str:
+def accepted_case_key(stack: LiveStack) -> str:
+    """游容免〔2026〕1号: accepted (straight through /v2), so it has documents and is in
+    investigation; its pages show document links."""
+    key = start_case(stack)
+    accepted = {
+        "officeAcceptsApplication": True,
+        "officeAcceptanceReason": "符合受理条件",
+        "officeReviewedOn": "2026-09-02",
+    }
+    complete(stack, OFFICE, "officeAcceptanceReview", accepted)
+    complete(
+        stack,
+        SUBJECT,
+        "subjectAcceptanceOpinion",
+        {
+            "subjectAcceptsApplication": True,
+            "subjectAcceptanceReason": "同意受理",
+            "subjectReviewedOn": "2026-09-02",
+        },
+    )
+    stack.wait_for_element("callInvestigation")
+    return key
+
+
+@pytest.fixture(scope="module")
+def case_key(stack: LiveStack, accepted_case_key: str) -> str:
+    """游容免〔2026〕2号, waiting at acceptance."""
     case = stack.call(
         OFFICE,
         "POST",
@@ -144,7 +189,12 @@ def show_form(page: Page, url: str, task_key: str) -> None:
 
 
 def test_every_page_and_every_form_shows_no_english_to_any_role(
-    stack: LiveStack, training_url: str, browser: Browser, case_key: str, gallery: dict[str, str]
+    stack: LiveStack,
+    training_url: str,
+    browser: Browser,
+    case_key: str,
+    accepted_case_key: str,
+    gallery: dict[str, str],
 ) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     english: dict[str, list[str]] = {}
@@ -157,6 +207,7 @@ def test_every_page_and_every_form_shows_no_english_to_any_role(
     signing_in = browser.new_context(viewport=VIEWPORT, locale="zh-CN").new_page()
     visit(signing_in, training_url)
     check(signing_in, "登录页")
+    cases = [case_key, accepted_case_key]
     signing_in.context.close()
 
     for user in ROLES:
@@ -169,9 +220,18 @@ def test_every_page_and_every_form_shows_no_english_to_any_role(
             check(page, f"{user[0]} {href}")
             page.screenshot(path=str(ARTIFACTS / f"chinese-{user[0]}-{href.strip('#/')}.png"))
         if user in (MANAGER, ADMIN):
-            visit(page, f"{training_url}/#/case/{case_key}")
-            expect(page.get_by_role("heading", name=re.compile("^案件 "))).to_be_visible()
-            check(page, f"{user[0]} 案件页")
+            for key in cases:
+                visit(page, f"{training_url}/#/case/{key}")
+                expect(page.get_by_role("heading", name=re.compile("^案件 "))).to_be_visible()
+                check(page, f"{user[0]} 案件页 {key}")
+        # The open tasks of real cases in the user's inbox, with their documents.
+        visit(page, f"{training_url}/#/inbox")
+        keys = page.locator("tr[data-task]").evaluate_all(
+            "rows => rows.map((row) => row.getAttribute('data-task'))"
+        )
+        for task_key in [key for key in keys if key not in gallery.values()]:
+            show_form(page, training_url, task_key)
+            check(page, f"{user[0]} 任务 {task_key}")
         for form_id, task_key in gallery.items():
             show_form(page, training_url, task_key)
             check(page, f"{user[0]} 表单 {form_id}")
@@ -295,17 +355,19 @@ def test_dashboard_counts_and_labels_are_readable_and_a_stage_lists_its_cases(
     expect(stage.locator(".stage-count")).to_contain_text("1 件")
     stage.click()
     listed = manager.get_by_role("region", name="审核受理阶段在办案件")
-    expect(listed).to_contain_text("游容免〔2026〕1号")
+    expect(listed).to_contain_text("游容免〔2026〕2号")
     expect(listed).to_contain_text("王建华")
     # The diagram's own element leads to the same list.
     manager.locator(".stage-strip .stage", has_text="调查核实").click()
-    expect(manager.get_by_role("region", name="调查核实阶段在办案件")).to_contain_text("暂无")
-    manager.locator(".diagram [data-element-id='callAcceptance']").first.click()
-    expect(manager.get_by_role("region", name="审核受理阶段在办案件")).to_contain_text(
+    expect(manager.get_by_role("region", name="调查核实阶段在办案件")).to_contain_text(
         "游容免〔2026〕1号"
     )
+    manager.locator(".diagram [data-element-id='callAcceptance']").first.click()
+    expect(manager.get_by_role("region", name="审核受理阶段在办案件")).to_contain_text(
+        "游容免〔2026〕2号"
+    )
     manager.screenshot(path=str(ARTIFACTS / "dashboard-stage-cases.png"), full_page=True)
-    listed.get_by_role("link", name="游容免〔2026〕1号").click()
+    listed.get_by_role("link", name="游容免〔2026〕2号").click()
     expect(manager).to_have_url(re.compile(f"#/case/{case_key}$"))
 
 
