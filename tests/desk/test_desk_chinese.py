@@ -290,11 +290,15 @@ def test_dates_are_one_chinese_format_with_a_chinese_monday_first_calendar(
         claim.click()
     office.get_by_role("button", name="提交并完成任务").click()
     expect(office.get_by_role("status")).to_contain_text("任务已完成")
+    task_key = gallery["acceptance-office-review"]
+    gallery_case = stack.call(
+        ADMIN, "POST", "/user-tasks/search", {"filter": {"userTaskKey": task_key}}
+    )["items"][0]["processInstanceKey"]
     stored = stack.call(
         ADMIN,
         "POST",
         "/variables/search",
-        {"filter": {"name": "officeReviewedOn"}},
+        {"filter": {"name": "officeReviewedOn", "processInstanceKey": gallery_case}},
     )["items"]
     assert [item["value"] for item in stored] == ['"2026-02-03"']
 
