@@ -59,6 +59,12 @@ def main(argv: list[str] | None = None) -> int:
         default=defaults.people_file,
         help="officers' names and units: TOML as the identity file (env DESK_PEOPLE_FILE)",
     )
+    parser.add_argument(
+        "--training",
+        action="store_true",
+        default=defaults.training,
+        help="demo/training: admins may move the engine clock (env DESK_TRAINING=1)",
+    )
     args = parser.parse_args(argv)
     host, port = _split_address(args.address)
     settings = dataclasses.replace(
@@ -66,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         api_url=args.api.rstrip("/"),
         data_dir=args.data_dir,
         people_file=args.people_file,
+        training=args.training,
     )
     if not (settings.static_dir / "dist" / "desk.js").is_file():
         print(

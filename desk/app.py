@@ -22,6 +22,7 @@ from desk.proxy import proxy_routes
 from desk.sessions import SessionStore
 from desk.settings import DeskSettings
 from desk.sign_in import sign_in_routes
+from desk.training_clock import training_routes
 
 # form-js and bpmn-js set inline styles on elements, hence 'unsafe-inline' for styles only.
 CONTENT_SECURITY_POLICY = (
@@ -86,6 +87,7 @@ def create_desk_app(
             *sign_in_routes(),
             *people_routes(),
             *proxy_routes(),
+            *training_routes(),
             *document_routes(),
             *objection_routes(),
             *holiday_schedule_routes(),
@@ -97,5 +99,7 @@ def create_desk_app(
     app.state.api = api
     app.state.directory = load_directory(settings.people_file)
     app.state.sessions = SessionStore(settings.session_seconds)
+    # The instant the engine clock was pinned to from this desk (training only); None: real time.
+    app.state.pinned_clock = None
     app.add_middleware(SecurityHeaders)
     return app

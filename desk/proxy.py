@@ -27,6 +27,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _PASSED_HEADERS = ("content-type", "content-disposition")
 _PLAIN_SEGMENT = re.compile(r"[A-Za-z0-9._~-]+")
 _COMPLETION = re.compile(r"user-tasks/([0-9]+)/completion")
+# The engine clock moves every case's timers: from the desk only through /training/clock, which
+# exists in training mode alone (desk/training_clock.py).
+_CLOCK = re.compile(r"clock(/.*)?")
 
 
 def plain_api_path(path: str) -> bool:
@@ -49,6 +52,8 @@ async def forward(request: Request) -> Response:
     if not plain_api_path(path):
         # The path is not echoed: it may hold control characters or markup.
         return refusal(400, "接口路径无效：只能访问 /v2 下的规范路径")
+    if _CLOCK.fullmatch(path):
+        return refusal(403, "系统时钟不能通过工作台接口调整")
     api: ApiClient = request.app.state.api
     if request.method == "POST" and (completing := _COMPLETION.fullmatch(path)):
         unassigned = await _not_claimed_by_officer(api, session, completing.group(1))

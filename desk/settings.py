@@ -20,6 +20,9 @@ class DeskSettings:
     secure_cookies: bool = False
     # Officers' names and units (desk/people.py); None: pages show no names, never login names.
     people_file: Path | None = None
+    # Demo and training: administrators may move the engine clock from the desk, and every
+    # page says 培训环境. Never in production (DESK_TRAINING=1 or `--training`).
+    training: bool = False
 
     @classmethod
     def from_environment(cls) -> DeskSettings:
@@ -32,4 +35,5 @@ class DeskSettings:
             people_file=Path(people)
             if (people := os.environ.get("DESK_PEOPLE_FILE", "").strip())
             else None,
+            training=os.environ.get("DESK_TRAINING", "") in {"1", "true", "yes"},
         )

@@ -130,6 +130,7 @@ def main() -> int:
             # names and units for the pages; the desk reads no password hash from it
             "--people-file",
             str(DEMO_IDENTITY),
+            "--training",
         ],
         ready_line="Uvicorn running on",
     )

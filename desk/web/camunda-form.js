@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { Form } from '@bpmn-io/form-js-viewer';
 import { memo } from 'preact/compat';
 import { graphemeLengths } from './form-lengths.js';
+import { keepFormChinese, withTodayPrefilled } from './form-dates.js';
 import { chineseMessages } from './form-messages.js';
 import { literalFormText } from './form-text.js';
 
@@ -28,10 +29,14 @@ export function CamundaForm({ schema, data, submitLabel, onSubmit, disabled, bus
     }
     // The summary of refused fields goes once the officer edits; form-js keeps the field marks.
     instance.on('changed', () => setProblem(''));
-    instance.importSchema(parsed, data || {}).catch((error) => {
+    const stopLocalising = keepFormChinese(container.current);
+    instance.importSchema(parsed, withTodayPrefilled(parsed, data || {})).catch((error) => {
       setProblem(`表单无法显示：${error.message || error}`);
     });
-    return () => instance.destroy();
+    return () => {
+      stopLocalising();
+      instance.destroy();
+    };
   }, [schema]);
   useEffect(() => {
     if (form.current) form.current.setProperty('disabled', Boolean(disabled));

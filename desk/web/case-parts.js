@@ -30,7 +30,7 @@ export function DocumentList({ instanceKey, variables }) {
   return html`<ul class="documents">
     ${documents.map((doc) => html`<li key=${doc.name}>
       <a href=${`/documents/${instanceKey}/${doc.name}`} target="_blank" rel="noopener">${doc.title}</a>
-      <span class="muted">（PDF，新窗口打开）</span>
+      <span class="muted">（新窗口打开）</span>
     </li>`)}
   </ul>`;
 }

@@ -4,6 +4,8 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { v2, variableValue } from './api.js';
 import { BarChart } from './charts.js';
+import { todayInBeijing } from './dates.js';
+import { DayInput } from './day-input.js';
 import { Diagram, latestDefinition } from './diagram.js';
 import { ART7, ART9, STAGE_CALLS, formatDate, formatDays, stageName } from './labels.js';
 import { loadPublicities, periodText } from './publicity-panel.js';
@@ -11,10 +13,6 @@ import { loadPublicities, periodText } from './publicity-panel.js';
 const PROCEDURE = 'exemption-procedure';
 const SOON_MS = 3 * 86400000;
 const REMINDERS = { acceptanceReminderNotice: '受理审核超过提醒期限', investigationReminderNotice: '调查核实超过提醒期限' };
-
-function isoDay(date) {
-  return date.toISOString().slice(0, 10);
-}
 
 function countBy(values, labels) {
   const counts = new Map(Object.keys(labels).map((id) => [id, 0]));
@@ -26,20 +24,25 @@ async function loadDashboard(from, to) {
   const definition = await latestDefinition(PROCEDURE);
   if (!definition) throw new Error('尚未部署容错免责办理流程（exemption-procedure）。');
   const now = Date.now();
-  const [stats, open, overdueTasks] = await Promise.all([
+  const [stats, open, overdueTasks, activeStages] = await Promise.all([
     v2.post(`/process-definitions/${definition.processDefinitionKey}/statistics/element-instances`, { filter: { state: 'ACTIVE' } }),
     v2.searchAll('/process-instances/search', { filter: { processDefinitionId: PROCEDURE, state: 'ACTIVE' } }),
     v2.searchAll('/user-tasks/search', { filter: { state: 'CREATED', dueDate: { $lt: new Date(now).toISOString() } } }),
+    v2.searchAll('/element-instances/search', { filter: { processDefinitionId: PROCEDURE, type: 'CALL_ACTIVITY', state: 'ACTIVE' } }),
   ]);
+  const casesByStage = {};
+  for (const run of activeStages) (casesByStage[run.elementId] ||= []).push(run.processInstanceKey);
   const openKeys = open.map((item) => item.processInstanceKey);
   const openSet = new Set(openKeys);
   const caseVariables = openKeys.length
     ? await v2.searchAll('/variables/search', {
-        filter: { processInstanceKey: { $in: openKeys }, name: { $in: ['caseNumber', 'publicityEndsAt', ...Object.keys(REMINDERS)] } },
+        filter: { processInstanceKey: { $in: openKeys }, name: { $in: ['caseNumber', 'applicantName', 'publicityEndsAt', ...Object.keys(REMINDERS)] } },
       })
     : [];
   const caseNumbers = {};
+  const applicants = {};
   for (const item of caseVariables) if (item.name === 'caseNumber') caseNumbers[item.processInstanceKey] = variableValue(item);
+  for (const item of caseVariables) if (item.name === 'applicantName') applicants[item.processInstanceKey] = variableValue(item);
   const late = caseVariables
     .filter((item) => REMINDERS[item.name] && openSet.has(item.processInstanceKey))
     .map((item) => ({ key: item.processInstanceKey, reason: REMINDERS[item.name] }));
@@ -52,7 +55,8 @@ async function loadDashboard(from, to) {
       return ends > now && ends - now < SOON_MS;
     });
 
-  const period = { $gte: `${from}T00:00:00.000Z`, $lt: `${to}T23:59:59.999Z` };
+  // The period's days are Beijing days.
+  const period = { $gte: `${from}T00:00:00.000+08:00`, $lt: `${to}T23:59:59.999+08:00` };
   const inPeriod = await v2.searchAll('/process-instances/search', { filter: { processDefinitionId: PROCEDURE, startDate: period } });
   const periodKeys = inPeriod.map((item) => item.processInstanceKey);
   const decisions = periodKeys.length
@@ -83,13 +87,14 @@ async function loadDashboard(from, to) {
   }
   const badges = {};
   for (const item of stats.items || []) if (item.active) badges[item.elementId] = item.active;
-  return { definition, badges, openKeys, openCount: open.length, late, publicity, inPublicity, caseNumbers, outcomes, circumstances, durations, periodCount: inPeriod.length };
+  return { definition, badges, casesByStage, applicants, openKeys, openCount: open.length, late, publicity, inPublicity, caseNumbers, outcomes, circumstances, durations, periodCount: inPeriod.length };
 }
 
 export function Dashboard() {
-  const today = new Date();
-  const [from, setFrom] = useState(`${today.getFullYear()}-01-01`);
-  const [to, setTo] = useState(isoDay(today));
+  const today = todayInBeijing();
+  const [from, setFrom] = useState(`${today.slice(0, 4)}-01-01`);
+  const [to, setTo] = useState(today);
+  const [stage, setStage] = useState('');
   const [data, setData] = useState(null);
   const [problem, setProblem] = useState('');
   async function load() {
@@ -112,8 +117,8 @@ export function Dashboard() {
   return html`<section aria-labelledby="dash-title">
     <h1 id="dash-title">管理看板</h1>
     <form class="toolbar" onSubmit=${(e) => { e.preventDefault(); load(); }}>
-      <label>统计起始日期<input type="date" value=${from} onInput=${(e) => setFrom(e.target.value)} /></label>
-      <label>统计截止日期<input type="date" value=${to} onInput=${(e) => setTo(e.target.value)} /></label>
+      <${DayInput} label="统计起始日期" value=${from} onChange=${setFrom} />
+      <${DayInput} label="统计截止日期" value=${to} onChange=${setTo} />
       <button type="submit">统计</button>
     </form>
     ${problem && html`<p class="notice error" role="alert">${problem}</p>`}
@@ -124,8 +129,10 @@ export function Dashboard() {
         <p class="kpi"><span class="kpi-value">${data.publicity.length}</span><span>公示期即将届满</span></p>
         <p class="kpi"><span class="kpi-value">${data.periodCount}</span><span>期间内受理</span></p>
       </div>
-      <h2>各阶段在办案件（图上数字为件数）</h2>
-      <${Diagram} processDefinitionKey=${data.definition.processDefinitionKey} badges=${data.badges} label="各阶段在办案件数" />
+      <h2>各阶段在办案件（点击阶段查看案件）</h2>
+      <${StageStrip} data=${data} selected=${stage} onSelect=${setStage} />
+      ${stage && html`<${StageCases} data=${data} stage=${stage} caseLink=${caseLink} />`}
+      <${Diagram} processDefinitionKey=${data.definition.processDefinitionKey} badges=${data.badges} label="各阶段在办案件数（流程图，可拖动查看）" readable onSelect=${(id) => STAGE_CALLS[id] && setStage(id)} />
       <div class="charts">
         <${BarChart} title="各阶段在办案件数" rows=${stageRows} unit=" 件" />
         <${BarChart} title="认定结果（第九条各项）" rows=${countBy(data.outcomes, ART9)} unit=" 件" />
@@ -144,5 +151,28 @@ export function Dashboard() {
       <h2>办理中案件</h2>
       ${data.openKeys.length === 0 ? html`<p class="muted">暂无</p>` : html`<ul class="case-list">${data.openKeys.map((key) => html`<li key=${key}>${caseLink(key)}</li>`)}</ul>`}
     `}
+  </section>`;
+}
+
+// The stages in their order with their counts, large enough to read at 1366 px; a click
+// lists the stage's cases.
+function StageStrip({ data, selected, onSelect }) {
+  return html`<ol class="stage-strip" aria-label="各阶段在办案件数">
+    ${Object.entries(STAGE_CALLS).map(([elementId, stage]) => html`<li key=${elementId}>
+      <button type="button" class="stage" data-stage=${elementId} aria-pressed=${selected === elementId ? 'true' : 'false'} onClick=${() => onSelect(selected === elementId ? '' : elementId)}>
+        <span class="stage-name">${stageName(stage)}</span>
+        <span class="stage-count"><strong>${data.badges[elementId] || 0}</strong> 件</span>
+      </button>
+    </li>`)}
+  </ol>`;
+}
+
+function StageCases({ data, stage, caseLink }) {
+  const keys = data.casesByStage[stage] || [];
+  return html`<section class="stage-cases" aria-label=${`${stageName(STAGE_CALLS[stage])}阶段在办案件`}>
+    <h3>${stageName(STAGE_CALLS[stage])}阶段在办案件（${keys.length} 件）</h3>
+    ${keys.length === 0
+      ? html`<p class="muted">暂无</p>`
+      : html`<ul class="case-list">${keys.map((key) => html`<li key=${key}>${caseLink(key)}${data.applicants[key] ? `（申请人：${data.applicants[key]}）` : ''}</li>`)}</ul>`}
   </section>`;
 }

@@ -11,12 +11,21 @@ export function escapeMarkdown(value) {
   return String(value).replace(PUNCTUATION, (character) => `\\${character}`);
 }
 
+// form-js writes each value with FEEL's string(): a value the case does not hold yet reads
+// "null", a yes/no "true"/"false". Officers read them in Chinese.
+const FEEL_WORDS = { null: '—', true: '是', false: '否' };
+
+function literalValue(value) {
+  const text = String(value);
+  return Object.hasOwn(FEEL_WORDS, text) ? FEEL_WORDS[text] : escapeMarkdown(text);
+}
+
 function LiteralValuesText(props) {
   const { field } = props;
   const text = useTemplateEvaluation(field.text || '', {
     debug: true,
     strict: Boolean(field.strict),
-    sanitizer: escapeMarkdown,
+    sanitizer: literalValue,
   });
   // The evaluated text holds no template any more: an escaped value cannot spell `{{`.
   return Text({ ...props, field: { ...field, text } });

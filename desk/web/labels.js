@@ -1,4 +1,5 @@
 // Chinese names for the procedure's ids (docs/procedure-contract.md).
+import { formatDateTime } from './dates.js';
 
 export const STAGES = {
   'exemption-procedure': '容错免责办理',
@@ -37,15 +38,13 @@ export const TASK_STATES = {
 export const INSTANCE_STATES = { ACTIVE: '办理中', COMPLETED: '已办结', TERMINATED: '已终止' };
 
 export function stageName(processDefinitionId) {
-  return STAGES[processDefinitionId] || processDefinitionId || '—';
+  // A process the desk has no Chinese name for is still never shown by its id to an officer.
+  if (!processDefinitionId) return '—';
+  return STAGES[processDefinitionId] || '其他流程';
 }
 
-export function formatDate(text) {
-  if (!text) return '—';
-  const date = new Date(text);
-  if (Number.isNaN(date.getTime())) return String(text);
-  return date.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
-}
+// Dates and times are written by dates.js alone (2026年12月16日 10:56, Beijing time).
+export { formatDateTime as formatDate } from './dates.js';
 
 export function formatDays(milliseconds) {
   if (milliseconds >= 86400000) return `${(milliseconds / 86400000).toFixed(1)} 天`;
@@ -59,6 +58,7 @@ export function displayValue(value) {
   if (typeof value === 'boolean') return value ? '是' : '否';
   if (Array.isArray(value)) return value.map((item) => ART7[item] || ART9[item] || displayValue(item)).join('、');
   if (typeof value === 'object') return JSON.stringify(value);
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(value)) return formatDateTime(value);
   return String(value);
 }
 

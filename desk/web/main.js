@@ -17,6 +17,7 @@ import { PublicityPage, handlesPublicity } from './publicity-page.js';
 import { loadPeople, personWithUnit } from './people.js';
 import { StartPage } from './start-page.js';
 import { TaskPage } from './task-page.js';
+import { TrainingClock } from './training-clock.js';
 
 function SignIn({ onSignedIn }) {
   const [username, setUsername] = useState('');
@@ -63,7 +64,7 @@ function go(hash) {
   window.location.hash = hash;
 }
 
-function Page({ user, hash }) {
+function Page({ user, hash, training }) {
   const [, route, key] = hash.split('/');
   if (route === 'task' && /^\d+$/.test(key || '')) return html`<${TaskPage} key=${key} user=${user} taskKey=${key} go=${go} />`;
   if (route === 'case' && /^\d+$/.test(key || '')) return html`<${CasePage} key=${key} user=${user} caseKey=${key} />`;
@@ -72,11 +73,18 @@ function Page({ user, hash }) {
   if (route === 'dashboard' && user.isManager) return html`<${Dashboard} user=${user} />`;
   if (route === 'publicity' && handlesPublicity(user)) return html`<${PublicityPage} user=${user} />`;
   if (route === 'holidays' && user.isAdmin) return html`<${HolidaySchedulePage} />`;
+  if (route === 'clock' && user.isAdmin && training) return html`<${TrainingClock} />`;
   return html`<${Inbox} user=${user} go=${go} />`;
+}
+
+// Demo and training desks say so on every page, sign-in included (desk/training_clock.py).
+function TrainingBanner({ training }) {
+  return training ? html`<p class="training-banner" role="note">培训环境 · 所办案件和时间均为演练，不产生正式效力</p>` : null;
 }
 
 function Desk() {
   const [user, setUser] = useState(undefined);
+  const [training, setTraining] = useState(false);
   const hash = useHash();
   // Names and units are known before any page shows a person.
   const signedIn = async (found) => {
@@ -84,11 +92,12 @@ function Desk() {
     setUser(found || null);
   };
   useEffect(() => {
+    call('GET', '/training').then((answer) => setTraining(Boolean(answer.training)), () => setTraining(false));
     whenSignedOut(() => setUser(null));
     call('GET', '/auth/session').then((answer) => signedIn(answer.user), () => setUser(null));
   }, []);
   if (user === undefined) return html`<p class="muted">正在加载…</p>`;
-  if (user === null) return html`<${SignIn} onSignedIn=${signedIn} />`;
+  if (user === null) return html`<${TrainingBanner} training=${training} /><${SignIn} onSignedIn=${signedIn} />`;
   async function signOut() {
     await call('POST', '/auth/sign-out').catch(() => null);
     setUser(null);
@@ -97,7 +106,9 @@ function Desk() {
   if (user.isManager) links.push(['#/dashboard', '管理看板']);
   if (handlesPublicity(user)) links.push(['#/publicity', '公示与异议']);
   if (user.isAdmin) links.push(['#/holidays', '节假日安排']);
+  if (user.isAdmin && training) links.push(['#/clock', '系统时钟（培训）']);
   return html`<div class="shell">
+    <${TrainingBanner} training=${training} />
     <a class="skip" href="#main" onClick=${(e) => { e.preventDefault(); document.getElementById('main').focus(); }}>跳到正文</a>
     <header>
       <strong class="brand">容错免责办理工作台</strong>
@@ -107,7 +118,7 @@ function Desk() {
       <span class="who">${personWithUnit(user.username, user.displayName)}</span>
       <button type="button" onClick=${signOut}>退出</button>
     </header>
-    <main id="main" tabindex="-1"><${Page} user=${user} hash=${hash} /></main>
+    <main id="main" tabindex="-1"><${Page} user=${user} hash=${hash} training=${training} /></main>
   </div>`;
 }
 
