@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from desk.api_client import ApiClient
 from desk.case_documents import document_routes
+from desk.case_routes import case_routes
 from desk.proxy import proxy_routes
 from desk.sessions import SessionStore
 from desk.settings import DeskSettings
@@ -83,6 +84,7 @@ def create_desk_app(
             *sign_in_routes(),
             *proxy_routes(),
             *document_routes(),
+            *case_routes(),
             *_page_routes(settings),
         ],
         lifespan=lifespan,
