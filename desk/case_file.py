@@ -12,7 +12,16 @@ from typing import Any
 
 from desk.api_client import ApiClient
 from desk.case_documents import case_instances
-from desk.case_index import ART7, ART9, CaseRow, _instant, _search, _value, beijing_text
+from desk.case_index import (
+    ART7,
+    ART9,
+    CaseRow,
+    _instant,
+    _search,
+    _value,
+    beijing_text,
+    chinese_day,
+)
 from desk.sessions import Session
 
 APPLICATION_FIELDS = (
@@ -176,7 +185,7 @@ def _shown(value: Any, names: dict[str, str]) -> str:
     if isinstance(value, list):
         return "、".join(_shown(item, names) for item in value)
     if isinstance(value, str):
-        return ART7.get(value) or ART9.get(value) or names.get(value) or value
+        return ART7.get(value) or ART9.get(value) or names.get(value) or chinese_day(value)
     if isinstance(value, dict):
         return "；".join(f"{_shown(v, names)}" for v in value.values())
     return str(value)

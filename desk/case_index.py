@@ -141,7 +141,7 @@ class CaseRow:
             "caseNumber": self.case_number,
             "applicant": self.applicant,
             "unit": self.unit,
-            "applicationDate": _text(self.variables.get("applicationDate")),
+            "applicationDate": chinese_day(_text(self.variables.get("applicationDate"))),
             "started": beijing_text(self.started),
             "ended": beijing_text(self.ended),
             "closed": self.closed,
@@ -290,6 +290,15 @@ def beijing_text(moment: datetime | None) -> str:
         return ""
     local = moment.astimezone(BEIJING)
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def chinese_day(text: str) -> str:
+    """`2026-09-01` → `2026年9月1日`; other text unchanged."""
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    return f"{day.year}年{day.month}月{day.day}日" if day else text
 
 
 def _instant(raw: Any) -> datetime | None:
