@@ -30,8 +30,9 @@ function SignIn({ onSignedIn }) {
       const answer = await call('POST', '/auth/sign-in', { username, password });
       onSignedIn(answer.user);
     } catch (error) {
-      // A refusal with the API's reason (a demo password outside demo mode) keeps its reason.
-      setProblem(error.status === 401 ? error.message.split('原因：')[1] || '用户名或密码不正确，请重新输入。' : error.message);
+      // A refusal with a reason of its own (a demo password outside demo mode) keeps it.
+      const reason = error.status === 401 ? error.message.split('原因：')[1] || '' : error.message;
+      setProblem(!reason || reason === '用户名或密码不正确' ? '用户名或密码不正确，请重新输入。' : reason);
     } finally {
       setBusy(false);
     }

@@ -28,13 +28,15 @@ export function UserAdmin({ user }) {
 
   async function act(work, done) {
     setNotice(null);
+    setShownToken(null);
     try {
       await work();
       await load();
       if (done) setNotice({ error: false, text: done });
       return true;
     } catch (error) {
-      setNotice({ error: true, text: error.message });
+      // The API's own reason says what was wrong; the generic sentence before it is about tasks.
+      setNotice({ error: true, text: error.message.split('原因：')[1] || error.message });
       return false;
     }
   }
