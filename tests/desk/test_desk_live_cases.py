@@ -143,12 +143,14 @@ def _check_workbook(content: bytes, year: int, closed_applicant: str) -> None:
     assert rows[0][0] == f"容错免责案件办理情况统计（{year}年1月1日至{year}年12月31日）"
     heading = rows.index(("按办理结果", None))
     assert rows[heading + 1] == ("办理结果", "件数")
-    by_outcome = {}
+    by_outcome: dict[str, int] = {}
+    total = -1
     for row in rows[heading + 2 :]:
+        assert isinstance(row[1], int), row
         if row[0] == "合计":
             total = row[1]
             break
-        by_outcome[row[0]] = row[1]
+        by_outcome[str(row[0])] = row[1]
     assert by_outcome["不予受理"] == 1
     assert by_outcome["办理中"] == 1
     assert by_outcome["认定容错免责"] == 0
