@@ -79,8 +79,11 @@ def test_workbook_rows_and_totals() -> None:
     rows = [tuple(c.value for c in row) for row in book["统计"].iter_rows()]
     start = rows.index(("按办理结果", None)) + 2
     end = rows.index(("合计", 5))
-    counts = dict(rows[start:end])
-    assert sum(int(v) for v in counts.values() if isinstance(v, int)) == 5
+    counts: dict[str, int] = {}
+    for name, count in rows[start:end]:
+        assert isinstance(count, int)
+        counts[str(name)] = count
+    assert sum(counts.values()) == 5
     assert counts["认定容错免责"] == 1 and counts["不予受理"] == 1 and counts["已终止"] == 1
     art9 = rows.index(("免责结果（第九条，一案可有多项）", None))
     assert ("第九条第（一）项", 1) in rows[art9:] and ("第九条第（二）项", 0) in rows[art9:]
