@@ -37,7 +37,7 @@ export function ExportPanel() {
     <label>统计年度<select name="year" value=${year} onChange=${(e) => setYear(e.target.value)}>
       ${years.map((item) => html`<option value=${item}>${item}年</option>`)}
     </select></label>
-    <a class="button" href=${href} download=${`容错免责案件统计（${year}年）.xlsx`}>导出年度统计表（Excel）</a>
+    <a class="button" href=${href} download=${`容错免责案件统计（${year}年）.xlsx`}>导出年度统计表（电子表格）</a>
   </div>`;
 }
 

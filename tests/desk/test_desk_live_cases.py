@@ -119,7 +119,7 @@ def test_manager_finds_a_closed_case_by_applicant_and_exports_the_year_as_xlsx(
         manager.get_by_role("link", name="案件查询", exact=True).click()
         year = datetime.now(BEIJING).year
         with manager.expect_download() as download:
-            manager.get_by_role("link", name="导出年度统计表（Excel）").click()
+            manager.get_by_role("link", name="导出年度统计表（电子表格）").click()
         saved = tmp_path / "statistics.xlsx"
         download.value.save_as(saved)
         _check_workbook(saved.read_bytes(), year, closed_applicant="赵文华")
