@@ -37,6 +37,10 @@ USER = obj(
 )
 GROUP = obj(["groupId", "name"], groupId=TEXT, name=TEXT, members=STRINGS)
 _PUBLIC_USER_FIELDS = ("username", "name", "groups")
+# What the directory accepts, said in the schema so that clients (and fuzzers) know it.
+USERNAME = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9._-]{1,63}$"}
+GROUP_ID = {"type": "string", "pattern": "^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"}
+FILLED = {"type": "string", "minLength": 1, "pattern": "\\S"}
 
 
 def _text(body: dict[str, Any], field: str, *, required: bool = True) -> str:
@@ -174,9 +178,9 @@ def identity_endpoints(admin: DirectoryAdmin) -> list[Endpoint]:
             "create-user",
             obj(
                 ["username", "name", "password"],
-                username=TEXT,
-                name=TEXT,
-                password=TEXT,
+                username=USERNAME,
+                name=FILLED,
+                password=FILLED,
                 groups=STRINGS,
                 roles=STRINGS,
             ),
@@ -190,7 +194,7 @@ def identity_endpoints(admin: DirectoryAdmin) -> list[Endpoint]:
             update_user,
             "Rename a user or reset the password",
             "update-user",
-            obj(name=TEXT, password=TEXT),
+            obj(name=FILLED, password=FILLED),
             response_schema=USER,
             permission="admin",
         ),
@@ -250,7 +254,7 @@ def identity_endpoints(admin: DirectoryAdmin) -> list[Endpoint]:
             create_group,
             "Create a group",
             "create-group",
-            obj(["groupId", "name"], groupId=TEXT, name=TEXT),
+            obj(["groupId", "name"], groupId=GROUP_ID, name=FILLED),
             response_schema=GROUP,
             success_status=201,
             permission="admin",
