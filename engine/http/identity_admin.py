@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 
 from engine.access import Permission, has_permission, require
 from engine.access.directory_admin import DirectoryAdmin
-from engine.api import InvalidArgument
+from engine.api import InvalidArgument, NotFound
 from engine.http.auth import principal_of
 from engine.http.body import json_object
 from engine.http.context import optional_json_object
@@ -41,6 +41,11 @@ _PUBLIC_USER_FIELDS = ("username", "name", "groups")
 USERNAME = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9._-]{1,63}$"}
 GROUP_ID = {"type": "string", "pattern": "^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"}
 FILLED = {"type": "string", "minLength": 1, "pattern": "\\S"}
+IDS = {"type": "array", "items": {"type": "string", "minLength": 1}}
+PERSON_ROLES = {
+    "type": "array",
+    "items": {"type": "string", "enum": ["officer", "manager", "admin"]},
+}
 
 
 def _text(body: dict[str, Any], field: str, *, required: bool = True) -> str:
@@ -61,6 +66,13 @@ def _names(body: dict[str, Any], field: str) -> list[str]:
 
 def _page(items: list[dict[str, Any]]) -> dict[str, Any]:
     return {"items": items, "page": {"totalItems": len(items)}}
+
+
+def _user_view(admin: DirectoryAdmin, username: str) -> dict[str, Any]:
+    found = next((u for u in admin.users() if u["username"] == username), None)
+    if found is None:
+        raise NotFound(f"没有用户名为 {username} 的用户")
+    return found
 
 
 def identity_endpoints(admin: DirectoryAdmin) -> list[Endpoint]:
@@ -93,21 +105,19 @@ def identity_endpoints(admin: DirectoryAdmin) -> list[Endpoint]:
             _names(body, "groups"),
             _names(body, "roles"),
         )
-        created = next(u for u in admin.users() if u["username"] == username)
-        return JSONResponse(created, status_code=201)
+        return JSONResponse(_user_view(admin, username), status_code=201)
 
     async def update_user(request: Request) -> Response:
         principal = principal_of(request)
         require(principal, Permission.MANAGE_IDENTITY)
         username = str(request.path_params["username"])
         body = await json_object(request)
-        if not {"name", "password"} & set(body):
-            raise InvalidArgument("请给出要修改的姓名（name）或新密码（password）")
+        # Like 8.8's update: fields left out stay as they are (an empty object changes nothing).
         if "name" in body:
             admin.rename_user(principal.username, username, _text(body, "name"))
         if "password" in body:
             admin.reset_password(principal.username, username, _text(body, "password"))
-        return JSONResponse(next(u for u in admin.users() if u["username"] == username))
+        return JSONResponse(_user_view(admin, username))
 
     def activation(active: bool) -> Any:
         async def handle(request: Request) -> Response:
@@ -181,8 +191,8 @@ def identity_endpoints(admin: DirectoryAdmin) -> list[Endpoint]:
                 username=USERNAME,
                 name=FILLED,
                 password=FILLED,
-                groups=STRINGS,
-                roles=STRINGS,
+                groups=IDS,
+                roles=PERSON_ROLES,
             ),
             response_schema=USER,
             success_status=201,
@@ -197,6 +207,7 @@ def identity_endpoints(admin: DirectoryAdmin) -> list[Endpoint]:
             obj(name=FILLED, password=FILLED),
             response_schema=USER,
             permission="admin",
+            body_required=True,
         ),
         Endpoint(
             "POST",
