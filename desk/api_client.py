@@ -23,6 +23,15 @@ class SignInThrottled(Exception):
         self.retry_after = retry_after
 
 
+class SignInRefused(Exception):
+    """The API refused the credentials with a reason for the officer (in Chinese), e.g. a demo
+    password outside demo mode or a password below the policy; shown as is."""
+
+
+def _chinese(text: str) -> bool:
+    return any("\u4e00" <= char <= "\u9fff" for char in text)
+
+
 class ApiClient:
     def __init__(self, base_url: str, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.base_url = base_url.rstrip("/")
@@ -75,6 +84,9 @@ class ApiClient:
             "GET", "/v2/authentication/me", authorization, client_address=client_address
         )
         if response.status_code in (401, 403):
+            reason = _detail(response, "")
+            if _chinese(reason):
+                raise SignInRefused(reason)
             return None
         if response.status_code == 429:
             raise SignInThrottled(_detail(response), response.headers.get("retry-after"))
@@ -94,12 +106,12 @@ class ApiClient:
         )
 
 
-def _detail(response: httpx.Response) -> str:
+def _detail(response: httpx.Response, fallback: str = "登录尝试过于频繁，请稍后再试") -> str:
     try:
         detail = response.json().get("detail")
     except (ValueError, AttributeError):
         detail = None
-    return str(detail) if detail else "登录尝试过于频繁，请稍后再试"
+    return str(detail) if detail else fallback
 
 
 def _names(raw: Any) -> list[str]:

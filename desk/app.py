@@ -15,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from desk.api_client import ApiClient
 from desk.case_documents import document_routes
+from desk.case_routes import case_routes
 from desk.holiday_schedule import holiday_schedule_routes
 from desk.objections import objection_routes
 from desk.people import load_directory, people_routes
@@ -91,6 +92,7 @@ def create_desk_app(
             *document_routes(),
             *objection_routes(),
             *holiday_schedule_routes(),
+            *case_routes(),
             *_page_routes(settings),
         ],
         lifespan=lifespan,

@@ -349,7 +349,7 @@ async def record_objection(request: Request) -> Response:
         return refusal(502, str(error))
     case_number = facts.get("caseNumber")
     if not isinstance(case_number, str) or not case_number:
-        return refusal(409, "该案件尚无案件编号，或您无权办理该案件，不能登记公示异议")
+        return refusal(409, "该案件尚无受理编号，或您无权办理该案件，不能登记公示异议")
     last_day = facts.get("publicityLastWorkingDay")
     after_period = isinstance(last_day, str) and read["receivedOn"] > last_day
     data_dir: Path = request.app.state.settings.data_dir

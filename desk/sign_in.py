@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from desk.api_client import ApiClient, ApiUnavailable, SignInThrottled
+from desk.api_client import ApiClient, ApiUnavailable, SignInRefused, SignInThrottled
 from desk.sessions import CSRF_COOKIE, SESSION_COOKIE, Session, SessionStore
 from desk.settings import DeskSettings
 
@@ -86,6 +86,8 @@ async def sign_in(request: Request) -> Response:
         officer = await api.whoami(authorization, request.client.host if request.client else None)
     except ApiUnavailable as error:
         return refusal(502, str(error))
+    except SignInRefused as error:
+        return refusal(401, str(error))
     except SignInThrottled as error:
         throttled = refusal(429, str(error))
         if error.retry_after:

@@ -32,6 +32,8 @@ from pathlib import Path
 import structlog
 
 from engine.access import Identity, IdentityConfigError, grpc_authorizer
+from engine.access.demo_guard import refuse_demo_secrets
+from engine.access.directory_admin import MANAGED_IDENTITY_FILE, DirectoryAdmin
 from engine.access.guarded_engine import GuardedEngine
 from engine.access.sign_in_audit import audit_lockouts
 from engine.api import Engine
@@ -182,7 +184,16 @@ def resolve_identity(options: ServeOptions) -> Identity:
     if options.no_auth:
         print(NO_AUTH_BANNER, file=sys.stderr, flush=True)
         return Identity.disabled()
-    identity = Identity.from_sources(options.identity_file)
+    managed = options.data_dir / MANAGED_IDENTITY_FILE
+    if managed.is_file():
+        # Administrators changed the directory from the desk: their version rules from now on.
+        log.info("engine.managed_identity", file=str(managed), seeded_by=str(options.identity_file))
+        identity = Identity.from_sources(managed)
+        source = str(managed)
+    else:
+        identity = Identity.from_sources(options.identity_file)
+        source = str(options.identity_file or "identity")
+    refuse_demo_secrets(identity.directory, source)
     if not identity.directory.users:
         log.warning(
             "engine.demo_identity",
@@ -205,6 +216,7 @@ async def start_adapters(
     from engine.service import EngineService
 
     secured = identity is not None and identity.enabled
+    directory_admin: DirectoryAdmin | None = None
     gateway_engine: Engine = engine
     authorize: Authorizer = allow_all
     if secured and identity is not None and trail is not None:
@@ -213,6 +225,9 @@ async def start_adapters(
         gateway_engine = GuardedEngine(engine, trail, now_ms)
         authorize = grpc_authorizer(identity)
         audit_lockouts(identity, trail, now_ms)
+        directory_admin = DirectoryAdmin(
+            identity, trail, now_ms, options.data_dir / MANAGED_IDENTITY_FILE
+        )
     gateway = await start_gateway(gateway_engine, options.grpc_address, authorize)
     http: HttpServer | None = None
     if options.http_address is not None:
@@ -222,7 +237,13 @@ async def start_adapters(
             if isinstance(engine, EngineService) and trail is not None
             else None
         )
-        app = create_app(engine, lambda: cluster, identity=identity if secured else None, rest=rest)
+        app = create_app(
+            engine,
+            lambda: cluster,
+            identity=identity if secured else None,
+            rest=rest,
+            directory_admin=directory_admin,
+        )
         try:
             http = await start_http(app, options.http_address)
         except BaseException:

@@ -9,6 +9,9 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { call, whenSignedOut } from './api.js';
 import { CasePage } from './case-page.js';
+import { CaseFile } from './case-file.js';
+import { CaseSearch } from './case-search.js';
+import { UserAdmin } from './user-admin.js';
 import { Dashboard } from './dashboard.js';
 import { DonePage } from './done-page.js';
 import { HolidaySchedulePage } from './holiday-schedule.js';
@@ -31,7 +34,9 @@ function SignIn({ onSignedIn }) {
       const answer = await call('POST', '/auth/sign-in', { username, password });
       onSignedIn(answer.user);
     } catch (error) {
-      setProblem(error.status === 401 ? '用户名或密码不正确，请重新输入。' : error.message);
+      // A refusal with a reason of its own (a demo password outside demo mode) keeps it.
+      const reason = error.status === 401 ? error.message.split('原因：')[1] || '' : error.message;
+      setProblem(!reason || reason === '用户名或密码不正确' ? '用户名或密码不正确，请重新输入。' : reason);
     } finally {
       setBusy(false);
     }
@@ -68,6 +73,10 @@ function Page({ user, hash, training }) {
   const [, route, key] = hash.split('/');
   if (route === 'task' && /^\d+$/.test(key || '')) return html`<${TaskPage} key=${key} user=${user} taskKey=${key} go=${go} />`;
   if (route === 'case' && /^\d+$/.test(key || '')) return html`<${CasePage} key=${key} user=${user} caseKey=${key} />`;
+  if (route === 'cases') return html`<${CaseSearch} user=${user} />`;
+  if (route === 'archive') return html`<${CaseSearch} user=${user} archive=${true} />`;
+  if (route === 'case-file' && /^\d+$/.test(key || '')) return html`<${CaseFile} key=${key} caseKey=${key} />`;
+  if (route === 'users' && user.isAdmin) return html`<${UserAdmin} user=${user} />`;
   if (route === 'start') return html`<${StartPage} user=${user} />`;
   if (route === 'done') return html`<${DonePage} user=${user} />`;
   if (route === 'dashboard' && user.isManager) return html`<${Dashboard} user=${user} />`;
@@ -107,6 +116,8 @@ function Desk() {
   if (handlesPublicity(user)) links.push(['#/publicity', '公示与异议']);
   if (user.isAdmin) links.push(['#/holidays', '节假日安排']);
   if (user.isAdmin && training) links.push(['#/clock', '系统时钟（培训）']);
+  links.push(['#/cases', '案件查询'], ['#/archive', '归档案件']);
+  if (user.isAdmin) links.push(['#/users', '用户管理']);
   return html`<div class="shell">
     <${TrainingBanner} training=${training} />
     <a class="skip" href="#main" onClick=${(e) => { e.preventDefault(); document.getElementById('main').focus(); }}>跳到正文</a>

@@ -17,6 +17,7 @@ File shape (TOML; JSON uses the same keys):
     groups = ["leading-group-office"]
     roles = ["officer"]                  # officer (default) | manager | admin | worker
     jobTypes = ["document.generate"]     # worker only: the job types it may work ("*": all)
+    active = false                       # optional: a deactivated user cannot sign in
 
     [[tokens]]
     name = "desk"
@@ -69,6 +70,8 @@ class User:
     groups: frozenset[str] = frozenset()
     roles: frozenset[Role] = frozenset()
     job_types: frozenset[str] = frozenset()
+    # Deactivated users keep their history (audit, tasks) but can neither sign in nor use tokens.
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,9 @@ def parse_directory(data: Any, source: str = "identity configuration") -> Direct
     users: dict[str, User] = {}
     for index, entry in enumerate(_entries(data, "users", source)):
         where = f"{source}: users[{index}]"
-        _only_keys(entry, {"username", "name", "password", "groups", "roles", "jobTypes"}, where)
+        _only_keys(
+            entry, {"username", "name", "password", "groups", "roles", "jobTypes", "active"}, where
+        )
         username = _required_str(entry, "username", where)
         where = f"{source}: user {username!r}"
         password = entry.get("password")
@@ -179,6 +184,7 @@ def parse_directory(data: Any, source: str = "identity configuration") -> Direct
             groups=member_of,
             roles=_roles(entry, where),
             job_types=frozenset(_str_list(entry, "jobTypes", where)),
+            active=_flag(entry, "active", where),
         )
     tokens: dict[str, ApiToken] = {}
     for index, entry in enumerate(_entries(data, "tokens", source)):
@@ -254,6 +260,13 @@ def _optional_str(entry: Mapping[str, Any], key: str, where: str) -> str:
     value = entry.get(key, "")
     if not isinstance(value, str):
         raise IdentityConfigError(f"{where}: field {key!r} must be a string")
+    return value
+
+
+def _flag(entry: Mapping[str, Any], key: str, where: str) -> bool:
+    value = entry.get(key, True)
+    if not isinstance(value, bool):
+        raise IdentityConfigError(f"{where}: field {key!r} must be true or false")
     return value
 
 

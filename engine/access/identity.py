@@ -20,6 +20,7 @@ from pathlib import Path
 
 import structlog
 
+from engine.access.demo_guard import DEMO_PASSWORD_REFUSAL, is_demo_password
 from engine.access.directory import Directory, directory_from_sources
 from engine.access.password_checks import PasswordChecker, VerifiedCredentials
 from engine.access.password_policy import password_problems
@@ -130,6 +131,8 @@ class Identity:
             if not outcome or stored is None:
                 return None
             if not self.directory.demo:
+                if is_demo_password(password):
+                    raise Unauthenticated(DEMO_PASSWORD_REFUSAL)
                 problems = password_problems(password, username)
                 if problems:
                     # Right but too weak: refused, and not remembered, until it is changed.
@@ -169,13 +172,14 @@ class Identity:
 
     def _password_hash_of(self, username: str) -> str | None:
         user = self.directory.users.get(username)
-        return user.password_hash if user is not None else None
+        return user.password_hash if user is not None and user.active else None
 
     def _bearer(self, token: str) -> Principal:
         if not token:
             raise Unauthenticated("empty bearer token")
         entry = self.directory.tokens.get(token_digest(token))
-        if entry is None:
+        user = self.directory.users.get(entry.username) if entry is not None else None
+        if entry is None or user is None or not user.active:
             raise Unauthenticated("invalid or revoked API token")
         return self.directory.principal_for(entry.username)
 

@@ -10,7 +10,8 @@ The rules (issue 4, "Who may do what"):
   or admin (who may also hand tasks to other users);
 - managers may search all process instances, incidents and statistics;
 - only admins deploy, cancel, modify or migrate instances, resolve incidents, change job
-  retries, move the clock and read the audit trail;
+  retries, move the clock, read the audit trail and manage users, groups and tokens (everyone
+  may read the names of users and groups, so that pages show people and units by name);
 - everyone may start a case at its start event, but only admins may start one at chosen
   elements (`startInstructions`): an officer starting the procedure straight at its end, or past
   a decision nobody took, would skip the steps the regulation prescribes (issue 17).
@@ -47,6 +48,8 @@ class Permission(StrEnum):
     UPDATE_JOB = "update jobs"
     MOVE_CLOCK = "move the engine clock"
     READ_AUDIT = "read the audit trail"
+    READ_DIRECTORY = "read users and groups"
+    MANAGE_IDENTITY = "manage users, groups and API tokens"
 
 
 # None: any authenticated principal.
@@ -67,6 +70,8 @@ _REQUIRED_ROLE: Mapping[Permission, Role | None] = {
     Permission.UPDATE_JOB: Role.ADMIN,
     Permission.MOVE_CLOCK: Role.ADMIN,
     Permission.READ_AUDIT: Role.ADMIN,
+    Permission.READ_DIRECTORY: None,
+    Permission.MANAGE_IDENTITY: Role.ADMIN,
 }
 
 

@@ -20,6 +20,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine.access import Identity
+from engine.access.directory_admin import DirectoryAdmin
 from engine.api import Engine, EngineError
 from engine.gateway.topology import ClusterInfo
 from engine.http.auth import Authentication
@@ -28,6 +29,7 @@ from engine.http.body_limit import BodyLimit
 from engine.http.clock import clock_endpoints
 from engine.http.context import RestContext
 from engine.http.endpoint import Endpoint, routes
+from engine.http.identity_admin import identity_endpoints
 from engine.http.openapi import OPENAPI_PATH, openapi_endpoint
 from engine.http.problem import engine_problem, problem
 from engine.http.rest import rest_endpoints
@@ -113,13 +115,17 @@ def _topology_endpoint(cluster: Callable[[], ClusterInfo]) -> Endpoint:
 
 
 def declared_endpoints(
-    engine: Engine, cluster: Callable[[], ClusterInfo], rest: RestContext | None = None
+    engine: Engine,
+    cluster: Callable[[], ClusterInfo],
+    rest: RestContext | None = None,
+    directory_admin: DirectoryAdmin | None = None,
 ) -> list[Endpoint]:
     endpoints = [
         *clock_endpoints(engine),
         _topology_endpoint(cluster),
         *authentication_endpoints(),
         *(rest_endpoints(rest) if rest is not None else ()),
+        *(identity_endpoints(directory_admin) if directory_admin is not None else ()),
     ]
     endpoints.append(openapi_endpoint(endpoints))
     return endpoints
@@ -132,10 +138,12 @@ def create_app(
     *,
     identity: Identity | None = None,
     rest: RestContext | None = None,
+    directory_admin: DirectoryAdmin | None = None,
 ) -> Starlette:
     """`cluster` is asked on each topology request, since the gRPC port is known only once bound.
-    `rest` adds the engine-backed endpoints; `identity` turns authentication on."""
-    v2: list[BaseRoute] = routes(declared_endpoints(engine, cluster, rest))
+    `rest` adds the engine-backed endpoints; `identity` turns authentication on;
+    `directory_admin` lets administrators manage users, groups and tokens."""
+    v2: list[BaseRoute] = routes(declared_endpoints(engine, cluster, rest, directory_admin))
     for router in routers:
         v2.extend(router)
     app = Starlette(

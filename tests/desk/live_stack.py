@@ -20,6 +20,7 @@ import httpx
 
 from tests.desk.browser import ROOT
 from tests.ports import free_ports
+from tests.procedure.scenario import Case
 
 DEMO_IDENTITY = ROOT / "engine" / "access" / "demo-identity.toml"
 # The demo workers' public token (engine/access/demo-identity.toml): a worker account limited
@@ -176,83 +177,109 @@ def sample_application(subject_group: str) -> dict[str, Any]:
     return application
 
 
-# The demo identity's officer of each candidate group (password `demo-<username>`).
+# The demo officer of each group the procedure offers tasks to (engine/access/demo-identity.toml).
 DEMO_OFFICERS = {
-    "leading-group-office": "office",
-    "subject-discipline-commission": "subject",
-    "dept-audit": "audit",
-    "dept-org-department": "orgdept",
-    "leading-group": "leader",
-    "org-personnel": "personnel",
-    "district-committee": "committee",
+    "leading-group-office": ("office", "demo-office"),
+    "subject-discipline-commission": ("subject", "demo-subject"),
+    "dept-audit": ("audit", "demo-audit"),
+    "dept-org-department": ("orgdept", "demo-orgdept"),
+    "leading-group": ("leader", "demo-leader"),
+    "org-personnel": ("personnel", "demo-personnel"),
+    "district-committee": ("committee", "demo-committee"),
 }
 
 
-def demo_officer(group: str) -> tuple[str, str]:
-    if group not in DEMO_OFFICERS:
-        raise AssertionError(f"the demo identity has no officer of group {group!r}")
-    return (DEMO_OFFICERS[group], f"demo-{DEMO_OFFICERS[group]}")
-
-
 @dataclass
-class LiveCases:
-    """tests/procedure/case_steps.py's TaskCompleter on the live stack: each task is claimed and
-    completed over /v2 by the demo officer of the group it is offered to, so the case's history
-    names who decided (as the desk records it)."""
+class LiveProcedure:
+    """The step helpers' TaskCompleter (tests/procedure/case_steps.py) over the live stack: each
+    task is completed over /v2 by the demo officer of the group it is offered to, so desk tests
+    drive cases through the same steps as the procedure's tests."""
 
     stack: LiveStack
+    timeout: float = 30
 
-    async def start_case(self, application: dict[str, Any]) -> Any:
-        from tests.procedure.scenario import Case
-
-        created = self.stack.call(
-            ("office", "demo-office"),
+    async def start_case(self, application: dict[str, Any]) -> Case:
+        created = await asyncio.to_thread(
+            self.stack.call,
+            DEMO_OFFICERS["leading-group-office"],
             "POST",
             "/process-instances",
             {"processDefinitionId": "exemption-procedure", "variables": application},
         )
         return Case(int(created["processInstanceKey"]))
 
-    def instances(self, case_key: int) -> set[str]:
-        found = {str(case_key)}
-        level = [str(case_key)]
-        while level:
-            children = self.stack.call(
-                ("admin", "demo-admin"),
-                "POST",
-                "/process-instances/search",
-                {"filter": {"parentProcessInstanceKey": {"$in": level}}, "page": {"limit": 1000}},
-            )["items"]
-            level = [str(child["processInstanceKey"]) for child in children]
-            found.update(level)
-        return found
+    async def complete_task(
+        self, case: Case, element_id: str, variables: dict[str, Any], *, candidate_group: str = ""
+    ) -> dict[str, Any]:
+        task = await self._open_task(case, element_id, candidate_group)
+        officer = next(
+            (DEMO_OFFICERS[g] for g in task.get("candidateGroups") or [] if g in DEMO_OFFICERS),
+            None,
+        )
+        if officer is None:
+            raise AssertionError(f"{element_id} is offered to {task.get('candidateGroups')}")
+        key = task["userTaskKey"]
+        # Claimed first, so the case's history names who decided (issue 13, item 1).
+        await asyncio.to_thread(
+            self.stack.call,
+            officer,
+            "POST",
+            f"/user-tasks/{key}/assignment",
+            {"assignee": officer[0]},
+        )
+        await asyncio.to_thread(
+            self.stack.call,
+            officer,
+            "POST",
+            f"/user-tasks/{key}/completion",
+            {"variables": variables},
+        )
+        return task
 
     def open_task(self, case_key: int, element_id: str, candidate_group: str) -> dict[str, Any]:
-        deadline = time.monotonic() + 30
+        """The open user task `element_id` of the case, for a test outside an event loop."""
+        return asyncio.run(self._open_task(Case(case_key), element_id, candidate_group))
+
+    async def _open_task(self, case: Case, element_id: str, group: str) -> dict[str, Any]:
+        tree = await asyncio.to_thread(self.case_instances, case)
+        deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
-            keys = self.instances(case_key)
-            items = self.stack.call(
+            found = await asyncio.to_thread(
+                self.stack.call,
                 ("admin", "demo-admin"),
                 "POST",
                 "/user-tasks/search",
-                {"filter": {"elementId": element_id, "state": "CREATED"}, "page": {"limit": 1000}},
-            )["items"]
-            for task in items:
-                if str(task["processInstanceKey"]) in keys and (
-                    not candidate_group or candidate_group in task["candidateGroups"]
-                ):
-                    found: dict[str, Any] = task
-                    return found
-            time.sleep(0.2)
-        raise AssertionError(f"case {case_key}: no open user task {element_id} after 30 s")
+                {"filter": {"elementId": element_id, "state": "CREATED"}},
+            )
+            for task in found["items"]:
+                in_case = str(task["processInstanceKey"]) in tree or not tree
+                if in_case and (not group or group in (task.get("candidateGroups") or [])):
+                    return dict(task)
+            tree = await asyncio.to_thread(self.case_instances, case)
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"no open user task {element_id} in case {case.key}")
 
-    async def complete_task(
-        self, case: Any, element_id: str, variables: dict[str, Any], *, candidate_group: str = ""
-    ) -> dict[str, Any]:
-        task = await asyncio.to_thread(self.open_task, int(case.key), element_id, candidate_group)
-        group = next(g for g in task["candidateGroups"] if g in DEMO_OFFICERS)
-        officer = demo_officer(group)
-        key = task["userTaskKey"]
-        self.stack.call(officer, "POST", f"/user-tasks/{key}/assignment", {"assignee": officer[0]})
-        self.stack.call(officer, "POST", f"/user-tasks/{key}/completion", {"variables": variables})
-        return task
+    def case_instances(self, case: Case) -> set[str]:
+        tree, level = {str(case.key)}, [str(case.key)]
+        while level:
+            found = self.stack.call(
+                ("admin", "demo-admin"),
+                "POST",
+                "/process-instances/search",
+                {"filter": {"parentProcessInstanceKey": {"$in": level}}, "page": {"limit": 100}},
+            )
+            level = [str(i["processInstanceKey"]) for i in found["items"]]
+            level = [key for key in level if key not in tree]
+            tree.update(level)
+        return tree
+
+    async def wait_until_closed(self, case: Case) -> None:
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            found = await asyncio.to_thread(
+                self.stack.call, ("admin", "demo-admin"), "GET", f"/process-instances/{case.key}"
+            )
+            if found["state"] != "ACTIVE":
+                return
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"case {case.key} still open after {self.timeout} s")

@@ -27,7 +27,7 @@ from tests.desk.browser import (
     require_browser_prerequisites,
     serving,
 )
-from tests.desk.live_stack import DEMO_IDENTITY, LiveCases, LiveStack, live_stack
+from tests.desk.live_stack import DEMO_IDENTITY, LiveProcedure, LiveStack, live_stack
 from tests.desk.test_desk_browser import VIEWPORT, signed_in
 from tests.procedure import case_steps
 
@@ -92,7 +92,7 @@ def steps(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
         return thread.submit(lambda: asyncio.run(work())).result()
 
 
-def start(cases: LiveCases, **changes: Any) -> Any:
+def start(cases: LiveProcedure, **changes: Any) -> Any:
     return steps(lambda: cases.start_case(case_steps.application(**changes)))
 
 
@@ -104,7 +104,7 @@ def csrf_post(page: Page, url: str, path: str, body: dict[str, Any]) -> Any:
 def test_completing_an_unclaimed_task_records_the_officer_who_decided(
     stack: LiveStack, browser: Browser, desk: str
 ) -> None:
-    cases = LiveCases(stack)
+    cases = LiveProcedure(stack)
     case = start(cases)
     office_task = cases.open_task(case.key, "officeAcceptanceReview", "")
     subject_task = cases.open_task(case.key, "subjectAcceptanceOpinion", "")
@@ -164,7 +164,7 @@ def test_completing_an_unclaimed_task_records_the_officer_who_decided(
     expect(row).to_contain_text("同意受理")
 
 
-def walk_to_joint_confirmation(cases: LiveCases, case: Any) -> None:
+def walk_to_joint_confirmation(cases: LiveProcedure, case: Any) -> None:
     """Both departments report; the subject's two confirmations (one per department) wait."""
     findings = {
         "dept-audit": case_steps.finding("区审计局", "符合容错情形"),
@@ -195,7 +195,7 @@ def page_height(page: Page) -> int:
 def test_case_history_is_the_business_history_by_name_and_the_element_trail_is_for_admins(
     stack: LiveStack, browser: Browser, desk: str
 ) -> None:
-    cases = LiveCases(stack)
+    cases = LiveProcedure(stack)
     case = start(cases)
 
     async def walk() -> None:
@@ -273,7 +273,7 @@ def test_case_history_is_the_business_history_by_name_and_the_element_trail_is_f
 def test_inbox_names_each_tasks_unit_urgency_in_words_and_due_day_with_marks(
     stack: LiveStack, browser: Browser, desk: str
 ) -> None:
-    cases = LiveCases(stack)
+    cases = LiveProcedure(stack)
     case = start(cases)
     walk_to_joint_confirmation(cases, case)
     cases.open_task(case.key, "subjectJointConfirmation", "")
@@ -338,7 +338,7 @@ def document_y(element: Any) -> float:
 def test_length_limits_count_characters_and_an_error_does_not_move_the_button(
     stack: LiveStack, browser: Browser, desk: str
 ) -> None:
-    cases = LiveCases(stack)
+    cases = LiveProcedure(stack)
     case = start(cases)
     task = cases.open_task(case.key, "officeAcceptanceReview", "")
     office = signed_in(browser, desk, *OFFICE)

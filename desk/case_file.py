@@ -1,0 +1,191 @@
+"""A case file (案卷): everything of one case on one printable page — the application, every
+decision with who took it and when, the documents issued and the notices delivered.
+
+Read from the /v2 API with the officer's credentials (the API decides who may read the case);
+people and units appear by name, from the API's user and group directory where the officer may
+read it, else as the API names them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from desk.api_client import ApiClient
+from desk.case_documents import case_instances
+from desk.case_index import (
+    ART7,
+    ART9,
+    CaseRow,
+    _instant,
+    _search,
+    _value,
+    beijing_text,
+    chinese_day,
+)
+from desk.sessions import Session
+
+APPLICATION_FIELDS = (
+    ("applicantName", "申请人"),
+    ("applicantUnit", "申请人单位"),
+    ("applicantPosition", "职务"),
+    ("applicantContact", "联系电话"),
+    ("districtManagedCadre", "是否区管干部"),
+    ("accountabilityMatter", "被问责事项"),
+    ("accountabilityStartDate", "启动问责日期"),
+    ("accountabilitySubject", "问责主体"),
+    ("conduct", "失误错误情形"),
+    ("claimedCircumstances", "申请适用的容错情形"),
+    ("lossRecoveryMeasures", "挽回损失、消除影响的措施"),
+    ("supportingDocuments", "证明材料"),
+    ("applicationDate", "申请日期"),
+)
+
+# What each user task decides (docs/procedure-contract.md), in the words of its form.
+DECISION_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "officeAcceptanceReview": (
+        ("officeAcceptsApplication", "是否同意受理"),
+        ("officeAcceptanceReason", "理由"),
+    ),
+    "subjectAcceptanceOpinion": (
+        ("subjectAcceptsApplication", "是否同意受理"),
+        ("subjectAcceptanceReason", "理由"),
+    ),
+    "assignDepartments": (
+        ("investigatingDepartments", "调查核实部门"),
+        ("investigationInstructions", "工作要求"),
+    ),
+    "subjectJointConfirmation": (
+        ("subjectConcurs", "是否同意核实结论"),
+        ("subjectComments", "意见"),
+    ),
+    "draftDeterminationOpinion": (
+        ("determinationRecognised", "是否认定容错免责"),
+        ("determinationCircumstances", "认定的容错情形"),
+        ("determinationOutcomes", "免责结果"),
+        ("determinationReasoning", "认定理由"),
+        ("publicityRequired", "是否公示"),
+    ),
+    "approveDeterminationOpinion": (
+        ("opinionApproved", "是否同意审定意见"),
+        ("approvalComments", "审批意见"),
+    ),
+    "arrangePublicity": (
+        ("publicityStartDate", "公示开始日期"),
+        ("publicityScope", "公示范围"),
+    ),
+    "orgPersonnelReceipt": (
+        ("orgPersonnelReceivedOn", "收悉日期"),
+        ("orgPersonnelNotes", "备注"),
+    ),
+}
+
+RECIPIENTS = {"applicant": "申请人"}
+NOTICE_NAMES = {
+    "invalidReplyNotice": "申请答复送达",
+    "acceptanceNotice": "受理通知送达",
+    "rejectionNotice": "不予受理通知送达",
+    "acceptanceReminderNotice": "受理审核超期提醒",
+    "investigationReminderNotice": "调查核实超期提醒",
+    "applicantFeedbackNotice": "认定结果反馈申请人",
+    "orgPersonnelFeedbackNotice": "认定结果反馈组织人事部门",
+    "reinvestigationNotice": "重新调查通知",
+    "committeeReportNotice": "报区委备案",
+}
+CHANNELS = {"email": "电子邮件", "file": "书面送达", "sms": "短信", "post": "邮寄"}
+
+
+async def case_file(
+    api: ApiClient, session: Session, row: CaseRow, names: dict[str, str]
+) -> dict[str, Any]:
+    """`names`: user and group ids → names, as far as the officer may read them."""
+    instances = sorted(await case_instances(api, session, row.key))
+    variables: dict[str, dict[str, Any]] = {}
+    for variable in await _search(
+        api, session, "/v2/variables/search", {"processInstanceKey": {"$in": instances}}
+    ):
+        by_instance = variables.setdefault(str(variable.get("processInstanceKey")), {})
+        by_instance[str(variable.get("name"))] = _value(variable)
+    case_values = {
+        **{k: v for key in instances if key != row.key for k, v in variables.get(key, {}).items()},
+        **variables.get(row.key, {}),
+    }
+    tasks = await _search(
+        api, session, "/v2/user-tasks/search", {"processInstanceKey": {"$in": instances}}
+    )
+    tasks.sort(key=lambda task: str(task.get("completionDate") or task.get("creationDate") or ""))
+    decisions = []
+    for task in tasks:
+        done = task.get("state") == "COMPLETED"
+        own = variables.get(str(task.get("processInstanceKey")), {})
+        fields = [
+            {"label": label, "value": _shown(own.get(name, case_values.get(name)), names)}
+            for name, label in DECISION_FIELDS.get(str(task.get("elementId")), ())
+            if name in own or name in case_values
+        ]
+        assignee = str(task.get("assignee") or "")
+        groups = [names.get(group, group) for group in task.get("candidateGroups") or []]
+        decisions.append(
+            {
+                "task": str(task.get("name") or task.get("elementId") or ""),
+                "state": "已办理"
+                if done
+                else "待办理"
+                if task.get("state") == "CREATED"
+                else "已取消",
+                "by": names.get(assignee, assignee) if assignee else "（未认领）",
+                "unit": "、".join(groups),
+                "at": beijing_text(
+                    _instant(task.get("completionDate") if done else task.get("creationDate"))
+                ),
+                "fields": fields if done else [],
+            }
+        )
+    documents = []
+    for name, value in sorted(case_values.items()):
+        if name.endswith("Document") and isinstance(value, dict) and value.get("documentId"):
+            documents.append(
+                {
+                    "title": str(value.get("title") or name),
+                    "at": beijing_text(_instant(value.get("createdAt"))),
+                    "href": f"/documents/{row.key}/{name}",
+                }
+            )
+    documents.sort(key=lambda item: item["at"])
+    notices = []
+    for name, value in case_values.items():
+        if name in NOTICE_NAMES and isinstance(value, dict):
+            recipient = str(value.get("recipient") or "")
+            notices.append(
+                {
+                    "notice": NOTICE_NAMES[name],
+                    "to": RECIPIENTS.get(recipient) or names.get(recipient, recipient),
+                    "channel": CHANNELS.get(str(value.get("channel") or ""), "其他方式"),
+                    "at": beijing_text(_instant(value.get("sentAt"))),
+                }
+            )
+    notices.sort(key=lambda item: item["at"])
+    return {
+        "case": row.to_json(),
+        "application": [
+            {"label": label, "value": _shown(case_values[name], names)}
+            for name, label in APPLICATION_FIELDS
+            if name in case_values
+        ],
+        "decisions": decisions,
+        "documents": documents,
+        "notices": notices,
+    }
+
+
+def _shown(value: Any, names: dict[str, str]) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(_shown(item, names) for item in value)
+    if isinstance(value, str):
+        return ART7.get(value) or ART9.get(value) or names.get(value) or chinese_day(value)
+    if isinstance(value, dict):
+        return "；".join(f"{_shown(v, names)}" for v in value.values())
+    return str(value)
