@@ -26,7 +26,7 @@ function answerCell(item, caseKey) {
   if (!item.answer) return html`<span class="muted">待答复</span>`;
   const verdict = item.substantiated ? '成立' : '不成立';
   const reply = item.replyDocumentId
-    ? html`<br /><a href=${`/documents/${item.replyInstanceKey || caseKey}/objectionReplyDocument?document=${encodeURIComponent(item.replyDocumentId)}`} target="_blank" rel="noopener">异议答复书（PDF）</a>`
+    ? html`<br /><a href=${`/documents/${item.replyInstanceKey || caseKey}/objectionReplyDocument?document=${encodeURIComponent(item.replyDocumentId)}`} target="_blank" rel="noopener">异议答复书（新窗口打开）</a>`
     : null;
   return html`<span>${item.answer}</span><br /><span class="muted">核实结论：${verdict}</span>${reply}`;
 }

@@ -53,7 +53,7 @@ export function periodState(found) {
 
 export function AnnouncementLink({ found }) {
   if (!found.publicityAnnouncementDocument) return html`<span class="muted">公示公告尚未生成</span>`;
-  return html`<a href=${`/documents/${found.stage.processInstanceKey}/publicityAnnouncementDocument`} target="_blank" rel="noopener">公示公告（PDF，新窗口打开）</a>`;
+  return html`<a href=${`/documents/${found.stage.processInstanceKey}/publicityAnnouncementDocument`} target="_blank" rel="noopener">公示公告（新窗口打开）</a>`;
 }
 
 // The panel for one case, from any instance of it (the root on the case page, a stage on a task).

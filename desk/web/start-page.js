@@ -69,7 +69,7 @@ export function StartPage() {
             ? html`<p>申请已登记，正在编号…</p>`
             : started.number
               ? html`<p>申请已登记，受理编号：<strong class="case-number">${started.number}</strong>。</p>`
-              : html`<p>申请已登记，系统审查申请后编号（申请材料不符合要求的不予编号，并答复申请人）。</p>`}
+              : html`<p>申请已登记，受理编号稍后生成，可在本案页面查看。</p>`}
           <p><a href=${`#/case/${started.key}`}>查看本案</a></p>
         </div>`
       : form && html`<${CamundaForm} schema=${form.schema} data=${{}} submitLabel="提交申请" busy=${busy} onSubmit=${start} />`}

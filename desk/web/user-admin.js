@@ -122,7 +122,7 @@ export function UserAdmin({ user }) {
     </table>
     <h2>单位（用户组）</h2>
     <form class="admin-form" aria-label="新建单位" onSubmit=${createGroup}>
-      <label>单位标识<input name="new-group-id" required placeholder="如 dept-finance" value=${groupDraft.groupId} onInput=${(e) => setGroupDraft({ ...groupDraft, groupId: e.target.value })} /></label>
+      <label>单位标识<input name="new-group-id" required placeholder="小写字母、数字和连字符，如财政局可用其拼音缩写" value=${groupDraft.groupId} onInput=${(e) => setGroupDraft({ ...groupDraft, groupId: e.target.value })} /></label>
       <label>单位名称<input name="new-group-name" required placeholder="如 区财政局" value=${groupDraft.name} onInput=${(e) => setGroupDraft({ ...groupDraft, name: e.target.value })} /></label>
       <button type="submit" class="primary">新建单位</button>
     </form>

@@ -58,7 +58,9 @@ def _text(body: dict[str, Any], field: str, *, required: bool = True) -> str:
 
 
 def _names(body: dict[str, Any], field: str) -> list[str]:
-    value = body.get(field) or []
+    value = body.get(field)
+    if value is None:
+        value = []
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise InvalidArgument(f"字段 {field} 必须是文本列表")
     return list(value)

@@ -237,8 +237,23 @@ class LiveProcedure:
         return task
 
     def open_task(self, case_key: int, element_id: str, candidate_group: str) -> dict[str, Any]:
-        """The open user task `element_id` of the case, for a test outside an event loop."""
-        return asyncio.run(self._open_task(Case(case_key), element_id, candidate_group))
+        """The open user task `element_id` of the case, for a synchronous (Playwright) test."""
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            tree = self.case_instances(Case(case_key))
+            found = self.stack.call(
+                ("admin", "demo-admin"),
+                "POST",
+                "/user-tasks/search",
+                {"filter": {"elementId": element_id, "state": "CREATED"}},
+            )
+            for task in found["items"]:
+                in_case = str(task["processInstanceKey"]) in tree
+                groups = task.get("candidateGroups") or []
+                if in_case and (not candidate_group or candidate_group in groups):
+                    return dict(task)
+            time.sleep(0.2)
+        raise AssertionError(f"no open user task {element_id} in case {case_key}")
 
     async def _open_task(self, case: Case, element_id: str, group: str) -> dict[str, Any]:
         tree = await asyncio.to_thread(self.case_instances, case)

@@ -29,12 +29,17 @@ BEIJING = timezone(timedelta(hours=8))
 
 
 async def _two_cases(run: LiveProcedure) -> tuple[Case, Case]:
-    """One case closed as not accepted (the subject disagrees), one still in acceptance."""
+    """One case closed as not accepted (the subject disagrees, the leading group refuses), one
+    still in acceptance."""
     closed = await run.start_case(
         steps.application(applicantName="赵文华", applicantUnit="游仙区交通运输局")
     )
     await steps.joint_acceptance_review(
         run, closed, subject_accepts=False, subject_reason="问责决定已执行完毕，不属于受理范围"
+    )
+    # The office and the subject disagree: the leading group decides (8(2), issue 12).
+    await steps.leading_group_acceptance_decision(
+        run, closed, accepts=False, reason="问责决定已执行完毕，不属于受理范围"
     )
     await run.wait_until_closed(closed)
     still_open = await run.start_case(steps.application())

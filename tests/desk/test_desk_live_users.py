@@ -55,7 +55,9 @@ def test_administrator_manages_users_units_and_tokens_in_the_desk(
         expect(admin.locator("tr[data-group='dept-finance']")).to_contain_text("钱芳")
 
         new_officer = signed_in(browser, url, "qianfang", "Caiwu-2026-strong")
-        expect(new_officer.get_by_text("钱芳（qianfang）")).to_be_visible()
+        # Pages name people, never by login name (issue 13, item 3).
+        expect(new_officer.locator(".who")).to_contain_text("钱芳")
+        expect(new_officer.locator(".who")).not_to_contain_text("qianfang")
 
         row.get_by_role("button", name="签发令牌").click()
         shown = admin.locator(".token-shown")

@@ -117,7 +117,7 @@ def test_office_records_an_objection_during_publicity_and_a_manager_never_sees_w
         row = office.locator("tr", has_text="游容免〔2026〕1号")
         expect(row).to_contain_text("公示中")
         expect(row).to_contain_text("自2026年9月28日次日起至2026年10月13日24时止（7个工作日）")
-        expect(row.get_by_role("link", name="公示公告（PDF，新窗口打开）")).to_be_visible()
+        expect(row.get_by_role("link", name="公示公告（新窗口打开）")).to_be_visible()
         row.get_by_role("button", name="登记与查看异议").click()
 
         form = office.get_by_role("form", name="登记公示异议")
@@ -143,7 +143,7 @@ def test_office_records_an_objection_during_publicity_and_a_manager_never_sees_w
         expect(period).to_contain_text(
             "自2026年9月28日次日起至2026年10月13日24时止", timeout=30_000
         )
-        expect(period.get_by_role("link", name="公示公告（PDF，新窗口打开）")).to_be_visible()
+        expect(period.get_by_role("link", name="公示公告（新窗口打开）")).to_be_visible()
         expect(office.locator("main")).not_to_contain_text("赵强")
         _shot(office, "publicity-objection-task.png")
 
@@ -159,7 +159,7 @@ def test_office_records_an_objection_during_publicity_and_a_manager_never_sees_w
         office.get_by_role("button", name="登记与查看异议").click()
         expect(table).to_contain_text("经核实，会议纪要形成于决策当日，所反映问题不属实")
         expect(table).to_contain_text("核实结论：不成立")
-        expect(table.get_by_role("link", name="异议答复书（PDF）")).to_be_visible()
+        expect(table.get_by_role("link", name="异议答复书（新窗口打开）")).to_be_visible()
         _shot(office, "publicity-objection-answered.png")
 
         manager = signed_in(browser, url, "manager", "demo-manager")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import pytest
 
 from engine.feel import feel
@@ -278,3 +281,19 @@ def test_every_element_the_contract_names_exists() -> None:
         if element not in known.get(definition, set())
     ]
     assert missing == []
+
+
+def test_the_demo_workers_may_take_every_job_of_the_procedure() -> None:
+    """The demo's worker token is limited to its job types: a type missing there stops the demo's
+    workers with PERMISSION_DENIED (engine/access/demo-identity.toml)."""
+    identity = tomllib.loads(
+        (Path(__file__).parents[2] / "engine" / "access" / "demo-identity.toml").read_text()
+    )
+    [workers] = [u for u in identity["users"] if u["username"] == "workers"]
+    used = {
+        str(definition.get("type"))
+        for diagram in DIAGRAMS
+        for task in diagram.elements("serviceTask") + diagram.elements("sendTask")
+        if (definition := zeebe(task, "taskDefinition")) is not None
+    }
+    assert used - set(workers["jobTypes"]) == set()
