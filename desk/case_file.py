@@ -67,16 +67,80 @@ DECISION_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "approveDeterminationOpinion": (
         ("opinionApproved", "是否同意审定意见"),
+        ("approvalMethod", "审定方式"),
+        ("approvalMeetingDate", "会议日期"),
+        ("approvalMinutesNumber", "会议纪要编号"),
+        ("approvalCirculatedOn", "传阅完毕日期"),
+        ("approvalDecidedBy", "主持或签批的领导"),
         ("approvalComments", "审批意见"),
+        ("sendBackRemarks", "退回修改意见"),
     ),
     "arrangePublicity": (
         ("publicityStartDate", "公示开始日期"),
         ("publicityScope", "公示范围"),
     ),
     "orgPersonnelReceipt": (
+        ("orgPersonnelReceivedBy", "签收人"),
         ("orgPersonnelReceivedOn", "收悉日期"),
+        ("orgPersonnelServiceMethod", "送达方式"),
         ("orgPersonnelNotes", "备注"),
     ),
+    "awaitSupplement": (
+        ("supplementReceived", "是否收到补正材料"),
+        ("supplementReceivedOn", "收到日期"),
+        ("supplementMaterials", "补正材料"),
+    ),
+    "leadingGroupAcceptanceDecision": (
+        ("leadingGroupAcceptsApplication", "是否受理"),
+        ("leadingGroupDecisionReason", "理由"),
+        ("leadingGroupDecisionMethod", "决定方式"),
+        ("leadingGroupMinutesNumber", "会议纪要编号"),
+        ("leadingGroupDecidedOn", "决定日期"),
+    ),
+    "departmentInvestigation": (("investigationConclusion", "核实结论"),),
+    "decideFindingsDisagreement": (
+        ("findingsDisagreementDecision", "决定"),
+        ("findingsDisagreementReason", "理由"),
+        ("findingsDisagreementDecidedBy", "决定的会议或领导"),
+        ("findingsDisagreementDecidedOn", "决定日期"),
+        ("findingsDisagreementMinutes", "会议纪要编号"),
+    ),
+    "handleObjection": (
+        ("objectionSubstantiated", "异议是否成立"),
+        ("objectionAnswer", "书面答复"),
+    ),
+    "handleLateObjection": (
+        ("objectionSubstantiated", "异议是否属实"),
+        ("objectionAnswer", "书面答复"),
+    ),
+    "reviewLateObjection": (("leadingGroupObjectionDecision", "领导小组决定"),),
+    "recordApplicantService": (
+        ("applicantReceivedBy", "签收人"),
+        ("applicantServedOn", "送达日期"),
+        ("applicantServiceMethod", "送达方式"),
+    ),
+    "subjectAppliesOutcome": (
+        ("subjectReceivedBy", "签收人"),
+        ("subjectServedOn", "送达日期"),
+        ("subjectAccountabilityDecision", "运用审定意见情况"),
+        ("subjectAppliedOn", "运用日期"),
+    ),
+    "acknowledgeCommitteeRecord": (
+        ("committeeAcknowledgedOn", "签收日期"),
+        ("committeeRecordNumber", "备案编号"),
+        ("committeeRemarks", "备注"),
+    ),
+}
+# Coded choices of the forms, in the forms' own words.
+CHOICES = {
+    "meeting": "会议研究",
+    "circulation": "传阅审定",
+    "adopt-findings": "采纳核实结论",
+    "reinvestigate": "重新调查核实",
+    "in-person": "直接送达",
+    "post": "邮寄送达",
+    "electronic": "电子送达",
+    "entrusted": "委托送达",
 }
 
 RECIPIENTS = {"applicant": "申请人"}
@@ -185,7 +249,13 @@ def _shown(value: Any, names: dict[str, str]) -> str:
     if isinstance(value, list):
         return "、".join(_shown(item, names) for item in value)
     if isinstance(value, str):
-        return ART7.get(value) or ART9.get(value) or names.get(value) or chinese_day(value)
+        return (
+            ART7.get(value)
+            or ART9.get(value)
+            or CHOICES.get(value)
+            or names.get(value)
+            or chinese_day(value)
+        )
     if isinstance(value, dict):
         return "；".join(f"{_shown(v, names)}" for v in value.values())
     return str(value)

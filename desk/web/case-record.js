@@ -12,6 +12,9 @@ const clip = (text, length = 60) => {
   return chars.length > length ? `${chars.slice(0, length).join('')}…` : chars.join('');
 };
 const joined = (...parts) => parts.filter(Boolean).join('；');
+const METHODS = { meeting: '会议研究', circulation: '传阅审定' };
+const FINDINGS_RULINGS = { 'adopt-findings': '采纳核实结论', reinvestigate: '责成重新调查核实' };
+const SERVICE_METHODS = { 'in-person': '直接送达', post: '邮寄送达', electronic: '电子送达', entrusted: '委托送达' };
 
 // What each task decided, from the variables its form submitted (docs/procedure-contract.md).
 // A task not listed here shows its name only, so a new step of the procedure is never hidden.
@@ -22,9 +25,18 @@ const DECISIONS = {
   departmentInvestigation: (v) => clip(v.investigationConclusion),
   subjectJointConfirmation: (v) => joined(yesNo(v.subjectConcurs, '对核实结论无异议', '对核实结论有异议'), clip(v.subjectComments)),
   draftDeterminationOpinion: (v) => joined(yesNo(v.determinationRecognised, '拟认定容错免责', '拟不予认定容错免责'), yesNo(v.publicityRequired, '需公示', '')),
-  approveDeterminationOpinion: (v) => joined(yesNo(v.opinionApproved, '批准认定意见', '不批准，退回修改'), clip(v.approvalComments)),
+  approveDeterminationOpinion: (v) => joined(yesNo(v.opinionApproved, '批准认定意见', '不批准，退回修改'), METHODS[v.approvalMethod], v.approvalMinutesNumber, clip(v.opinionApproved === false ? v.sendBackRemarks : v.approvalComments)),
   arrangePublicity: (v) => (v.publicityStartDate ? `公示自${v.publicityStartDate}起，范围：${displayValue(v.publicityScope)}` : ''),
-  orgPersonnelReceipt: (v) => (v.orgPersonnelReceivedOn ? `已于${v.orgPersonnelReceivedOn}收悉` : ''),
+  orgPersonnelReceipt: (v) => (v.orgPersonnelReceivedOn ? joined(`已于${v.orgPersonnelReceivedOn}收悉`, v.orgPersonnelReceivedBy && `签收人：${v.orgPersonnelReceivedBy}`) : ''),
+  awaitSupplement: (v) => yesNo(v.supplementReceived, `已收到补正材料${v.supplementReceivedOn ? `（${v.supplementReceivedOn}）` : ''}`, '期限内未收到补正材料'),
+  leadingGroupAcceptanceDecision: (v) => joined(yesNo(v.leadingGroupAcceptsApplication, '决定受理', '决定不予受理'), METHODS[v.leadingGroupDecisionMethod], v.leadingGroupMinutesNumber, clip(v.leadingGroupDecisionReason)),
+  decideFindingsDisagreement: (v) => joined(FINDINGS_RULINGS[v.findingsDisagreementDecision], clip(v.findingsDisagreementReason)),
+  handleObjection: (v) => joined(yesNo(v.objectionSubstantiated, '异议成立', '异议不成立'), clip(v.objectionAnswer)),
+  handleLateObjection: (v) => joined(yesNo(v.objectionSubstantiated, '异议属实', '异议不属实'), clip(v.objectionAnswer)),
+  reviewLateObjection: (v) => clip(v.leadingGroupObjectionDecision),
+  recordApplicantService: (v) => (v.applicantServedOn ? joined(`已于${v.applicantServedOn}送达`, SERVICE_METHODS[v.applicantServiceMethod], v.applicantReceivedBy && `签收人：${v.applicantReceivedBy}`) : ''),
+  subjectAppliesOutcome: (v) => joined(v.subjectServedOn && `已于${v.subjectServedOn}签收`, clip(v.subjectAccountabilityDecision)),
+  acknowledgeCommitteeRecord: (v) => joined(v.committeeAcknowledgedOn && `已于${v.committeeAcknowledgedOn}签收`, v.committeeRecordNumber && `备案编号：${v.committeeRecordNumber}`),
 };
 
 export function decisionOf(task, variables) {
