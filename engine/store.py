@@ -504,10 +504,12 @@ class RecordStore:
         return position, previous
 
     def _check_structure(self, acknowledged: int | None) -> None:
-        """SQLite's own check of every page (indexes and the audit trail too, which the checksums
-        do not cover); linear in the file's size and small beside the replay that follows."""
+        """SQLite's own check of every page of the log's file (indexes and the audit trail too,
+        which the checksums do not cover); linear in its size, which snapshots keep small. Not of
+        the history: without `main.` the pragma checks every attached file, and read all 15 GB of
+        a million instances' history at each start (measured: minutes instead of 0.1 s)."""
         try:
-            problems = [str(row[0]) for row in self._db.execute("PRAGMA quick_check(5)")]
+            problems = [str(row[0]) for row in self._db.execute("PRAGMA main.quick_check(5)")]
         except sqlite3.DatabaseError as error:
             problems = [str(error)]
         if problems != ["ok"]:

@@ -51,6 +51,14 @@ async def _run(data_dir: Path, instances: int) -> EngineService:
     return service
 
 
+async def _quiet(service: EngineService) -> None:
+    """Waits for the last commit and for a snapshot and its compaction still under way (they run
+    beside the appends), so what is read next is settled."""
+    await service._settled()
+    if service._snapshot_in_flight is not None:
+        await service._snapshot_in_flight
+
+
 def _copy(source: Path, target: Path) -> Path:
     """What a kill -9 leaves: every file as it is on disk at this moment."""
     target.mkdir()
@@ -63,7 +71,7 @@ def _copy(source: Path, target: Path) -> Path:
 async def test_a_restart_replays_only_the_records_after_the_last_snapshot(tmp_path: Path) -> None:
     service = await _run(tmp_path / "live", 60)
     try:
-        await service._settled()
+        await _quiet(service)
         snapshot_at = service._snapshot_position
         assert snapshot_at > 0, "60 instances write several hundred records: a snapshot was due"
         expected, total = _fingerprint(service), service.state.position
@@ -89,7 +97,7 @@ async def test_a_restart_replays_only_the_records_after_the_last_snapshot(tmp_pa
 async def test_compaction_moves_what_a_snapshot_covers_into_the_history(tmp_path: Path) -> None:
     service = await _run(tmp_path, 60)
     try:
-        await service._settled()
+        await _quiet(service)
         total = service.state.position
         compacted = service.store.compacted_up_to
         left = service.store.query("SELECT count(*), min(position) FROM main.records")[0]
