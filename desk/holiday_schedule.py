@@ -27,7 +27,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from desk.desk_audit import DeskAuditTrail
-from desk.sign_in import csrf_refusal, current_session, refusal
+from desk.sign_in import administrator_change, current_session, refusal
 
 SCHEDULE_FILE_NAME = "holiday-schedules.json"
 NOTICE_NUMBER = re.compile(r"国办发明电〔(\d{4})〕\d{1,3}号")
@@ -186,14 +186,10 @@ async def list_schedules(request: Request) -> Response:
 
 
 async def enter_schedule(request: Request) -> Response:
-    session = current_session(request)
-    if session is None:
-        return refusal(401, "尚未登录或登录已过期，请重新登录")
-    refused = csrf_refusal(request, session)
+    session, refused = administrator_change(request, "只有系统管理员可以录入节假日安排")
     if refused is not None:
         return refused
-    if not session.officer.is_admin:
-        return refusal(403, "只有系统管理员可以录入节假日安排")
+    assert session is not None
     try:
         body = json.loads(await request.body() or b"null")
     except ValueError:

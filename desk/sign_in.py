@@ -33,6 +33,22 @@ def csrf_refusal(request: Request, session: Session) -> JSONResponse | None:
     return None
 
 
+def administrator_change(
+    request: Request, not_admin: str
+) -> tuple[Session, None] | tuple[None, JSONResponse]:
+    """The checks of a change only administrators may make: signed in, the CSRF token, the admin
+    role (`not_admin` says what the others may not do). Returns the session, or the refusal."""
+    session = current_session(request)
+    if session is None:
+        return None, refusal(401, "尚未登录或登录已过期，请重新登录")
+    refused = csrf_refusal(request, session)
+    if refused is not None:
+        return None, refused
+    if not session.officer.is_admin:
+        return None, refusal(403, not_admin)
+    return session, None
+
+
 def _set_cookies(response: Response, session: Session, settings: DeskSettings) -> None:
     response.set_cookie(
         SESSION_COOKIE,

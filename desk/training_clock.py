@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 
 from desk.api_client import ApiClient, ApiUnavailable
 from desk.settings import DeskSettings
-from desk.sign_in import csrf_refusal, current_session, refusal
+from desk.sign_in import administrator_change, current_session, refusal
 
 NOT_IN_PRODUCTION = "正式环境不提供调整系统时钟的功能"
 # Epoch milliseconds up to the year 9999: anything else is a typing error, not an instant.
@@ -58,14 +58,10 @@ def _engine_refusal(answer_text: str, status: int) -> Response:
 async def move_clock(request: Request) -> Response:
     if not _training(request):
         return refusal(404, NOT_IN_PRODUCTION)
-    session = current_session(request)
-    if session is None:
-        return refusal(401, "尚未登录或登录已过期，请重新登录")
-    refused = csrf_refusal(request, session)
+    session, refused = administrator_change(request, "只有系统管理员可以调整系统时钟")
     if refused is not None:
         return refused
-    if not session.officer.is_admin:
-        return refusal(403, "只有系统管理员可以调整系统时钟")
+    assert session is not None
     try:
         body = json.loads(await request.body() or b"null")
     except ValueError:
@@ -97,14 +93,10 @@ async def move_clock(request: Request) -> Response:
 async def reset_clock(request: Request) -> Response:
     if not _training(request):
         return refusal(404, NOT_IN_PRODUCTION)
-    session = current_session(request)
-    if session is None:
-        return refusal(401, "尚未登录或登录已过期，请重新登录")
-    refused = csrf_refusal(request, session)
+    session, refused = administrator_change(request, "只有系统管理员可以调整系统时钟")
     if refused is not None:
         return refused
-    if not session.officer.is_admin:
-        return refusal(403, "只有系统管理员可以调整系统时钟")
+    assert session is not None
     api: ApiClient = request.app.state.api
     try:
         answer = await api.send("POST", "/v2/clock/reset", session.authorization)
