@@ -237,28 +237,30 @@ class EngineService:
         self._snapshot_in_flight = future
 
     async def _snapshot(self, payload: bytes, position: int, compact: bool = True) -> None:
-        """The snapshot is written on the storage thread, after the appends up to `position`,
-        and is durable before any record it covers leaves the primary log; compaction then runs
-        on its own thread while appends go on."""
+        """The checksum at `position` is read on the storage thread, after the appends up to
+        `position` are committed, so the snapshot never covers a record that is not durable.
+        Writing and fsyncing the file, and then the compaction, run on the compaction thread:
+        appends go on meanwhile (on the storage thread they waited for the fsync). The snapshot
+        is durable before any record it covers leaves the primary log."""
         loop = asyncio.get_running_loop()
         assert self._storage is not None
-        await loop.run_in_executor(self._storage, self._write_snapshot, payload, position)
+        checksum = await loop.run_in_executor(self._storage, self.store.checksum_at, position)
+        writer = self._compaction or self._storage
+        await loop.run_in_executor(writer, self._write_snapshot, payload, position, checksum)
         if compact and self._compaction is not None:
-            await loop.run_in_executor(self._compaction, self._compact, position)
+            started = time.perf_counter()
+            await loop.run_in_executor(self._compaction, self.store.export_to_history, position)
+            moved = await loop.run_in_executor(self._storage, self.store.drop_exported, position)
+            log.info(
+                "snapshot at position %d; %d records moved to the history in %.0f ms",
+                position,
+                moved,
+                (time.perf_counter() - started) * 1000,
+            )
 
-    def _write_snapshot(self, payload: bytes, position: int) -> None:
+    def _write_snapshot(self, payload: bytes, position: int, checksum: bytes) -> None:
         assert self.store.data_dir is not None
-        write_snapshot(self.store.data_dir, payload, position, self.store.checksum_at(position))
-
-    def _compact(self, position: int) -> None:
-        started = time.perf_counter()
-        moved = self.store.compact(position)
-        log.info(
-            "snapshot at position %d; %d records moved to the history in %.0f ms",
-            position,
-            moved,
-            (time.perf_counter() - started) * 1000,
-        )
+        write_snapshot(self.store.data_dir, payload, position, checksum)
 
     def _set_state(self, state: EngineState) -> None:
         self.state = state

@@ -588,16 +588,22 @@ class RecordStore:
 
     def compact(self, up_to: int) -> int:
         """Moves the records up to `up_to` (covered by a durable snapshot) from the primary log
-        to the history. Two transactions, each on one file: first the copy into the history,
-        then the removal from the log with the new anchor; a crash between them leaves records in
-        both, which readers take from the history and the next compaction skips. Returns the
-        number of records moved."""
+        to the history, on one thread (tests and tools; the served engine calls the two halves
+        on two threads). Returns the number of records moved."""
         if up_to <= self._anchor[0]:
             return 0
+        self.export_to_history(up_to)
+        return self.drop_exported(up_to)
+
+    def export_to_history(self, up_to: int) -> None:
+        """First half of a compaction: copies the records up to `up_to` into the history, in a
+        transaction on the history file only; the log is only read, so appends go on meanwhile.
+        A crash after it leaves records in both files, which readers take from the history and
+        the next compaction skips."""
+        if up_to <= self._anchor[0]:
+            return
         db = self._compactor
-        checksum = self.checksum_at(up_to)
         columns = _COLUMNS + ", checksum"
-        # Deferred: only the history is written, so the log's appends go on meanwhile.
         db.execute("BEGIN")
         try:
             db.execute(
@@ -612,19 +618,32 @@ class RecordStore:
                 db.execute("ROLLBACK")
             raise
         pause_for_test("history-exported")
+
+    def drop_exported(self, up_to: int) -> int:
+        """Second half: removes the exported records from the log and moves its anchor. Call on
+        the thread that appends: on the appends' own connection it takes the log's write lock
+        in turn with them, where a third connection made them wait and sleep on a busy lock."""
+        if up_to <= self._anchor[0]:
+            return 0
+        db = self._writer
+        checksum = db.execute(
+            "SELECT checksum FROM main.records WHERE position = ?", (up_to,)
+        ).fetchone()
+        if checksum is None:
+            raise ValueError(f"no record at position {up_to} in the primary log")
         db.execute("BEGIN IMMEDIATE")
         try:
             moved = db.execute("DELETE FROM main.records WHERE position <= ?", (up_to,)).rowcount
             db.execute(
                 "INSERT OR REPLACE INTO main.log_anchor (id, position, checksum) VALUES (1, ?, ?)",
-                (up_to, checksum),
+                (up_to, bytes(checksum[0])),
             )
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-        self._anchor = (up_to, checksum)
+        self._anchor = (up_to, bytes(checksum[0]))
         return int(moved)
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
