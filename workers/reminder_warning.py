@@ -64,7 +64,7 @@ class ReminderCaseNumber:
     def parse(cls, text: str) -> ReminderCaseNumber:
         match = _CASE_NUMBER.match(text.strip())
         if match is None:
-            raise CaseNumberFormatError(f"案件编号 {text!r} 格式不正确，应为 游纪提〔YYYY〕N号")
+            raise CaseNumberFormatError(f"受理编号 {text!r} 格式不正确，应为 游纪提〔YYYY〕N号")
         return cls(int(match["year"]), int(match["seq"]))
 
 
@@ -189,7 +189,7 @@ def enquiry_letter(facts: LetterFacts, issued: date, number: str) -> OfficialDoc
             "说明材料须经本人签名，并由所在单位党组织主要负责人签署意见，"
             f"于{arabic_date(last_day)}前（含当日）报送本委{DISCIPLINE_OFFICE}。",
             "对函询问题不如实说明、隐瞒或者编造的，将依规依纪严肃处理。",
-            f"案件编号：{facts.case_number}。",
+            f"受理编号：{facts.case_number}。",
             "特此函询。",
         ],
         issue_date=issued,
@@ -214,7 +214,7 @@ def enquiry_reminder(facts: LetterFacts, issued: date, number: str) -> OfficialD
             f"现予催告：请你于{arabic_date(last_day)}前（含当日）将经本人签名、"
             f"所在单位党组织主要负责人签署意见的书面说明材料报送本委{DISCIPLINE_OFFICE}。",
             "逾期仍不作出说明的，本委将依规依纪作出处理。",
-            f"案件编号：{facts.case_number}。",
+            f"受理编号：{facts.case_number}。",
             "特此催告。",
         ],
         issue_date=issued,
