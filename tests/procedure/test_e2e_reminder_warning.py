@@ -171,6 +171,11 @@ async def test_talk_recorded_then_closed_with_every_approval_round_kept(
             "disposalSendBackRemarks": "请写明约谈人选",
         },
     )
+    # the proposal comes back with the leader's remarks, which its form shows
+    await procedure.wait_for_user_task(case, "proposeDisposal")
+    returned = procedure.variables(case)
+    assert returned["disposalApproved"] is False
+    assert returned["disposalSendBackRemarks"] == "请写明约谈人选"
     await procedure.complete_task(
         case, "proposeDisposal", {**TALK, "disposalReason": "由区纪委副书记张伟约谈提醒"}
     )
