@@ -30,6 +30,8 @@ PROCEDURE_NAME = "提醒告诫"
 # `discipline-office` (engine/access/demo-identity.toml).
 COMMISSION = "中共绵阳市游仙区纪律检查委员会"
 DISCIPLINE_OFFICE = "区纪委监委党风政风监督室"
+# As the commission's own letters name it (本委…).
+DISCIPLINE_OFFICE_SHORT = "党风政风监督室"
 MEASURES = "《游仙区容错纠错实施办法（试行）》"
 
 CASE_PREFIX = "游纪提"
@@ -163,33 +165,38 @@ def _clause(text: str | None) -> str:
     return (text or "").strip().rstrip("。；，、;,. ")
 
 
-def _person(problem: ReportedProblem) -> str:
-    post = _clause(problem.person_position)
-    unit = unit_name(problem.unit_id)
-    where = f"（{unit}{post}）" if unit or post else ""
-    return f"{problem.person_name}同志{where}"
+# How a letter names where the report came from: 近期，本委收到{...}，反映你……
+_RECEIVED_AS: dict[str, str] = {
+    "petition": "信访举报",
+    "inspection": "巡视巡察移交的问题线索",
+    "discipline-review": "纪律审查中发现的问题线索",
+    "personal-matters": "领导干部个人有关事项报告查核中发现的问题",
+    "daily-supervision": "日常监督中发现的问题线索",
+}
+
+
+def _reply_to(facts: LetterFacts) -> str:
+    return f"报送本委{DISCIPLINE_OFFICE_SHORT}（请注明受理编号{facts.case_number}）"
 
 
 def enquiry_letter(facts: LetterFacts, issued: date, number: str) -> OfficialDocument:
     kind = LetterType.ENQUIRY_LETTER
     problem = _require_problem(facts, kind)
     last_day = facts.enquiry_last_day or issued
-    source = PROBLEM_SOURCES.get(problem.source or "", "")
-    received = f"通过{source}" if source and problem.source != "other" else ""
+    received = _RECEIVED_AS.get(problem.source or "", "有关方面反映的问题")
     return OfficialDocument(
         issuing_organ=COMMISSION,
         title=LETTER_TITLES[kind],
         document_number=number,
         addressee=f"{problem.person_name}同志",
         paragraphs=[
-            f"近期，本委{received}收到反映{_person(problem)}有关问题的情况。"
+            f"近期，本委收到{received}，反映你存在有关问题。"
             f"根据{MEASURES}第十一条的规定，现就有关问题向你函询。",
             f"反映的主要问题：{_clause(problem.summary)}。",
             "请你本着对组织忠诚老实的态度，对上述问题逐项作出实事求是的书面说明，"
             "说明材料须经本人签名，并由所在单位党组织主要负责人签署意见，"
-            f"于{arabic_date(last_day)}前（含当日）报送本委{DISCIPLINE_OFFICE}。",
+            f"于{arabic_date(last_day)}前（含当日）{_reply_to(facts)}。",
             "对函询问题不如实说明、隐瞒或者编造的，将依规依纪严肃处理。",
-            f"受理编号：{facts.case_number}。",
             "特此函询。",
         ],
         issue_date=issued,
@@ -212,9 +219,8 @@ def enquiry_reminder(facts: LetterFacts, issued: date, number: str) -> OfficialD
             f"本委此前向你发出的函询函{cited}，要求你在规定期限内就反映的有关问题作出书面说明。"
             "截至期限届满，本委尚未收到你的书面说明材料。",
             f"现予催告：请你于{arabic_date(last_day)}前（含当日）将经本人签名、"
-            f"所在单位党组织主要负责人签署意见的书面说明材料报送本委{DISCIPLINE_OFFICE}。",
+            f"所在单位党组织主要负责人签署意见的书面说明材料{_reply_to(facts)}。",
             "逾期仍不作出说明的，本委将依规依纪作出处理。",
-            f"受理编号：{facts.case_number}。",
             "特此催告。",
         ],
         issue_date=issued,
