@@ -5,6 +5,7 @@ import { html } from 'htm/preact';
 import { v2, variableValue } from './api.js';
 import { NOTICE_CHANNELS, NOTICE_RECIPIENTS, NOTICE_TYPES, STAGE_CALLS, displayValue, formatDate, stageName } from './labels.js';
 import { personWithUnit, taskUnit, unitName } from './people.js';
+import { formatDay as writtenDay } from './dates.js';
 
 const yesNo = (value, yes, no) => (value === true ? yes : value === false ? no : '');
 const clip = (text, length = 60) => {
@@ -41,9 +42,9 @@ const DECISIONS = {
   subjectAppliesOutcome: (v) => joined(v.subjectServedOn && `已于${v.subjectServedOn}签收`, clip(v.subjectAccountabilityDecision)),
   proposeDisposal: (v) => joined(DISPOSAL_METHODS[v.disposalMethod] && `拟${DISPOSAL_METHODS[v.disposalMethod]}`, clip(v.disposalReason)),
   approveDisposal: (v) => joined(yesNo(v.disposalApproved, '同意处置方式', '不同意，退回重新提出'), METHODS[v.disposalApprovalMethod], v.disposalApprovalMinutesNumber, v.disposalApprovedBy && `审批领导：${v.disposalApprovedBy}`, clip(v.disposalApproved === false ? v.disposalSendBackRemarks : v.disposalApprovalComments)),
-  recordEnquiryDelivery: (v) => (v.enquiryDeliveredOn ? joined(`函询函已于${v.enquiryDeliveredOn}送达`, SERVICE_METHODS[v.enquiryDeliveryMethod], v.enquiryDeliveryReceiver && `签收人：${v.enquiryDeliveryReceiver}`) : ''),
-  recordEnquiryReply: (v) => joined(v.enquiryReplyReceivedOn && `已于${v.enquiryReplyReceivedOn}收到书面说明`, clip(v.enquiryReplySummary)),
-  recordTalk: (v) => joined(v.talkDate && `已于${v.talkDate}约谈`, v.talkConductedBy && `约谈人：${v.talkConductedBy}`, clip(v.talkRecord)),
+  recordEnquiryDelivery: (v) => (v.enquiryDeliveredOn ? joined(`函询函已于${writtenDay(v.enquiryDeliveredOn)}送达`, SERVICE_METHODS[v.enquiryDeliveryMethod], v.enquiryDeliveryReceiver && `签收人：${v.enquiryDeliveryReceiver}`) : ''),
+  recordEnquiryReply: (v) => joined(v.enquiryReplyReceivedOn && `已于${writtenDay(v.enquiryReplyReceivedOn)}收到书面说明`, clip(v.enquiryReplySummary)),
+  recordTalk: (v) => joined(v.talkDate && `已于${writtenDay(v.talkDate)}约谈`, v.talkConductedBy && `约谈人：${v.talkConductedBy}`, clip(v.talkRecord)),
   recordLifeMeetingExplanation: (v) => joined(v.lifeMeetingName && `已在${v.lifeMeetingName}上说明问题`, clip(v.lifeMeetingCriticism)),
   recordOutcome: (v) => joined(OUTCOMES[v.outcomeKind], CLOSURE_REASONS[v.closureReason], clip(v.outcomeReasoning)),
   acknowledgeCommitteeRecord: (v) => joined(v.committeeAcknowledgedOn && `已于${v.committeeAcknowledgedOn}签收`, v.committeeRecordNumber && `备案编号：${v.committeeRecordNumber}`),
