@@ -325,3 +325,31 @@ async def test_outcome_rectification_enters_the_rectification_call_activity(
     # only the contract's variables are passed: the rectification numbers its own case
     assert "caseNumber" not in called
     assert root["registerOutcome"] == "转问题整改"
+
+
+async def test_an_untrue_report_can_be_handed_to_clarification(procedure: ProcedureRun) -> None:
+    """The optional path of Art. 14: a report found untrue goes to `clarification`."""
+    await procedure.client.deploy_resource(str(STAND_INS / "clarification.bpmn"))
+    case = await register(procedure)
+    await propose_and_approve(procedure, case, TALK)
+    await procedure.complete_task(
+        case,
+        "recordTalk",
+        {"talkConductedBy": "张伟", "talkDate": "2026-09-07", "talkRecord": "经约谈核实，验收合规"},
+    )
+    await procedure.complete_task(
+        case,
+        "recordOutcome",
+        {
+            "outcomeKind": "clarification",
+            "outcomeReasoning": "经核实验收手续完备，反映失实，需向其所在单位党组织说明",
+            "outcomeDecidedOn": "2026-09-08",
+        },
+    )
+    await procedure.wait_until_waiting_at(case, "clarification#standInWaiting")
+    root = procedure.variables(case)
+    called = procedure.stage_variables(case, "clarification")
+    assert called["originCaseNumber"] == root["caseNumber"]
+    assert called["originFindings"].startswith("经核实验收手续完备")
+    assert called["registerSubjects"] == root["registerSubjects"]
+    assert root["registerOutcome"] == "转澄清了结"
