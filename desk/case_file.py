@@ -130,6 +130,50 @@ DECISION_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("committeeRecordNumber", "备案编号"),
         ("committeeRemarks", "备注"),
     ),
+    # reminder-warning (Art. 11)
+    "proposeDisposal": (
+        ("disposalMethod", "处置方式"),
+        ("minorMatter", "是否属轻微违规违纪"),
+        ("disposalReason", "提出理由"),
+        ("enquiryWorkingDays", "书面说明期限（工作日）"),
+    ),
+    "approveDisposal": (
+        ("disposalApproved", "是否同意处置方式"),
+        ("disposalApprovalMethod", "审批方式"),
+        ("disposalApprovalMeetingDate", "会议日期"),
+        ("disposalApprovalMinutesNumber", "会议纪要编号"),
+        ("disposalApprovalCirculatedOn", "传批日期"),
+        ("disposalApprovedBy", "审批领导"),
+        ("disposalApprovalComments", "审批意见"),
+        ("disposalSendBackRemarks", "退回意见"),
+    ),
+    "recordEnquiryDelivery": (
+        ("enquiryDeliveredOn", "送达日期"),
+        ("enquiryDeliveryMethod", "送达方式"),
+        ("enquiryDeliveryReceiver", "签收人"),
+    ),
+    "recordEnquiryReply": (
+        ("enquiryReplyReceivedOn", "收到书面说明日期"),
+        ("enquiryReplySummary", "书面说明主要内容"),
+        ("enquiryReplyEndorsed", "所在单位党组织主要负责人是否签署意见"),
+    ),
+    "recordTalk": (
+        ("talkConductedBy", "约谈人"),
+        ("talkDate", "约谈日期"),
+        ("talkRecord", "约谈情况"),
+    ),
+    "recordLifeMeetingExplanation": (
+        ("lifeMeetingName", "会议名称"),
+        ("lifeMeetingDate", "会议日期"),
+        ("lifeMeetingExplanation", "本人说明情况"),
+        ("lifeMeetingCriticism", "批评和自我批评情况"),
+    ),
+    "recordOutcome": (
+        ("outcomeKind", "处置结果"),
+        ("closureReason", "了结理由"),
+        ("outcomeReasoning", "理由"),
+        ("outcomeDecidedOn", "日期"),
+    ),
 }
 # Coded choices of the forms, in the forms' own words.
 CHOICES = {
@@ -141,6 +185,16 @@ CHOICES = {
     "post": "邮寄送达",
     "electronic": "电子送达",
     "entrusted": "委托送达",
+    # reminder-warning (Art. 11)
+    "talk": "约谈",
+    "enquiry": "函询",
+    "life-meeting": "在民主生活会上说明问题",
+    "closed": "了结",
+    "rectification": "转问题整改",
+    "clarification": "转澄清了结",
+    "untrue": "反映不实",
+    "explained": "已说明清楚",
+    "reminded": "予以提醒",
 }
 
 RECIPIENTS = {"applicant": "申请人"}

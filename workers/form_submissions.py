@@ -26,6 +26,7 @@ from workers.determination import (
     refusal_text,
 )
 from workers.organisation import district_unit_ids
+from workers.reminder_warning import MAX_WORKING_DAYS
 from workers.variables import CamelModel
 
 ApplicantType = Literal["unit", "individual"]
@@ -350,6 +351,114 @@ class CommitteeAcknowledgementForm(FormSubmission):
     committee_remarks: str | None = None
 
 
+# Art. 11, reminders and warnings (bpmn/reminder-warning.bpmn) ------------------------------
+ProblemSource = Literal[
+    "petition", "inspection", "discipline-review", "personal-matters", "daily-supervision", "other"
+]
+DisposalMethod = Literal["talk", "enquiry", "life-meeting"]
+EnquiryDeliveryMethod = Literal["in-person", "post", "entrusted"]
+OutcomeKind = Literal["closed", "rectification", "clarification"]
+ClosureReason = Literal["untrue", "explained", "reminded"]
+EnquiryWorkingDays = Annotated[int, Field(ge=1, le=MAX_WORKING_DAYS)]
+
+
+class ProblemRegistration(FormSubmission):
+    """`reminder-problem-registration`, the start form of `reminder-warning`."""
+
+    problem_source: ProblemSource
+    problem_summary: str = Field(min_length=1, max_length=2000)
+    person_name: str = Field(min_length=1, max_length=50)
+    person_position: str = Field(min_length=1, max_length=100)
+    person_unit_id: Department
+
+
+class DisposalProposal(FormSubmission):
+    """`reminder-disposal-proposal` (the office proposes 约谈, 函询 or 民主生活会说明)."""
+
+    disposal_method: DisposalMethod
+    minor_matter: bool = False
+    disposal_reason: str = Field(min_length=1, max_length=2000)
+    enquiry_working_days: EnquiryWorkingDays | None = None
+    enquiry_reminder_working_days: EnquiryWorkingDays | None = None
+
+
+class DisposalApproval(FormSubmission):
+    """`reminder-disposal-approval` (the commission's leaders), with how and by whom."""
+
+    disposal_approved: bool = False
+    disposal_approval_method: ApprovalMethod
+    disposal_approval_meeting_date: date | None = None
+    disposal_approval_minutes_number: str | None = None
+    disposal_approval_circulated_on: date | None = None
+    disposal_approved_by: str = Field(min_length=1, max_length=50)
+    disposal_approval_comments: str | None = None
+    disposal_send_back_remarks: str | None = None
+
+    @model_validator(mode="after")
+    def _records_how(self) -> DisposalApproval:
+        missing = []
+        if self.disposal_approval_method == "meeting":
+            if self.disposal_approval_meeting_date is None:
+                missing.append("会议日期")
+            if not self.disposal_approval_minutes_number:
+                missing.append("会议纪要编号")
+        elif self.disposal_approval_circulated_on is None:
+            missing.append("传批日期")
+        if not self.disposal_approved and not self.disposal_send_back_remarks:
+            missing.append("退回意见")
+        if missing:
+            raise ValueError("审批记录不完整，请填写：" + "、".join(missing))
+        return self
+
+
+class EnquiryDelivery(FormSubmission):
+    """`reminder-enquiry-delivery` (the office records how the 函询函 was served)."""
+
+    enquiry_delivered_on: date
+    enquiry_delivery_method: EnquiryDeliveryMethod
+    enquiry_delivery_receiver: str = Field(min_length=1, max_length=50)
+
+
+class EnquiryReply(FormSubmission):
+    """`reminder-enquiry-reply` (the office records the cadre's written reply)."""
+
+    enquiry_reply_received_on: date
+    enquiry_reply_summary: str = Field(min_length=1, max_length=4000)
+    enquiry_reply_endorsed: bool = False
+
+
+class TalkRecord(FormSubmission):
+    """`reminder-talk-record` (约谈: who talked, when, what was said)."""
+
+    talk_conducted_by: str = Field(min_length=1, max_length=100)
+    talk_date: date
+    talk_record: str = Field(min_length=1, max_length=4000)
+
+
+class LifeMeetingRecord(FormSubmission):
+    """`reminder-life-meeting-record` (民主生活会说明, criticism and self-criticism)."""
+
+    life_meeting_name: str = Field(min_length=1, max_length=100)
+    life_meeting_date: date
+    life_meeting_explanation: str = Field(min_length=1, max_length=4000)
+    life_meeting_criticism: str = Field(min_length=1, max_length=4000)
+
+
+class DisposalOutcome(FormSubmission):
+    """`reminder-outcome` (了结, 整改 or 澄清, with reasons)."""
+
+    outcome_kind: OutcomeKind
+    closure_reason: ClosureReason | None = None
+    outcome_reasoning: str = Field(min_length=1, max_length=4000)
+    outcome_decided_on: date
+
+    @model_validator(mode="after")
+    def _closure_has_a_reason(self) -> DisposalOutcome:
+        if self.outcome_kind == "closed" and self.closure_reason is None:
+            raise ValueError("了结的，请选择了结理由")
+        return self
+
+
 FORM_SUBMISSIONS: dict[str, type[FormSubmission]] = {
     "application-form": ApplicationFormSubmission,
     "acceptance-office-review": OfficeAcceptanceReview,
@@ -370,4 +479,12 @@ FORM_SUBMISSIONS: dict[str, type[FormSubmission]] = {
     "feedback-applicant-service": ApplicantServiceProof,
     "feedback-subject-application": SubjectOutcomeApplication,
     "committee-acknowledgement": CommitteeAcknowledgementForm,
+    "reminder-problem-registration": ProblemRegistration,
+    "reminder-disposal-proposal": DisposalProposal,
+    "reminder-disposal-approval": DisposalApproval,
+    "reminder-enquiry-delivery": EnquiryDelivery,
+    "reminder-enquiry-reply": EnquiryReply,
+    "reminder-talk-record": TalkRecord,
+    "reminder-life-meeting-record": LifeMeetingRecord,
+    "reminder-outcome": DisposalOutcome,
 }

@@ -701,3 +701,8 @@ def check_approval_job(job: Job) -> dict[str, Any]:
             "approvalRefusal": approval_refusal_text(refusals),
             "approvalRefusalFields": [r.field for r in refusals],
         }
+
+
+# The other procedures' handlers register on this router when it is imported (the module is
+# complete by now, so their `from workers.jobs import ...` finds every name).
+import workers.reminder_jobs  # noqa: E402, F401

@@ -12,7 +12,24 @@ const SUMMARY_FIELDS = [
   ['applicationDate', '申请日期'],
 ];
 
+// A case about a reported problem (reminders and warnings, Art. 11: `reportedProblem`) has no
+// applicant: it shows the person reported on instead.
+const PROBLEM_SOURCES = { petition: '信访反映', inspection: '巡视巡察', 'discipline-review': '纪律审查', 'personal-matters': '领导干部个人有关事项报告', 'daily-supervision': '日常监督', other: '其他渠道' };
+const PROBLEM_FIELDS = [
+  ['caseNumber', '受理编号', (v) => v.caseNumber],
+  ['procedureName', '办理程序', (v) => v.procedureName],
+  ['personName', '被反映人', (v) => v.reportedProblem?.personName],
+  ['personPosition', '职务', (v) => v.reportedProblem?.personPosition],
+  ['reportedUnitName', '所在单位', (v) => v.reportedUnitName],
+  ['source', '问题来源', (v) => PROBLEM_SOURCES[v.reportedProblem?.source]],
+];
+
 export function CaseSummary({ variables }) {
+  if (variables.reportedProblem && typeof variables.reportedProblem === 'object' && !variables.applicantName) {
+    return html`<dl class="summary">
+      ${PROBLEM_FIELDS.map(([name, label, value]) => html`<div key=${name}><dt>${label}</dt><dd>${displayValue(value(variables))}</dd></div>`)}
+    </dl>`;
+  }
   return html`<dl class="summary">
     ${SUMMARY_FIELDS.map(([name, label]) => html`<div key=${name}><dt>${label}</dt><dd>${displayValue(variables[name])}</dd></div>`)}
   </dl>`;

@@ -5,6 +5,7 @@ import { html } from 'htm/preact';
 import { v2, variableValue } from './api.js';
 import { NOTICE_CHANNELS, NOTICE_RECIPIENTS, NOTICE_TYPES, STAGE_CALLS, displayValue, formatDate, stageName } from './labels.js';
 import { personWithUnit, taskUnit, unitName } from './people.js';
+import { formatDay as writtenDay } from './dates.js';
 
 const yesNo = (value, yes, no) => (value === true ? yes : value === false ? no : '');
 const clip = (text, length = 60) => {
@@ -14,6 +15,9 @@ const clip = (text, length = 60) => {
 const joined = (...parts) => parts.filter(Boolean).join('；');
 const METHODS = { meeting: '会议研究', circulation: '传阅审定' };
 const FINDINGS_RULINGS = { 'adopt-findings': '采纳核实结论', reinvestigate: '责成重新调查核实' };
+const DISPOSAL_METHODS = { talk: '约谈', enquiry: '函询', 'life-meeting': '在民主生活会上说明问题' };
+const OUTCOMES = { closed: '了结', rectification: '转问题整改', clarification: '转澄清了结' };
+const CLOSURE_REASONS = { untrue: '反映不实', explained: '已说明清楚', reminded: '予以提醒' };
 const SERVICE_METHODS = { 'in-person': '直接送达', post: '邮寄送达', electronic: '电子送达', entrusted: '委托送达' };
 
 // What each task decided, from the variables its form submitted (docs/procedure-contract.md).
@@ -36,6 +40,13 @@ const DECISIONS = {
   reviewLateObjection: (v) => clip(v.leadingGroupObjectionDecision),
   recordApplicantService: (v) => (v.applicantServedOn ? joined(`已于${v.applicantServedOn}送达`, SERVICE_METHODS[v.applicantServiceMethod], v.applicantReceivedBy && `签收人：${v.applicantReceivedBy}`) : ''),
   subjectAppliesOutcome: (v) => joined(v.subjectServedOn && `已于${v.subjectServedOn}签收`, clip(v.subjectAccountabilityDecision)),
+  proposeDisposal: (v) => joined(DISPOSAL_METHODS[v.disposalMethod] && `拟${DISPOSAL_METHODS[v.disposalMethod]}`, clip(v.disposalReason)),
+  approveDisposal: (v) => joined(yesNo(v.disposalApproved, '同意处置方式', '不同意，退回重新提出'), METHODS[v.disposalApprovalMethod], v.disposalApprovalMinutesNumber, v.disposalApprovedBy && `审批领导：${v.disposalApprovedBy}`, clip(v.disposalApproved === false ? v.disposalSendBackRemarks : v.disposalApprovalComments)),
+  recordEnquiryDelivery: (v) => (v.enquiryDeliveredOn ? joined(`函询函已于${writtenDay(v.enquiryDeliveredOn)}送达`, SERVICE_METHODS[v.enquiryDeliveryMethod], v.enquiryDeliveryReceiver && `签收人：${v.enquiryDeliveryReceiver}`) : ''),
+  recordEnquiryReply: (v) => joined(v.enquiryReplyReceivedOn && `已于${writtenDay(v.enquiryReplyReceivedOn)}收到书面说明`, clip(v.enquiryReplySummary)),
+  recordTalk: (v) => joined(v.talkDate && `已于${writtenDay(v.talkDate)}约谈`, v.talkConductedBy && `约谈人：${v.talkConductedBy}`, clip(v.talkRecord)),
+  recordLifeMeetingExplanation: (v) => joined(v.lifeMeetingName && `已在${v.lifeMeetingName}上说明问题`, clip(v.lifeMeetingCriticism)),
+  recordOutcome: (v) => joined(OUTCOMES[v.outcomeKind], CLOSURE_REASONS[v.closureReason], clip(v.outcomeReasoning)),
   acknowledgeCommitteeRecord: (v) => joined(v.committeeAcknowledgedOn && `已于${v.committeeAcknowledgedOn}签收`, v.committeeRecordNumber && `备案编号：${v.committeeRecordNumber}`),
 };
 

@@ -9,6 +9,7 @@ export const STAGES = {
   publicity: '公示',
   'feedback-filing': '认定反馈与存档',
   'committee-recording': '报区委备案',
+  'reminder-warning': '提醒告诫',
 };
 
 export const STAGE_CALLS = {

@@ -186,6 +186,8 @@ DEMO_OFFICERS = {
     "leading-group": ("leader", "demo-leader"),
     "org-personnel": ("personnel", "demo-personnel"),
     "district-committee": ("committee", "demo-committee"),
+    "discipline-office": ("supervision", "demo-supervision"),
+    "discipline-leaders": ("commissioner", "demo-commissioner"),
 }
 
 

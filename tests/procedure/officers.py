@@ -14,7 +14,14 @@ from workers.organisation import district_unit_ids
 
 # docs/procedure-contract.md, "Roles"
 OFFICE_GROUPS = ("leading-group-office", "leading-group", "org-personnel", "district-committee")
-GROUPS: tuple[str, ...] = (*OFFICE_GROUPS, *get_args(SubjectGroup), *district_unit_ids())
+# Chs. 3-4 (ROUND3 contract): the discipline commission's office and its leaders
+DISCIPLINE_GROUPS = ("discipline-office", "discipline-leaders")
+GROUPS: tuple[str, ...] = (
+    *OFFICE_GROUPS,
+    *get_args(SubjectGroup),
+    *district_unit_ids(),
+    *DISCIPLINE_GROUPS,
+)
 
 
 def username(group: str) -> str:

@@ -45,9 +45,10 @@ class ProgressTimeout(AssertionError):
 
 @dataclass
 class Case:
-    """A started case: the key of its root `exemption-procedure` instance."""
+    """A started case: the key of its root instance (`exemption-procedure` unless named)."""
 
     key: int
+    process_id: str = "exemption-procedure"
 
 
 @dataclass(frozen=True)
@@ -167,7 +168,7 @@ class ProcedureRun:
     # -- reading the case ------------------------------------------------------------------------
     def instances(self, case: Case) -> dict[int, str]:
         """The case's process instances (root and every called stage): key -> process id."""
-        found = {case.key: "exemption-procedure"}
+        found = {case.key: case.process_id}
         for record in self.harness.engine.query.records(value_type=ValueType.PROCESS_INSTANCE):
             value = record.value
             if (

@@ -11,7 +11,7 @@ from tests.procedure.bpmn_model import BPMN, Diagram, load_diagrams, local
 
 DD = "http://www.omg.org/spec/DD/20100524/DC"
 # The diagrams of the application and acceptance stage; the others are laid out by their owners.
-LAID_OUT = ("application", "acceptance", "exemption-procedure")
+LAID_OUT = ("application", "acceptance", "exemption-procedure", "reminder-warning")
 DIAGRAMS = [d for d in load_diagrams() if d.process_id in LAID_OUT]
 
 Box = tuple[float, float, float, float]
