@@ -36,6 +36,8 @@ const DECISIONS = {
   reviewLateObjection: (v) => clip(v.leadingGroupObjectionDecision),
   recordApplicantService: (v) => (v.applicantServedOn ? joined(`已于${v.applicantServedOn}送达`, SERVICE_METHODS[v.applicantServiceMethod], v.applicantReceivedBy && `签收人：${v.applicantReceivedBy}`) : ''),
   subjectAppliesOutcome: (v) => joined(v.subjectServedOn && `已于${v.subjectServedOn}签收`, clip(v.subjectAccountabilityDecision)),
+  fileScreeningAnalysis: (v) => joined('已报送排查梳理分析', clip(v.screeningTendencies)),
+  reviewScreeningAnalyses: (v) => joined(clip(v.screeningAssessment), Array.isArray(v.referredProblems) && v.referredProblems.length ? `移交提醒告诫处置问题${v.referredProblems.length}件` : '未移交问题'),
   acknowledgeCommitteeRecord: (v) => joined(v.committeeAcknowledgedOn && `已于${v.committeeAcknowledgedOn}签收`, v.committeeRecordNumber && `备案编号：${v.committeeRecordNumber}`),
 };
 

@@ -14,7 +14,14 @@ from workers.organisation import district_unit_ids
 
 # docs/procedure-contract.md, "Roles"
 OFFICE_GROUPS = ("leading-group-office", "leading-group", "org-personnel", "district-committee")
-GROUPS: tuple[str, ...] = (*OFFICE_GROUPS, *get_args(SubjectGroup), *district_unit_ids())
+# Chs. 3–4 (docs/procedure-contract.md): the discipline inspection and supervision organ's office.
+DISCIPLINE_GROUPS = ("discipline-office",)
+GROUPS: tuple[str, ...] = (
+    *OFFICE_GROUPS,
+    *get_args(SubjectGroup),
+    *district_unit_ids(),
+    *DISCIPLINE_GROUPS,
+)
 
 
 def username(group: str) -> str:

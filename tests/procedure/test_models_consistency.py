@@ -36,6 +36,8 @@ STAGES = {
 }
 # Processes no stage calls: the desk starts them (an objection the running publicity cannot take).
 STARTED_BY_THE_DESK = {"publicity-late-objection"}
+# Root procedures of Chs. 3–4 (docs/procedure-contract.md): the office or a timer starts them.
+STARTED_BY_THE_DESK |= {"problem-screening"}
 # The roles Art. 5 and Art. 8 name; the last two come from the case.
 ROLES = {
     "leading-group-office",
@@ -45,6 +47,8 @@ ROLES = {
     "=[accountabilitySubjectGroup]",
     "=[department]",
 }
+# Chs. 3–4: the discipline office, and a unit's party organisation (its unit id).
+ROLES |= {"discipline-office", "=[screeningUnit]"}
 DIAGRAMS = load_diagrams()
 DIAGRAM_IDS = [d.path.name for d in DIAGRAMS]
 CONTRACT = (DOCS_DIR / "procedure-contract.md").read_text(encoding="utf-8")
