@@ -9,6 +9,7 @@ export const STAGES = {
   publicity: '公示',
   'feedback-filing': '认定反馈与存档',
   'committee-recording': '报区委备案',
+  'problem-screening': '定期排查梳理',
 };
 
 export const STAGE_CALLS = {
