@@ -118,6 +118,28 @@ CASE_SETTINGS = {
     "subjectApplicationDueAfter",
 }
 
+# Art. 10 periodic screening (docs/procedure-contract.md, "problem-screening"): a root process
+# started by its timer (no variables) or its start form.
+WORKER_OUTPUTS |= {
+    "screening.prepare": {
+        "caseNumber",
+        "procedureName",
+        "screeningOccasion",
+        "screeningPeriod",
+        "screeningUnits",
+        "screeningUnitNames",
+        "screeningDueAt",
+        "screeningRequirements",
+        "registerSubjects",
+        "errorCategory",
+    },
+    "screening.mark-overdue": {"screeningOverdue", "screeningOverdueSince", "screeningReminder"},
+    "screening.report": {"screeningReportDocument", "registerOutcome"},
+    "screening.refer-problem": {"referralMessageId"},
+}
+STARTED_WITH["problem-screening"] = set()
+CASE_SETTINGS |= {"screeningReviewDueAfter"}
+
 
 @dataclass(frozen=True)
 class Expression:
