@@ -250,9 +250,9 @@ def screening_report(facts: ScreeningFacts, issued: date) -> OfficialDocument:
         for index, problem in enumerate(referred, start=1):
             unit = unit_by_id(problem.unit_id)
             paragraphs.append(
-                f"（{_chinese_number(index)}）{SOURCES[problem.source]}反映"
-                f"{unit.name if unit else problem.unit_id}{problem.person_position or ''}"
-                f"{problem.person_name}的问题：{_sentence(problem.summary)}"
+                f"（{_chinese_number(index)}）{unit.name if unit else problem.unit_id}"
+                f"{problem.person_position or ''}{problem.person_name}"
+                f"（问题来源：{SOURCES[problem.source]}）：{_sentence(problem.summary)}"
                 "已按第十一条移交提醒告诫处置。"
             )
     else:
