@@ -251,8 +251,8 @@ def screening_report(facts: ScreeningFacts, issued: date) -> OfficialDocument:
             unit = unit_by_id(problem.unit_id)
             paragraphs.append(
                 f"（{_chinese_number(index)}）{unit.name if unit else problem.unit_id}"
-                f"{problem.person_position or ''}{problem.person_name}"
-                f"（问题来源：{SOURCES[problem.source]}）：{_sentence(problem.summary)}"
+                f"{problem.person_position or ''}{problem.person_name}。"
+                f"问题来源：{SOURCES[problem.source]}。反映的问题：{_sentence(problem.summary)}"
                 "已按第十一条移交提醒告诫处置。"
             )
     else:

@@ -131,7 +131,7 @@ def test_report_lists_units_overdue_and_referrals() -> None:
     assert "（一）区审计局。信访反映方面：收到信访件1件。苗头性、倾向性问题：外包风险。" in text
     assert "（二）仙鹤镇。未发现问题。" in text
     assert (
-        "（一）区住房和城乡建设局副局长郑海波（问题来源：信访反映）：项目验收中打招呼。"
+        "（一）区住房和城乡建设局副局长郑海波。问题来源：信访反映。反映的问题：项目验收中打招呼。"
         "已按第十一条移交提醒告诫处置。"
     ) in text
     assert screening_outcome(_facts([problem])) == "已分析研判，移交问题线索1件"
