@@ -307,6 +307,9 @@ def referral_variables(referral: Referral) -> dict[str, Any]:
             {"kind": "person", "name": problem.person_name, "unitId": problem.unit_id}
         ],
         "errorCategory": "other",
+        # reminder-warning keeps the screening's number as referredFromCaseNumber
+        # (reminder-warning#recordReferral) and then numbers its own case.
+        "caseNumber": referral.case_number,
         "originCaseNumber": referral.case_number,
         "originProcedureName": PROCEDURE_NAME,
     }

@@ -187,6 +187,7 @@ async def test_quarterly_screening_started_by_cron_with_overdue_unit_and_referra
         {**problem, "personPosition": problem["personPosition"]} for problem in REFERRED
     ]
     assert all(p["variables"]["originCaseNumber"] == "游纪排〔2026〕1号" for p in published)
+    assert all(p["variables"]["caseNumber"] == "游纪排〔2026〕1号" for p in published)
     assert published[1]["variables"]["registerSubjects"] == [
         {"kind": "person", "name": "何晓燕", "unitId": LATE_UNIT}
     ]

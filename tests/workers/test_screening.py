@@ -161,6 +161,7 @@ def test_referral_carries_the_problem_and_the_register_variables() -> None:
         },
         "registerSubjects": [{"kind": "person", "name": "何晓燕", "unitId": "town-xianhe"}],
         "errorCategory": "other",
+        "caseNumber": "游纪排〔2027〕1号",
         "originCaseNumber": "游纪排〔2027〕1号",
         "originProcedureName": "定期排查梳理",
     }
