@@ -174,6 +174,19 @@ DECISION_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("outcomeReasoning", "理由"),
         ("outcomeDecidedOn", "日期"),
     ),
+    # Art. 10 periodic screening (bpmn/problem-screening.bpmn)
+    "fileScreeningAnalysis": (
+        ("petitionFindings", "信访反映方面发现的问题"),
+        ("inspectionFindings", "巡视巡察方面发现的问题"),
+        ("disciplineReviewFindings", "纪律审查方面发现的问题"),
+        ("personalMattersFindings", "个人有关事项报告方面发现的问题"),
+        ("screeningTendencies", "苗头性、倾向性问题"),
+        ("screeningMeasures", "拟采取的措施"),
+    ),
+    "reviewScreeningAnalyses": (
+        ("screeningAssessment", "分析研判意见"),
+        ("problemsReferred", "是否移交提醒告诫处置"),
+    ),
 }
 # Coded choices of the forms, in the forms' own words.
 CHOICES = {

@@ -15,9 +15,10 @@ import asyncio
 import signal
 
 import structlog
-from pyzeebe import ZeebeWorker
+from pyzeebe import ZeebeClient, ZeebeWorker
 
 from observability.logging import configure_logging
+from workers import screening
 from workers.channel import create_channel, env
 from workers.jobs import router
 
@@ -28,6 +29,8 @@ async def run() -> None:
     channel, description = create_channel()
     worker = ZeebeWorker(channel, name=env("WORKER_NAME") or "exemption-workers")
     worker.include_router(router)
+    # The screening's referrals are messages, published on the workers' own connection.
+    screening.use_message_client(ZeebeClient(channel))
     loop = asyncio.get_running_loop()
     stopping: list[asyncio.Task[None]] = []
 

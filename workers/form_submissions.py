@@ -459,6 +459,50 @@ class DisposalOutcome(FormSubmission):
         return self
 
 
+# Art. 10 periodic screening (bpmn/problem-screening.bpmn) ----------------------------------------
+
+ScreenedSource = Literal["petition", "inspection", "discipline-review", "personal-matters"]
+
+
+class ScreeningStart(FormSubmission):
+    """`problem-screening-start`: the office deploys a screening ad hoc (Art. 10)."""
+
+    screening_all_units: bool = True
+    screening_units: list[Department] | None = None
+    screening_period: str | None = Field(default=None, max_length=40)
+    screening_filing_days: int = Field(default=20, ge=1, le=90)
+    screening_requirements: str | None = Field(default=None, max_length=2000)
+
+
+class ScreeningAnalysis(FormSubmission):
+    """`problem-screening-analysis`: a unit's party organisation files its analysis."""
+
+    petition_findings: str = Field(max_length=3000)
+    inspection_findings: str = Field(max_length=3000)
+    discipline_review_findings: str = Field(max_length=3000)
+    personal_matters_findings: str = Field(max_length=3000)
+    screening_tendencies: str = Field(max_length=3000)
+    screening_measures: str = Field(max_length=3000)
+
+
+class ReferredProblemEntry(FormSubmission):
+    """One entry of the review form's list of problems referred for Art. 11 handling."""
+
+    source: ScreenedSource
+    person_name: str = Field(min_length=1, max_length=40)
+    person_position: str | None = Field(default=None, max_length=60)
+    unit_id: Department
+    summary: str = Field(min_length=1, max_length=2000)
+
+
+class ScreeningReview(FormSubmission):
+    """`problem-screening-review`: the office's 分析研判 and the problems it refers."""
+
+    screening_assessment: str = Field(max_length=5000)
+    problems_referred: bool = False
+    referred_problems: list[ReferredProblemEntry] | None = None
+
+
 FORM_SUBMISSIONS: dict[str, type[FormSubmission]] = {
     "application-form": ApplicationFormSubmission,
     "acceptance-office-review": OfficeAcceptanceReview,
@@ -487,4 +531,7 @@ FORM_SUBMISSIONS: dict[str, type[FormSubmission]] = {
     "reminder-talk-record": TalkRecord,
     "reminder-life-meeting-record": LifeMeetingRecord,
     "reminder-outcome": DisposalOutcome,
+    "problem-screening-start": ScreeningStart,
+    "problem-screening-analysis": ScreeningAnalysis,
+    "problem-screening-review": ScreeningReview,
 }

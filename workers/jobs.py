@@ -29,6 +29,7 @@ from pydantic import Field, ValidationError
 from pyzeebe import Job, JobController, JobStatus, ZeebeTaskRouter
 from pyzeebe.errors import BusinessError
 
+from workers import screening
 from workers.application import Application, examine_application
 from workers.archive import ArchiveError, CaseArchive
 from workers.case_numbering import (
@@ -66,6 +67,7 @@ from workers.recusal import (
     recusal_notice,
     recusals,
 )
+from workers.screening import ScreeningDataError
 from workers.settings import data_dir
 from workers.variables import ProcessVariables, describe_validation_error
 from workers.working_days import (
@@ -99,6 +101,7 @@ PERMANENT_ERRORS: tuple[type[Exception], ...] = (
     DocumentLocationError,
     FontMissingError,
     ArchiveError,
+    ScreeningDataError,
 )
 
 
@@ -706,3 +709,11 @@ def check_approval_job(job: Job) -> dict[str, Any]:
 # The other procedures' handlers register on this router when it is imported (the module is
 # complete by now, so their `from workers.jobs import ...` finds every name).
 import workers.reminder_jobs  # noqa: E402, F401
+
+# Art. 10 periodic screening (workers/screening.py) ------------------------------------------------
+
+task("screening.prepare")(screening.prepare_job)
+task("screening.mark-overdue")(screening.overdue_job)
+task("screening.report")(screening.report_job)
+# async: it publishes a message with the gateway client on the workers' event loop
+task("screening.refer-problem")(screening.refer_job)  # type: ignore[arg-type]

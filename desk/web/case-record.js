@@ -47,6 +47,8 @@ const DECISIONS = {
   recordTalk: (v) => joined(v.talkDate && `已于${writtenDay(v.talkDate)}约谈`, v.talkConductedBy && `约谈人：${v.talkConductedBy}`, clip(v.talkRecord)),
   recordLifeMeetingExplanation: (v) => joined(v.lifeMeetingName && `已在${v.lifeMeetingName}上说明问题`, clip(v.lifeMeetingCriticism)),
   recordOutcome: (v) => joined(OUTCOMES[v.outcomeKind], CLOSURE_REASONS[v.closureReason], clip(v.outcomeReasoning)),
+  fileScreeningAnalysis: (v) => joined('已报送排查梳理分析', clip(v.screeningTendencies)),
+  reviewScreeningAnalyses: (v) => joined(clip(v.screeningAssessment), Array.isArray(v.referredProblems) && v.referredProblems.length ? `移交提醒告诫处置问题${v.referredProblems.length}件` : '未移交问题'),
   acknowledgeCommitteeRecord: (v) => joined(v.committeeAcknowledgedOn && `已于${v.committeeAcknowledgedOn}签收`, v.committeeRecordNumber && `备案编号：${v.committeeRecordNumber}`),
 };
 

@@ -10,6 +10,7 @@ export const STAGES = {
   'feedback-filing': '认定反馈与存档',
   'committee-recording': '报区委备案',
   'reminder-warning': '提醒告诫',
+  'problem-screening': '定期排查梳理',
 };
 
 export const STAGE_CALLS = {

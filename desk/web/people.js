@@ -50,6 +50,7 @@ const DEPARTMENT_NAMES = {
   'leading-group': '游仙区容错纠错工作领导小组',
   'org-personnel': '组织人事部门',
   'district-committee': '中共绵阳市游仙区委员会',
+  'discipline-office': '游仙区纪委监委党风政风监督室',
 };
 
 // The unit a task is offered to: a department's own instance names its department (the

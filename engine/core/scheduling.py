@@ -7,7 +7,7 @@ import heapq
 
 from engine.core.command_base import CommandBase
 from engine.core.records import Intent, ValueType
-from engine.definitions.timer_expressions import parse_duration
+from engine.definitions.timer_expressions import next_repetition
 
 
 class Scheduling(CommandBase):
@@ -58,7 +58,7 @@ class Scheduling(CommandBase):
         instance = self.s.elements.get(timer.element_instance_key)
         self.w.event(ValueType.TIMER, Intent.TRIGGERED, timer_key, self.bpmn.timer_value(timer_key))
         repeat = timer.repetitions != 1 and bool(timer.interval)
-        due = parse_duration(timer.interval).add_to(self.w.now) if repeat else 0
+        due = next_repetition(timer.interval, self.w.now) if repeat else 0
         remaining = timer.repetitions - 1 if timer.repetitions > 0 else -1
         if timer.element_instance_key <= 0:  # a timer start event
             definition = self.s.processes[timer.process_definition_key]

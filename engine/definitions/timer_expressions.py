@@ -1,5 +1,11 @@
-"""ISO 8601 timer definitions as BPMN timers use them: durations (P7D, PT1H), dates with offset
-(2026-11-27T10:00:00+08:00) and repeating cycles (R3/PT10S, R/PT1H, R/<start>/PT1H)."""
+"""Timer definitions as BPMN timers use them: ISO 8601 durations (P7D, PT1H), dates with offset
+(2026-11-27T10:00:00+08:00) and repeating cycles (R3/PT10S, R/PT1H, R/<start>/PT1H), and cycles
+written as a cron expression as Zeebe reads them (Spring's six fields, seconds first:
+`0 0 1 1 1,4,7,10 *`).
+
+Cron times are read in UTC, as Zeebe reads them by default, so a diagram fires at the same moment
+on Camunda 8 and on this engine (docs/limits.md: a district at UTC+8 writes 09:00 as hour 1).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+from croniter import CroniterError, croniter
 
 _DURATION = re.compile(
     r"^(?P<sign>-)?P(?:(?P<y>\d+(?:\.\d+)?)Y)?(?:(?P<mo>\d+(?:\.\d+)?)M)?(?:(?P<w>\d+(?:\.\d+)?)W)?"
@@ -91,11 +99,76 @@ def parse_cycle(text: str) -> Cycle:
     return Cycle(repetitions, start, parse_duration(parts[-1]))
 
 
+# Spring's macros, which Zeebe accepts in place of the six fields.
+_CRON_MACROS = {
+    "@yearly": "0 0 0 1 1 *",
+    "@annually": "0 0 0 1 1 *",
+    "@monthly": "0 0 0 1 * *",
+    "@weekly": "0 0 0 * * 0",
+    "@daily": "0 0 0 * * *",
+    "@midnight": "0 0 0 * * *",
+    "@hourly": "0 0 * * * *",
+}
+
+
+def is_cron(text: str) -> bool:
+    """A cycle that is not an ISO 8601 repeating interval is meant as a cron expression."""
+    return not text.strip().startswith(("R", "P"))
+
+
+def _cron_fields(text: str) -> str:
+    expression = " ".join(text.split())
+    expression = _CRON_MACROS.get(expression.lower(), expression)
+    if len(expression.split(" ")) != 6:
+        raise TimerError(
+            f"'{text}' is neither an ISO 8601 repeating interval (e.g. R/P1D) nor a cron "
+            "expression of six fields: second minute hour day-of-month month day-of-week "
+            "(e.g. 0 0 1 1 1,4,7,10 *)"
+        )
+    return expression
+
+
+def next_cron(text: str, after_ms: int) -> int:
+    """The first instant strictly after `after_ms` that the cron expression names, in UTC.
+
+    Day of month and day of week must both match when both are given (Spring's reading, which
+    Zeebe's follows), not either of them as in Unix cron.
+    """
+    expression = _cron_fields(text)
+    start = datetime.fromtimestamp(after_ms / 1000, tz=UTC)
+    try:
+        iterator = croniter(
+            expression,
+            start,
+            second_at_beginning=True,
+            day_or=False,
+            max_years_between_matches=50,
+        )
+        following: datetime = iterator.get_next(datetime)
+    except CroniterError as error:
+        raise TimerError(f"'{text}' is not a valid cron expression: {error}") from None
+    return int(following.timestamp() * 1000)
+
+
+def check_cron(text: str) -> None:
+    next_cron(text, 0)
+
+
+def next_repetition(interval: str, now_ms: int) -> int:
+    """When a repeating timer that has just fired falls due again: one interval from now, or the
+    next instant the cron expression names."""
+    if is_cron(interval):
+        return next_cron(interval, now_ms)
+    return parse_duration(interval).add_to(now_ms)
+
+
 def check_static_timer(kind: str, text: str) -> None:
     if kind == "duration":
         parse_duration(text)
     elif kind == "date":
         parse_date(text)
+    elif is_cron(text):
+        check_cron(text)
     else:
         parse_cycle(text)
 
@@ -104,7 +177,8 @@ def check_static_timer(kind: str, text: str) -> None:
 class TimerSchedule:
     due_ms: int
     repetitions: int  # remaining repetitions including this one; 1 for one-shot, -1 unbounded
-    interval: str  # ISO duration for the following repetitions, "" for one-shot
+    # ISO duration or cron expression for the following repetitions, "" for one-shot
+    interval: str
 
 
 def schedule(kind: str, value: object, now_ms: int) -> TimerSchedule:
@@ -121,6 +195,9 @@ def schedule(kind: str, value: object, now_ms: int) -> TimerSchedule:
             return TimerSchedule(parse_duration(text).add_to(now_ms), 1, "")
         # FEEL may yield a date-time for a duration timer; treat it as the due date.
         return TimerSchedule(parse_date(text), 1, "")
+    if is_cron(value):
+        expression = value.strip()
+        return TimerSchedule(next_cron(expression, now_ms), -1, expression)
     cycle = parse_cycle(value)
     interval = value.strip().split("/")[-1]
     if cycle.start_ms is not None and cycle.start_ms > now_ms:

@@ -115,6 +115,10 @@ def form_keys(components: list[dict[str, Any]]) -> list[str]:
     for component in components:
         if "key" in component:
             keys.append(str(component["key"]))
+        if component.get("type") == "dynamiclist":
+            # a dynamic list submits one variable (its path): a list of its fields' entries
+            keys.append(str(component["path"]))
+            continue
         keys.extend(form_keys(component.get("components", [])))
     return keys
 

@@ -19,7 +19,8 @@ def _components(components: list[dict[str, Any]]) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     for component in components:
         found.append(component)
-        found.extend(_components(component.get("components", [])))
+        if component.get("type") != "dynamiclist":  # its entries are checked as lists
+            found.extend(_components(component.get("components", [])))
     return found
 
 

@@ -118,6 +118,50 @@ CASE_SETTINGS = {
     "subjectApplicationDueAfter",
 }
 
+# Art. 10 periodic screening (docs/procedure-contract.md, "problem-screening"): a root process
+# started by its timer (no variables) or its start form.
+WORKER_OUTPUTS |= {
+    "screening.prepare": {
+        "caseNumber",
+        "procedureName",
+        "screeningOccasion",
+        "screeningPeriod",
+        "screeningUnits",
+        "screeningUnitNames",
+        "screeningDueAt",
+        "screeningRequirements",
+        "registerSubjects",
+        "errorCategory",
+    },
+    "screening.mark-overdue": {"screeningOverdue", "screeningOverdueSince", "screeningReminder"},
+    "screening.report": {"screeningReportDocument", "registerOutcome"},
+    "screening.refer-problem": {"referralMessageId"},
+}
+STARTED_WITH["problem-screening"] = set()
+
+# Art. 11 reminders and warnings (docs/procedure-contract.md, "reminder-warning").
+WORKER_OUTPUTS |= {
+    "reminder.assign-number": {
+        "caseNumber",
+        "procedureName",
+        "registerSubjects",
+        "reportedUnitName",
+        "errorCategory",
+    },
+    "reminder.reply-deadline": {"enquiryDueAt", "enquiryLastDay", "enquiryDeadlines"},
+    "reminder.letter": {"document"},
+}
+STARTED_WITH["reminder-warning"] = set()
+# problem-screening's referral (contract, "problem-referral") starts reminder-warning.
+MESSAGE_VARIABLES["problem-referral"] = {
+    "reportedProblem",
+    "registerSubjects",
+    "errorCategory",
+    "caseNumber",
+    "originCaseNumber",
+}
+CASE_SETTINGS |= {"screeningReviewDueAfter"}
+
 
 @dataclass(frozen=True)
 class Expression:

@@ -47,6 +47,8 @@ OTHER_PROCEDURES = {
     "retaliation-complaint",
     "public-opinion-response",
 }
+# Root procedures of Chs. 3–4 (docs/procedure-contract.md): the office or a timer starts them.
+STARTED_BY_THE_DESK |= {"problem-screening"}
 # The roles Art. 5 and Art. 8 name; the last two come from the case.
 ROLES = {
     "leading-group-office",
@@ -59,6 +61,8 @@ ROLES = {
     "discipline-office",
     "discipline-leaders",
 }
+# Chs. 3–4: the discipline office, and a unit's party organisation (its unit id).
+ROLES |= {"discipline-office", "=[screeningUnit]"}
 DIAGRAMS = load_diagrams()
 DIAGRAM_IDS = [d.path.name for d in DIAGRAMS]
 CONTRACT = (DOCS_DIR / "procedure-contract.md").read_text(encoding="utf-8")

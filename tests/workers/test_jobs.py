@@ -70,6 +70,11 @@ def test_every_contract_job_type_has_a_handler() -> None:
         "reminder.assign-number",
         "reminder.reply-deadline",
         "reminder.letter",
+        # Art. 10 periodic screening (workers/screening.py)
+        "screening.prepare",
+        "screening.mark-overdue",
+        "screening.report",
+        "screening.refer-problem",
     }
     # The contract sets no fetchVariables: every job reads the whole case.
     assert all(task.config.variables_to_fetch == [] for task in router.tasks)
