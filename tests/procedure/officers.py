@@ -15,6 +15,13 @@ from workers.organisation import district_unit_ids
 # docs/procedure-contract.md, "Roles"
 OFFICE_GROUPS = ("leading-group-office", "leading-group", "org-personnel", "district-committee")
 GROUPS: tuple[str, ...] = (*OFFICE_GROUPS, *get_args(SubjectGroup), *district_unit_ids())
+# Chapter 3 (ROUND3 contract): the discipline commission's office and its leaders.
+DISCIPLINE_GROUPS = ("discipline-office", "discipline-leaders")
+GROUPS = (*GROUPS, *(g for g in DISCIPLINE_GROUPS if g not in GROUPS))
+# The workers' account that reads the register over /v2 (workers/register.py): no person, no group,
+# the manager role (search every process instance and variable), as in the demo identity.
+REGISTER_READER = "register-reader"
+REGISTER_READER_TOKEN = "e2e-token-register-reader"
 
 
 def username(group: str) -> str:
@@ -31,7 +38,8 @@ def officers_identity() -> Identity:
         "users": [
             {"username": username(group), "groups": [group], "roles": ["officer"]}
             for group in GROUPS
-        ],
+        ]
+        + [{"username": REGISTER_READER, "groups": [], "roles": ["manager"]}],
         "tokens": [
             {
                 "name": group,
@@ -39,6 +47,13 @@ def officers_identity() -> Identity:
                 "sha256": hashlib.sha256(token(group).encode("utf-8")).hexdigest(),
             }
             for group in GROUPS
+        ]
+        + [
+            {
+                "name": REGISTER_READER,
+                "username": REGISTER_READER,
+                "sha256": hashlib.sha256(REGISTER_READER_TOKEN.encode("utf-8")).hexdigest(),
+            }
         ],
     }
     return Identity(parse_directory(directory, "end-to-end officers"))
