@@ -66,6 +66,7 @@ from workers.recusal import (
     recusal_notice,
     recusals,
 )
+from workers.register import PROCEDURE_NAMES, exemption_subjects
 from workers.settings import data_dir
 from workers.variables import ProcessVariables, describe_validation_error
 from workers.working_days import (
@@ -76,6 +77,8 @@ from workers.working_days import (
 )
 
 log = structlog.get_logger("workers")
+
+EXEMPTION_PROCEDURE_NAME = PROCEDURE_NAMES["exemption-procedure"]
 
 # Long enough for a PDF on a slow disk; the engine re-offers a job that outlives it.
 JOB_TIMEOUT_MS = 60_000
@@ -244,7 +247,15 @@ def assign_case_number_job(job: Job) -> dict[str, Any]:
             APPLICATION_RECORD, _json_record(job.variables), "application"
         )
         log.info("case.numbered", case_number=str(number))
-        return {"caseNumber": str(number), "caseYear": number.year, "caseSequence": number.sequence}
+        return {
+            "caseNumber": str(number),
+            "caseYear": number.year,
+            "caseSequence": number.sequence,
+            # The register variables (docs/procedure-contract.md): the applicant as the person or
+            # unit the case concerns, so that a later case of theirs finds this one.
+            "procedureName": EXEMPTION_PROCEDURE_NAME,
+            "registerSubjects": [s.to_variable() for s in exemption_subjects(job.variables)],
+        }
 
 
 # Local policy (docs/local-policy.md): the measures set no time for supplementing materials.
@@ -701,3 +712,7 @@ def check_approval_job(job: Job) -> dict[str, Any]:
             "approvalRefusal": approval_refusal_text(refusals),
             "approvalRefusalFields": [r.field for r in refusals],
         }
+
+
+# Procedures of Chapter 3 register their job types on the same router.
+import workers.rectification_jobs  # noqa: E402, F401
