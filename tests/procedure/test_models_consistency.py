@@ -36,6 +36,8 @@ STAGES = {
 }
 # Processes no stage calls: the desk starts them (an objection the running publicity cannot take).
 STARTED_BY_THE_DESK = {"publicity-late-objection"}
+# Root procedures of Chapters 3-4 the office starts (ROUND3 contract).
+STARTED_BY_THE_OFFICE = {"rectification"}
 # The roles Art. 5 and Art. 8 name; the last two come from the case.
 ROLES = {
     "leading-group-office",
@@ -44,6 +46,10 @@ ROLES = {
     "district-committee",
     "=[accountabilitySubjectGroup]",
     "=[department]",
+    # Art. 12: the discipline commission's office and leaders, the unit's party organisation
+    "discipline-office",
+    "discipline-leaders",
+    "=[rectificationUnitId]",
 }
 DIAGRAMS = load_diagrams()
 DIAGRAM_IDS = [d.path.name for d in DIAGRAMS]
@@ -62,7 +68,7 @@ def user_tasks_and_start_forms(diagram: Diagram) -> list[tuple[str, str | None]]
 
 
 def test_every_stage_of_article_8_has_its_own_process() -> None:
-    assert {d.process_id for d in DIAGRAMS} == STAGES | STARTED_BY_THE_DESK
+    assert {d.process_id for d in DIAGRAMS} == STAGES | STARTED_BY_THE_DESK | STARTED_BY_THE_OFFICE
     for diagram in DIAGRAMS:
         assert diagram.path.stem == diagram.process_id, diagram.path.name
         assert diagram.process.get("isExecutable") == "true", diagram.process_id
@@ -266,9 +272,16 @@ def test_joint_investigation_runs_once_per_chosen_department() -> None:
     assert characteristics.get("outputCollection") == "departmentFindings"
 
 
+# Not reminders: the deadline a rectification notice sets ends the rectification period, and
+# the case goes to the supervision check as not rectified in time (Art. 12).
+PERIOD_ENDING_DEADLINES = {"rectification#rectificationDeadlinePassed"}
+
+
 def test_local_deadline_reminders_never_interrupt_the_work() -> None:
     for diagram in DIAGRAMS:
         for boundary in diagram.elements("boundaryEvent"):
+            if f"{diagram.process_id}#{boundary.get('id')}" in PERIOD_ENDING_DEADLINES:
+                continue
             if boundary.find(f"{{{BPMN}}}timerEventDefinition") is not None:
                 assert boundary.get("cancelActivity") == "false", boundary.get("id")
 
