@@ -14,6 +14,8 @@ const clip = (text, length = 60) => {
 const joined = (...parts) => parts.filter(Boolean).join('；');
 const METHODS = { meeting: '会议研究', circulation: '传阅审定' };
 const FINDINGS_RULINGS = { 'adopt-findings': '采纳核实结论', reinvestigate: '责成重新调查核实' };
+const RECTIFICATION_ASSESSMENTS = { rectified: '整改到位', 'not-rectified': '没有改正', ineffective: '整改效果不明显' };
+const RECTIFICATION_HANDLING = { close: '提出整改销号', 'serious-handling': '提出严肃处理' };
 const SERVICE_METHODS = { 'in-person': '直接送达', post: '邮寄送达', electronic: '电子送达', entrusted: '委托送达' };
 
 // What each task decided, from the variables its form submitted (docs/procedure-contract.md).
@@ -37,6 +39,11 @@ const DECISIONS = {
   recordApplicantService: (v) => (v.applicantServedOn ? joined(`已于${v.applicantServedOn}送达`, SERVICE_METHODS[v.applicantServiceMethod], v.applicantReceivedBy && `签收人：${v.applicantReceivedBy}`) : ''),
   subjectAppliesOutcome: (v) => joined(v.subjectServedOn && `已于${v.subjectServedOn}签收`, clip(v.subjectAccountabilityDecision)),
   acknowledgeCommitteeRecord: (v) => joined(v.committeeAcknowledgedOn && `已于${v.committeeAcknowledgedOn}签收`, v.committeeRecordNumber && `备案编号：${v.committeeRecordNumber}`),
+  draftRectificationNotice: (v) => joined(v.rectificationDeadline && `整改期限：${v.rectificationDeadline}`, clip(v.rectificationRequirements)),
+  recordProblemAnalysis: (v) => joined(clip(v.problemCauses), v.analysisRecordedBy && `记录人：${v.analysisRecordedBy}`),
+  reportRectificationProgress: (v) => joined(v.progressReportedOn && `${v.progressReportedOn}报告`, yesNo(v.rectificationCompleted, '整改已完成', '整改尚未完成'), clip(v.progressSummary)),
+  supervisionCheck: (v) => joined(RECTIFICATION_ASSESSMENTS[v.rectificationAssessment], RECTIFICATION_HANDLING[v.proposedHandling], clip(v.handlingReason)),
+  approveHandling: (v) => joined(yesNo(v.handlingApproved, '同意处理意见', '不同意，退回重新检查'), v.handlingApprovedBy && `审批人：${v.handlingApprovedBy}`, clip(v.handlingApprovalRemarks)),
 };
 
 export function decisionOf(task, variables) {

@@ -9,6 +9,7 @@ export const STAGES = {
   publicity: '公示',
   'feedback-filing': '认定反馈与存档',
   'committee-recording': '报区委备案',
+  rectification: '问题整改',
 };
 
 export const STAGE_CALLS = {
@@ -102,6 +103,7 @@ export const NOTICE_TYPES = {
   reinvestigation: '重新调查核实通知',
   'determination-feedback': '认定结果反馈',
   'committee-report': '报区委备案函',
+  'rectification-report-overdue': '整改进展报告逾期提醒',
 };
 
 export const NOTICE_RECIPIENTS = {
@@ -110,6 +112,7 @@ export const NOTICE_RECIPIENTS = {
   'leading-group': '领导小组',
   'org-personnel': '组织人事部门',
   'district-committee': '区委',
+  'discipline-office': '区纪委监委案件监督管理室',
 };
 
 export const NOTICE_CHANNELS = { smtp: '电子邮件', file: '电子邮件（存档文件）' };
