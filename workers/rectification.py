@@ -171,14 +171,14 @@ def rectification_notice(facts: NoticeFacts, issued: date) -> OfficialDocument:
     return OfficialDocument(
         issuing_organ=DISCIPLINE_COMMISSION,
         title=NOTICE_TITLE,
-        addressee=f"{unit_name}党组织：",
+        addressee=f"{unit_name}党组织",
         paragraphs=[
             f"本委在{_source_text(facts.problem_source)}中发现，{who}存在以下问题：{summary}。"
             f"依照{MEASURES}第十二条，现通知如下（整改编号：{facts.case_number}）。",
             f"一、整改要求。{requirements}。",
             f"二、整改期限。请于{chinese_date(facts.rectification_deadline)}前完成整改。"
-            f"请督促{who}认真分析问题，查找原因，研究解决办法，"
-            "由你单位党组织将问题分析、原因查找和整改方案及时报送本委。",
+            f"请{'' if facts.rectification_subject_kind == 'unit' else '督促'}{who}认真分析问题，"
+            "查找原因，研究解决办法，由你单位党组织将问题分析、原因查找和整改方案及时报送本委。",
             f"三、报告整改进展。整改期间每{interval}报告一次整改进展，直至整改完成。"
             "本委将对整改情况进行监督检查；对没有改正或整改效果不明显，"
             "以及同一错误再次发生的，将进行严肃处理。",
