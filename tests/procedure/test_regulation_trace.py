@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.procedure.bpmn_model import DOCS_DIR, REFERENCE, known_elements
 
-REQUIRED_CLAUSES = {"8(1)", "8(2)", "8(3)", "8(4)", "3", "4", "6", "7", "9"}
+REQUIRED_CLAUSES = {"8(1)", "8(2)", "8(3)", "8(4)", "3", "4", "6", "7", "9", "12"}
 
 
 def trace_rows(markdown: str) -> list[tuple[str, list[tuple[str, str]]]]:
