@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from workers.chinese_dates import chinese_date
 from workers.error_categories import category_name
@@ -34,7 +35,7 @@ class RepeatCheck:
     def repeated_error(self) -> bool:
         return bool(self.repeated)
 
-    def to_variables(self) -> dict[str, object]:
+    def to_variables(self) -> dict[str, Any]:
         return {
             "earlierCases": [_summary(c, c in self.repeated) for c in self.earlier],
             "repeatedError": self.repeated_error,
