@@ -6,6 +6,7 @@ the supervision check with the register's repeat check, the leaders' approval, a
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from tests.procedure import case_steps as steps
@@ -239,3 +240,73 @@ async def test_an_error_exempted_before_is_flagged_when_it_recurs(procedure: Pro
     assert shown["handlingSuggestion"]["handling"] == "serious-handling"
     await run.wait_until_completed(case)
     assert run.variables(case)["registerOutcome"] == "升级严肃处理"
+
+
+CALLER = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="Definitions_caller"
+    targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="rectification-caller" name="提醒告诫（调用替身）" isExecutable="true">
+    <bpmn:startEvent id="started">
+      <bpmn:outgoing>f1</bpmn:outgoing>
+    </bpmn:startEvent>
+    <bpmn:callActivity id="callRectification" name="转入问题整改">
+      <bpmn:extensionElements>
+        <zeebe:calledElement processId="rectification" propagateAllChildVariables="false" />
+        <zeebe:ioMapping>
+          <zeebe:input source="=caseNumber" target="originCaseNumber" />
+          <zeebe:output source="=registerOutcome" target="rectificationOutcome" />
+        </zeebe:ioMapping>
+      </bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:callActivity>
+    <bpmn:endEvent id="ended"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="started" targetRef="callRectification" />
+    <bpmn:sequenceFlow id="f2" sourceRef="callRectification" targetRef="ended" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+async def test_called_from_a_reminder_the_calling_case_is_not_an_earlier_error(
+    procedure: ProcedureRun, tmp_path: Path
+) -> None:
+    """`reminder-warning` passes the problem by a call activity (ROUND3 contract); a stand-in
+    caller plays it here. Its own case, same person and category, is the same problem."""
+    run = procedure
+    caller_file = tmp_path / "rectification-caller.bpmn"
+    caller_file.write_text(CALLER, encoding="utf-8")
+    await run.client.deploy_resource(str(caller_file))
+    created = await run.client.run_process(
+        "rectification-caller",
+        variables={
+            "caseNumber": "游纪提〔2026〕2号",
+            "procedureName": "提醒告诫",
+            "errorCategory": "project-approval",
+            "registerSubjects": [{"kind": "person", "name": "李明", "unitId": UNIT}],
+            "reportedProblem": {
+                "source": "written-enquiry",
+                "summary": "函询回复未能说明项目审批程序问题",
+                "personName": "李明",
+                "personPosition": "副局长",
+                "unitId": UNIT,
+            },
+        },
+    )
+    caller = Case(int(created.process_instance_key))
+    await notice_and_plan(run, caller, deadline="2026-10-31")
+    [rectification] = [k for k, p in run.instances(caller).items() if p == "rectification"]
+    child = Case(rectification)
+    called = run.variables(child)
+    assert called["caseNumber"] == "游纪整〔2026〕1号"
+    assert called["originCaseNumber"] == "游纪提〔2026〕2号"
+    assert called["subjectDisplayName"] == "区发展和改革局副局长李明"
+    await report(run, caller, "2026-09-20", completed=True)
+    await run.wait_for_user_task(caller, "supervisionCheck")
+    checked = run.variables(child)
+    assert checked["repeatedError"] is False
+    assert checked["repeatCheckText"] == "经查登记簿，李明此前没有其他案件记录。"
+    await check_and_approve(run, caller, assessment="rectified", handling="close")
+    await run.wait_until_completed(caller)
+    assert run.variables(caller)["rectificationOutcome"] == "已整改销号"
+    assert run.variables(caller)["caseNumber"] == "游纪提〔2026〕2号"
