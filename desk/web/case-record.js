@@ -5,6 +5,7 @@ import { html } from 'htm/preact';
 import { v2, variableValue } from './api.js';
 import { NOTICE_CHANNELS, NOTICE_RECIPIENTS, NOTICE_TYPES, STAGE_CALLS, displayValue, formatDate, stageName } from './labels.js';
 import { personWithUnit, taskUnit, unitName } from './people.js';
+import { formatDay } from './dates.js';
 
 const yesNo = (value, yes, no) => (value === true ? yes : value === false ? no : '');
 const clip = (text, length = 60) => {
@@ -39,9 +40,9 @@ const DECISIONS = {
   recordApplicantService: (v) => (v.applicantServedOn ? joined(`已于${v.applicantServedOn}送达`, SERVICE_METHODS[v.applicantServiceMethod], v.applicantReceivedBy && `签收人：${v.applicantReceivedBy}`) : ''),
   subjectAppliesOutcome: (v) => joined(v.subjectServedOn && `已于${v.subjectServedOn}签收`, clip(v.subjectAccountabilityDecision)),
   acknowledgeCommitteeRecord: (v) => joined(v.committeeAcknowledgedOn && `已于${v.committeeAcknowledgedOn}签收`, v.committeeRecordNumber && `备案编号：${v.committeeRecordNumber}`),
-  draftRectificationNotice: (v) => joined(v.rectificationDeadline && `整改期限：${v.rectificationDeadline}`, clip(v.rectificationRequirements)),
+  draftRectificationNotice: (v) => joined(v.rectificationDeadline && `整改期限：${formatDay(v.rectificationDeadline)}`, clip(v.rectificationRequirements)),
   recordProblemAnalysis: (v) => joined(clip(v.problemCauses), v.analysisRecordedBy && `记录人：${v.analysisRecordedBy}`),
-  reportRectificationProgress: (v) => joined(v.progressReportedOn && `${v.progressReportedOn}报告`, yesNo(v.rectificationCompleted, '整改已完成', '整改尚未完成'), clip(v.progressSummary)),
+  reportRectificationProgress: (v) => joined(v.progressReportedOn && `${formatDay(v.progressReportedOn)}报告`, yesNo(v.rectificationCompleted, '整改已完成', '整改尚未完成'), clip(v.progressSummary)),
   supervisionCheck: (v) => joined(RECTIFICATION_ASSESSMENTS[v.rectificationAssessment], RECTIFICATION_HANDLING[v.proposedHandling], clip(v.handlingReason)),
   approveHandling: (v) => joined(yesNo(v.handlingApproved, '同意处理意见', '不同意，退回重新检查'), v.handlingApprovedBy && `审批人：${v.handlingApprovedBy}`, clip(v.handlingApprovalRemarks)),
 };

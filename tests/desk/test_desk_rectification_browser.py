@@ -152,9 +152,7 @@ def test_office_works_a_rectification_case_through_inbox_and_task_pages(
         "建立专项资金拨付集体研究制度，逐笔复核已拨付资金"
     )
     fill_date(office, "整改期限（截止日期）", "2026-10-31")
-    interval = office.locator(".fjs-form-field-select", has_text="报告整改进展的间隔")
-    interval.locator(".fjs-select-display").click()
-    interval.locator(".fjs-dropdownlist-item", has_text="每30日").click()
+    office.get_by_role("radio", name="每30日").check()
     no_ascii_words(office)
     shot(office, "1-notice-drafting")
     submit(office)
@@ -216,6 +214,9 @@ def test_office_works_a_rectification_case_through_inbox_and_task_pages(
         time.sleep(0.2)
     assert instance["state"] == "COMPLETED"
     office.goto(f"{desk}/#/case/{key}")
-    expect(office.locator("table.business-history")).to_contain_text("整改销号", timeout=60_000)
+    history = office.locator("table.business-history")
+    expect(history).to_contain_text("整改销号", timeout=60_000)
+    expect(history).to_contain_text("整改期限：2026年10月31日")
+    expect(history).to_contain_text("同意处理意见；审批人：林峰")
     no_ascii_words(office)
     shot(office, "6-case-page")
