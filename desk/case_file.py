@@ -187,6 +187,36 @@ DECISION_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("screeningAssessment", "分析研判意见"),
         ("problemsReferred", "是否移交提醒告诫处置"),
     ),
+    # rectification (Art. 12)
+    "draftRectificationNotice": (
+        ("rectificationRequirements", "整改要求"),
+        ("rectificationDeadline", "整改期限"),
+        ("progressReportInterval", "报告整改进展的间隔"),
+    ),
+    "recordProblemAnalysis": (
+        ("problemAnalysis", "问题分析"),
+        ("problemCauses", "原因查找"),
+        ("rectificationPlan", "整改方案"),
+        ("analysisRecordedBy", "记录人"),
+    ),
+    "reportRectificationProgress": (
+        ("progressReportedOn", "报告日期"),
+        ("progressSummary", "整改进展情况"),
+        ("rectificationCompleted", "整改是否完成"),
+    ),
+    "supervisionCheck": (
+        ("checkedOn", "检查日期"),
+        ("checkFindings", "检查情况"),
+        ("rectificationAssessment", "整改效果"),
+        ("proposedHandling", "处理意见"),
+        ("handlingReason", "理由"),
+    ),
+    "approveHandling": (
+        ("handlingApproved", "是否同意处理意见"),
+        ("handlingApprovedBy", "审批人"),
+        ("handlingApprovedOn", "审批日期"),
+        ("handlingApprovalRemarks", "审批意见说明"),
+    ),
 }
 # Coded choices of the forms, in the forms' own words.
 CHOICES = {
@@ -208,6 +238,14 @@ CHOICES = {
     "untrue": "反映不实",
     "explained": "已说明清楚",
     "reminded": "予以提醒",
+    "rectified": "整改到位",
+    "not-rectified": "没有改正",
+    "ineffective": "整改效果不明显",
+    "close": "整改销号",
+    "serious-handling": "严肃处理",
+    "P15D": "每15日",
+    "P30D": "每30日",
+    "P60D": "每60日",
 }
 
 RECIPIENTS = {"applicant": "申请人"}

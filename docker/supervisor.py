@@ -16,6 +16,8 @@ Environment (defaults in brackets):
 - `ZEEBE_BEARER_TOKEN`: the bearer token the deployment (and, without the next, the workers) send;
 - `EXEMPTION_WORKER_TOKEN`: the workers' own token (a worker-role account limited to the
   procedure's job types, docs/grpc-access.md);
+- `EXEMPTION_REGISTER_TOKEN`: the token with which the workers read the register over /v2 (the
+  repeat check of Art. 12; an account with the manager role); without it, `ZEEBE_BEARER_TOKEN`;
 - `EXEMPTION_READY_TIMEOUT` [60]: seconds the engine may take to print "ready";
 - `EXEMPTION_HEALTH_FILE` [/tmp/exemption-health.json]: the URLs docker/healthcheck.py probes,
   written once every part has started.
@@ -233,6 +235,13 @@ async def supervise(settings: Settings, stop: asyncio.Event) -> int:
         worker_token = os.environ.get("EXEMPTION_WORKER_TOKEN")
         if worker_token:
             workers_environment["ZEEBE_BEARER_TOKEN"] = worker_token
+        # The repeat check reads the register from this engine's /v2 API (workers/register.py).
+        workers_environment["CAMUNDA_REST_ADDRESS"] = f"http://127.0.0.1:{settings.http_port}"
+        register_token = os.environ.get("EXEMPTION_REGISTER_TOKEN") or os.environ.get(
+            "ZEEBE_BEARER_TOKEN"
+        )
+        if register_token:
+            workers_environment["CAMUNDA_REST_TOKEN"] = register_token
         parts.append(await start_module("workers", "workers", workers_environment))
         if not settings.desk:
             say("desk switched off (EXEMPTION_DESK=off)")

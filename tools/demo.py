@@ -31,6 +31,8 @@ DATA_DIR = Path(os.environ.get("DEMO_DATA_DIR", ROOT / "var" / "demo"))
 DEMO_IDENTITY = ROOT / "engine" / "access" / "demo-identity.toml"
 DEMO_TOKEN = "yxt_demo-admin-token-for-local-demo-only"
 DEMO_WORKER_TOKEN = "yxt_demo-worker-token-for-local-demo-only"
+# The workers read the register over /v2 with this token (manager role, demo identity).
+DEMO_REGISTER_TOKEN = "yxt_demo-register-reader-token-for-local-demo-only"
 
 log = structlog.get_logger("demo")
 
@@ -142,7 +144,16 @@ def main() -> int:
             if not part.exists():
                 print(f"demo: {part.name} ({part.module}/) is not there yet; not started")
                 continue
-            part.start({**env, "ZEEBE_BEARER_TOKEN": DEMO_WORKER_TOKEN} if part is workers else env)
+            part.start(
+                {
+                    **env,
+                    "ZEEBE_BEARER_TOKEN": DEMO_WORKER_TOKEN,
+                    "CAMUNDA_REST_ADDRESS": f"http://{HTTP_ADDRESS}",
+                    "CAMUNDA_REST_TOKEN": DEMO_REGISTER_TOKEN,
+                }
+                if part is workers
+                else env
+            )
             started.append(part)
             part.wait_ready()
         if engine in started:

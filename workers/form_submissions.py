@@ -25,6 +25,7 @@ from workers.determination import (
     opinion_refusals,
     refusal_text,
 )
+from workers.error_categories import category_codes
 from workers.organisation import district_unit_ids
 from workers.reminder_warning import MAX_WORKING_DAYS
 from workers.variables import CamelModel
@@ -84,6 +85,29 @@ ApprovalMethod = Literal["meeting", "circulation"]
 ServiceMethod = Literal["in-person", "post", "electronic", "entrusted"]
 
 
+def _error_category(value: str) -> str:
+    if value not in category_codes():
+        raise ValueError(f"{value} 不在问题类别目录中")
+    return value
+
+
+# A code of workers/data/error-categories.json (the register's `errorCategory`).
+ErrorCategoryCode = Annotated[str, AfterValidator(_error_category)]
+# Art. 12's sources of a problem to rectify (and Art. 11's, when a reminder leads here).
+RectificationSource = Literal[
+    "supervision-check",
+    "special-inspection",
+    "integrity-evaluation",
+    "written-enquiry",
+    "talk",
+    "other",
+]
+RectificationSubjectKind = Literal["person", "unit"]
+ReportInterval = Literal["P15D", "P30D", "P60D"]
+RectificationAssessment = Literal["rectified", "not-rectified", "ineffective"]
+RectificationHandling = Literal["close", "serious-handling"]
+
+
 class FormSubmission(CamelModel):
     # A key the form does not have is a client error, not something to carry into the case.
     model_config = ConfigDict(extra="forbid")
@@ -110,6 +134,7 @@ class ApplicationFormSubmission(FormSubmission):
     loss_recovery_measures: str | None = None
     supporting_documents: str | None = None
     application_date: date | None = None
+    error_category: ErrorCategoryCode | None = None
 
 
 class OfficeAcceptanceReview(FormSubmission):
@@ -503,6 +528,71 @@ class ScreeningReview(FormSubmission):
     referred_problems: list[ReferredProblemEntry] | None = None
 
 
+class RectificationRegistration(FormSubmission):
+    """`rectification-registration`, the start form of `rectification` (Art. 12)."""
+
+    subject_kind: RectificationSubjectKind
+    person_name: str | None = Field(default=None, max_length=100)
+    person_position: str | None = Field(default=None, max_length=100)
+    unit_id: Department
+    problem_source: RectificationSource
+    error_category: ErrorCategoryCode
+    problem_summary: str = Field(min_length=1, max_length=4000)
+    problem_found_on: date
+
+    @model_validator(mode="after")
+    def _person_has_a_name(self) -> RectificationRegistration:
+        if self.subject_kind == "person" and not (self.person_name or "").strip():
+            raise ValueError("整改对象为个人的，应填写姓名")
+        return self
+
+
+class RectificationNoticeDrafting(FormSubmission):
+    """`rectification-notice-drafting` (Art. 12, the discipline commission's office)."""
+
+    rectification_requirements: str = Field(min_length=1, max_length=4000)
+    rectification_deadline: date
+    progress_report_interval: ReportInterval
+
+
+class RectificationAnalysis(FormSubmission):
+    """`rectification-analysis`: the unit's party organisation records the analysis, causes and
+    plan (Art. 12 分析问题，查找原因，研究解决办法)."""
+
+    problem_analysis: str = Field(min_length=1, max_length=4000)
+    problem_causes: str = Field(min_length=1, max_length=4000)
+    rectification_plan: str = Field(min_length=1, max_length=4000)
+    analysis_recorded_by: str = Field(min_length=1, max_length=100)
+    analysis_recorded_on: date
+
+
+class RectificationProgressReport(FormSubmission):
+    """`rectification-progress-report`: one report of progress, until the rectification is done."""
+
+    progress_reported_on: date
+    progress_summary: str = Field(min_length=1, max_length=4000)
+    rectification_completed: bool = False
+
+
+class RectificationSupervisionCheck(FormSubmission):
+    """`rectification-supervision-check` (Art. 12 加强对问题整改的监督检查)."""
+
+    checked_on: date
+    check_findings: str = Field(min_length=1, max_length=4000)
+    rectification_assessment: RectificationAssessment
+    proposed_handling: RectificationHandling
+    handling_reason: str = Field(min_length=1, max_length=4000)
+
+
+class RectificationHandlingApproval(FormSubmission):
+    """`rectification-handling-approval`: the commission's leaders approve, naming the approver."""
+
+    handling_approved: bool = False
+    handling_approved_by: str = Field(min_length=1, max_length=100)
+    handling_approved_on: date
+    handling_approval_remarks: str | None = Field(default=None, max_length=4000)
+
+
 FORM_SUBMISSIONS: dict[str, type[FormSubmission]] = {
     "application-form": ApplicationFormSubmission,
     "acceptance-office-review": OfficeAcceptanceReview,
@@ -534,4 +624,10 @@ FORM_SUBMISSIONS: dict[str, type[FormSubmission]] = {
     "problem-screening-start": ScreeningStart,
     "problem-screening-analysis": ScreeningAnalysis,
     "problem-screening-review": ScreeningReview,
+    "rectification-registration": RectificationRegistration,
+    "rectification-notice-drafting": RectificationNoticeDrafting,
+    "rectification-analysis": RectificationAnalysis,
+    "rectification-progress-report": RectificationProgressReport,
+    "rectification-supervision-check": RectificationSupervisionCheck,
+    "rectification-handling-approval": RectificationHandlingApproval,
 }

@@ -67,6 +67,7 @@ from workers.recusal import (
     recusal_notice,
     recusals,
 )
+from workers.register import PROCEDURE_NAMES, exemption_subjects
 from workers.screening import ScreeningDataError
 from workers.settings import data_dir
 from workers.variables import ProcessVariables, describe_validation_error
@@ -78,6 +79,8 @@ from workers.working_days import (
 )
 
 log = structlog.get_logger("workers")
+
+EXEMPTION_PROCEDURE_NAME = PROCEDURE_NAMES["exemption-procedure"]
 
 # Long enough for a PDF on a slow disk; the engine re-offers a job that outlives it.
 JOB_TIMEOUT_MS = 60_000
@@ -247,7 +250,15 @@ def assign_case_number_job(job: Job) -> dict[str, Any]:
             APPLICATION_RECORD, _json_record(job.variables), "application"
         )
         log.info("case.numbered", case_number=str(number))
-        return {"caseNumber": str(number), "caseYear": number.year, "caseSequence": number.sequence}
+        return {
+            "caseNumber": str(number),
+            "caseYear": number.year,
+            "caseSequence": number.sequence,
+            # The register variables (docs/procedure-contract.md): the applicant as the person or
+            # unit the case concerns, so that a later case of theirs finds this one.
+            "procedureName": EXEMPTION_PROCEDURE_NAME,
+            "registerSubjects": [s.to_variable() for s in exemption_subjects(job.variables)],
+        }
 
 
 # Local policy (docs/local-policy.md): the measures set no time for supplementing materials.
@@ -708,7 +719,7 @@ def check_approval_job(job: Job) -> dict[str, Any]:
 
 # The other procedures' handlers register on this router when it is imported (the module is
 # complete by now, so their `from workers.jobs import ...` finds every name).
-import workers.reminder_jobs  # noqa: E402, F401
+import workers.reminder_jobs  # noqa: E402
 
 # Art. 10 periodic screening (workers/screening.py) ------------------------------------------------
 
@@ -717,3 +728,5 @@ task("screening.mark-overdue")(screening.overdue_job)
 task("screening.report")(screening.report_job)
 # async: it publishes a message with the gateway client on the workers' event loop
 task("screening.refer-problem")(screening.refer_job)  # type: ignore[arg-type]
+# Procedures of Chapter 3 register their job types on the same router.
+import workers.rectification_jobs  # noqa: E402, F401

@@ -5,7 +5,7 @@ import { html } from 'htm/preact';
 import { v2, variableValue } from './api.js';
 import { NOTICE_CHANNELS, NOTICE_RECIPIENTS, NOTICE_TYPES, STAGE_CALLS, displayValue, formatDate, stageName } from './labels.js';
 import { personWithUnit, taskUnit, unitName } from './people.js';
-import { formatDay as writtenDay } from './dates.js';
+import { formatDay, formatDay as writtenDay } from './dates.js';
 
 const yesNo = (value, yes, no) => (value === true ? yes : value === false ? no : '');
 const clip = (text, length = 60) => {
@@ -18,6 +18,8 @@ const FINDINGS_RULINGS = { 'adopt-findings': '采纳核实结论', reinvestigate
 const DISPOSAL_METHODS = { talk: '约谈', enquiry: '函询', 'life-meeting': '在民主生活会上说明问题' };
 const OUTCOMES = { closed: '了结', rectification: '转问题整改', clarification: '转澄清了结' };
 const CLOSURE_REASONS = { untrue: '反映不实', explained: '已说明清楚', reminded: '予以提醒' };
+const RECTIFICATION_ASSESSMENTS = { rectified: '整改到位', 'not-rectified': '没有改正', ineffective: '整改效果不明显' };
+const RECTIFICATION_HANDLING = { close: '提出整改销号', 'serious-handling': '提出严肃处理' };
 const SERVICE_METHODS = { 'in-person': '直接送达', post: '邮寄送达', electronic: '电子送达', entrusted: '委托送达' };
 
 // What each task decided, from the variables its form submitted (docs/procedure-contract.md).
@@ -50,6 +52,11 @@ const DECISIONS = {
   fileScreeningAnalysis: (v) => joined('已报送排查梳理分析', clip(v.screeningTendencies)),
   reviewScreeningAnalyses: (v) => joined(clip(v.screeningAssessment), Array.isArray(v.referredProblems) && v.referredProblems.length ? `移交提醒告诫处置问题${v.referredProblems.length}件` : '未移交问题'),
   acknowledgeCommitteeRecord: (v) => joined(v.committeeAcknowledgedOn && `已于${v.committeeAcknowledgedOn}签收`, v.committeeRecordNumber && `备案编号：${v.committeeRecordNumber}`),
+  draftRectificationNotice: (v) => joined(v.rectificationDeadline && `整改期限：${formatDay(v.rectificationDeadline)}`, clip(v.rectificationRequirements)),
+  recordProblemAnalysis: (v) => joined(clip(v.problemCauses), v.analysisRecordedBy && `记录人：${v.analysisRecordedBy}`),
+  reportRectificationProgress: (v) => joined(v.progressReportedOn && `${formatDay(v.progressReportedOn)}报告`, yesNo(v.rectificationCompleted, '整改已完成', '整改尚未完成'), clip(v.progressSummary)),
+  supervisionCheck: (v) => joined(RECTIFICATION_ASSESSMENTS[v.rectificationAssessment], RECTIFICATION_HANDLING[v.proposedHandling], clip(v.handlingReason)),
+  approveHandling: (v) => joined(yesNo(v.handlingApproved, '同意处理意见', '不同意，退回重新检查'), v.handlingApprovedBy && `审批人：${v.handlingApprovedBy}`, clip(v.handlingApprovalRemarks)),
 };
 
 export function decisionOf(task, variables) {

@@ -11,6 +11,7 @@ export const STAGES = {
   'committee-recording': '报区委备案',
   'reminder-warning': '提醒告诫',
   'problem-screening': '定期排查梳理',
+  rectification: '问题整改',
 };
 
 export const STAGE_CALLS = {
@@ -104,6 +105,7 @@ export const NOTICE_TYPES = {
   reinvestigation: '重新调查核实通知',
   'determination-feedback': '认定结果反馈',
   'committee-report': '报区委备案函',
+  'rectification-report-overdue': '整改进展报告逾期提醒',
 };
 
 export const NOTICE_RECIPIENTS = {
@@ -112,6 +114,7 @@ export const NOTICE_RECIPIENTS = {
   'leading-group': '领导小组',
   'org-personnel': '组织人事部门',
   'district-committee': '区委',
+  'discipline-office': '区纪委监委案件监督管理室',
 };
 
 export const NOTICE_CHANNELS = { smtp: '电子邮件', file: '电子邮件（存档文件）' };

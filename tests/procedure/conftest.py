@@ -18,6 +18,7 @@ from engine.gateway import ClusterInfo, start_gateway
 from engine.http import create_app, start_http
 from engine.http.context import RestContext
 from engine.testing import EngineHarness
+from tests.procedure import officers
 from tests.procedure.officers import officers_identity
 from tests.procedure.scenario import ProcedureRun
 from workers.deployment import model_files
@@ -40,7 +41,9 @@ def worker_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-async def procedure(tmp_path: Path, worker_environment: Path) -> AsyncIterator[ProcedureRun]:
+async def procedure(
+    tmp_path: Path, worker_environment: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[ProcedureRun]:
     async with EngineHarness(tmp_path / "engine", start_at=CASE_OPENED_AT) as harness:
         gateway = await start_gateway(harness.engine, "127.0.0.1:0")
         cluster = ClusterInfo(host=gateway.host, port=gateway.port)
@@ -52,6 +55,9 @@ async def procedure(tmp_path: Path, worker_environment: Path) -> AsyncIterator[P
             rest=RestContext(harness.engine, trail),
         )
         http = await start_http(app, "127.0.0.1:0")
+        # The repeat check reads the register over /v2 (workers/register.py) with its own token.
+        monkeypatch.setenv("CAMUNDA_REST_ADDRESS", http.url)
+        monkeypatch.setenv("CAMUNDA_REST_TOKEN", officers.REGISTER_READER_TOKEN)
         rest_client = httpx.AsyncClient(base_url=http.url, timeout=10.0)
         client_channel = create_insecure_channel(gateway.address)
         worker_channel = create_insecure_channel(gateway.address)

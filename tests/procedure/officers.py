@@ -22,6 +22,10 @@ GROUPS: tuple[str, ...] = (
     *district_unit_ids(),
     *DISCIPLINE_GROUPS,
 )
+# The workers' account that reads the register over /v2 (workers/register.py): no person, no group,
+# the manager role (search every process instance and variable), as in the demo identity.
+REGISTER_READER = "register-reader"
+REGISTER_READER_TOKEN = "e2e-token-register-reader"
 
 
 def username(group: str) -> str:
@@ -38,7 +42,8 @@ def officers_identity() -> Identity:
         "users": [
             {"username": username(group), "groups": [group], "roles": ["officer"]}
             for group in GROUPS
-        ],
+        ]
+        + [{"username": REGISTER_READER, "groups": [], "roles": ["manager"]}],
         "tokens": [
             {
                 "name": group,
@@ -46,6 +51,13 @@ def officers_identity() -> Identity:
                 "sha256": hashlib.sha256(token(group).encode("utf-8")).hexdigest(),
             }
             for group in GROUPS
+        ]
+        + [
+            {
+                "name": REGISTER_READER,
+                "username": REGISTER_READER,
+                "sha256": hashlib.sha256(REGISTER_READER_TOKEN.encode("utf-8")).hexdigest(),
+            }
         ],
     }
     return Identity(parse_directory(directory, "end-to-end officers"))

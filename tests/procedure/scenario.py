@@ -168,7 +168,8 @@ class ProcedureRun:
     # -- reading the case ------------------------------------------------------------------------
     def instances(self, case: Case) -> dict[int, str]:
         """The case's process instances (root and every called stage): key -> process id."""
-        found = {case.key: case.process_id}
+        root = self.harness.engine.query.process_instance(case.key) or {}
+        found = {case.key: str(root.get("processDefinitionId") or "exemption-procedure")}
         for record in self.harness.engine.query.records(value_type=ValueType.PROCESS_INSTANCE):
             value = record.value
             if (

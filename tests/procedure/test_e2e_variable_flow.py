@@ -78,6 +78,28 @@ WORKER_OUTPUTS: dict[str, set[str]] = {
         "determinationAdministrativeTreatment",
         "determinationDisciplinaryTreatment",
     },
+    # rectification (Art. 12) and the register
+    "rectification.open-case": {
+        "caseNumber",
+        "procedureName",
+        "registerSubjects",
+        "errorCategory",
+        "rectificationSubjectKind",
+        "rectificationUnitId",
+        "subjectDisplayName",
+        "problemSummary",
+        "problemSource",
+        "rectificationOverdue",
+        "originCaseNumber",
+    },
+    "rectification.document": {"document", "rectificationDeadlineAt"},
+    "rectification.remind-late-report": {"reminder"},
+    "register.repeat-check": {
+        "earlierCases",
+        "repeatedError",
+        "repeatCheckFindings",
+        "repeatCheckText",
+    },
 }
 # The message `publicity-objection` (contract, "Messages").
 MESSAGE_VARIABLES: dict[str, set[str]] = {
@@ -99,6 +121,8 @@ STARTED_WITH: dict[str, set[str]] = {
         "objectionReceivedAt",
         "objectionAfterPeriod",
     },
+    # the office's start form, or `reminder-warning`'s call activity (ROUND3 contract)
+    "rectification": {"reportedProblem", "registerSubjects", "errorCategory", "originCaseNumber"},
 }
 # Set by Zeebe itself inside a multi-instance body.
 ENGINE_VARIABLES = {"loopCounter"}

@@ -49,6 +49,8 @@ OTHER_PROCEDURES = {
 }
 # Root procedures of Chs. 3–4 (docs/procedure-contract.md): the office or a timer starts them.
 STARTED_BY_THE_DESK |= {"problem-screening"}
+# Root procedures of Chapters 3-4 the office starts (ROUND3 contract).
+STARTED_BY_THE_OFFICE = {"rectification"}
 # The roles Art. 5 and Art. 8 name; the last two come from the case.
 ROLES = {
     "leading-group-office",
@@ -60,6 +62,7 @@ ROLES = {
     # Chs. 3-4: the discipline inspection and supervision organ's office and its leaders
     "discipline-office",
     "discipline-leaders",
+    "=[rectificationUnitId]",
 }
 # Chs. 3–4: the discipline office, and a unit's party organisation (its unit id).
 ROLES |= {"discipline-office", "=[screeningUnit]"}
@@ -302,9 +305,16 @@ def test_joint_investigation_runs_once_per_chosen_department() -> None:
     assert characteristics.get("outputCollection") == "departmentFindings"
 
 
+# Not reminders: the deadline a rectification notice sets ends the rectification period, and
+# the case goes to the supervision check as not rectified in time (Art. 12).
+PERIOD_ENDING_DEADLINES = {"rectification#rectificationDeadlinePassed"}
+
+
 def test_local_deadline_reminders_never_interrupt_the_work() -> None:
     for diagram in DIAGRAMS:
         for boundary in diagram.elements("boundaryEvent"):
+            if f"{diagram.process_id}#{boundary.get('id')}" in PERIOD_ENDING_DEADLINES:
+                continue
             if boundary.find(f"{{{BPMN}}}timerEventDefinition") is not None:
                 assert boundary.get("cancelActivity") == "false", boundary.get("id")
 

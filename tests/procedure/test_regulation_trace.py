@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.procedure.bpmn_model import DOCS_DIR, REFERENCE, known_elements
 
-REQUIRED_CLAUSES = {"8(1)", "8(2)", "8(3)", "8(4)", "3", "4", "6", "7", "9", "11"}
+REQUIRED_CLAUSES = {"8(1)", "8(2)", "8(3)", "8(4)", "3", "4", "6", "7", "9", "11", "12"}
 # Art. 10 periodic screening (bpmn/problem-screening.bpmn)
 REQUIRED_CLAUSES |= {"10(1)", "10(2)", "10(3)", "10(4)"}
 

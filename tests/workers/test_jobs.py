@@ -75,6 +75,11 @@ def test_every_contract_job_type_has_a_handler() -> None:
         "screening.mark-overdue",
         "screening.report",
         "screening.refer-problem",
+        # rectification (Art. 12) and the register
+        "rectification.open-case",
+        "rectification.document",
+        "rectification.remind-late-report",
+        "register.repeat-check",
     }
     # The contract sets no fetchVariables: every job reads the whole case.
     assert all(task.config.variables_to_fetch == [] for task in router.tasks)
@@ -148,7 +153,18 @@ async def test_case_numbers_are_sequential_and_stable_across_retries(data_dir: P
         await run_job(make_job("case.assign-number", valid_application(), process_instance_key=2))
     )
     assert (
-        first == retried == {"caseNumber": "游容免〔2026〕1号", "caseYear": 2026, "caseSequence": 1}
+        first
+        == retried
+        == {
+            "caseNumber": "游容免〔2026〕1号",
+            "caseYear": 2026,
+            "caseSequence": 1,
+            # the register variables: the applicant as the person the case concerns
+            "procedureName": "容错免责办理",
+            "registerSubjects": [
+                {"kind": "person", "name": "李明", "unitId": "dept-development-reform"}
+            ],
+        }
     )
     assert second["caseNumber"] == "游容免〔2026〕2号"
     # The application as filed is the first record of the case's archive.
