@@ -701,3 +701,8 @@ def check_approval_job(job: Job) -> dict[str, Any]:
             "approvalRefusal": approval_refusal_text(refusals),
             "approvalRefusalFields": [r.field for r in refusals],
         }
+
+
+# Chapter 4 (Arts. 13–15) registers its handlers on this router; imported last because it uses
+# the helpers above.
+from workers import chapter_four_jobs  # noqa: E402, F401

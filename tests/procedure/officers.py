@@ -15,6 +15,9 @@ from workers.organisation import district_unit_ids
 # docs/procedure-contract.md, "Roles"
 OFFICE_GROUPS = ("leading-group-office", "leading-group", "org-personnel", "district-committee")
 GROUPS: tuple[str, ...] = (*OFFICE_GROUPS, *get_args(SubjectGroup), *district_unit_ids())
+# Chapter 4 (Arts. 13–15): the discipline organ's office and its leaders
+CHAPTER_FOUR_GROUPS = ("discipline-office", "discipline-leaders")
+GROUPS += tuple(group for group in CHAPTER_FOUR_GROUPS if group not in GROUPS)
 
 
 def username(group: str) -> str:
