@@ -145,7 +145,7 @@ def clarification_letter(facts: ChapterFourFacts, issued: date) -> OfficialDocum
         addressee=_party_organisation(facts),
         paragraphs=[
             f"{received}{ORGAN_SHORT}收到反映{_person(facts)}有关问题的材料"
-            f"（案件编号：{facts.case_number}）。",
+            f"（受理编号：{facts.case_number}）。",
             f"反映的主要问题：{_clause(facts.report_summary)}。",
             f"经核查，{conclusion}。理由：{_clause(facts.verification_reasons)}。",
             f"依照{MEASURES}第十四条，本委已对该问题反映予以了结，现将核查情况向你单位党组织予以说明。"
@@ -195,7 +195,7 @@ def pursuit_approval_request(facts: ChapterFourFacts, issued: date) -> OfficialD
         title=title(kind, facts),
         addressee=body,
         paragraphs=[
-            f"{ORGAN_SHORT}在办理反映{_person(facts)}有关问题（案件编号：{facts.case_number}）时，"
+            f"{ORGAN_SHORT}在办理反映{_person(facts)}有关问题（受理编号：{facts.case_number}）时，"
             f"经核查，反映的问题失实，且有证据表明系有关{accuser}捏造事实、诬告陷害。",
             f"认定理由：{_clause(facts.finding_reasons)}。",
             f"依照{MEASURES}第十三条、第十五条，本委严格区分诬告陷害行为与错告误告行为的政策界限，"
@@ -226,7 +226,7 @@ def pursuit_transfer_letter(facts: ChapterFourFacts, issued: date) -> OfficialDo
         title=title(kind, facts),
         addressee=(facts.receiving_body or "").strip(),
         paragraphs=[
-            f"{ORGAN_SHORT}在办理反映{_person(facts)}有关问题（案件编号：{facts.case_number}）时，"
+            f"{ORGAN_SHORT}在办理反映{_person(facts)}有关问题（受理编号：{facts.case_number}）时，"
             "查明有关人员捏造事实、诬告陷害他人。",
             f"{granted}依照{MEASURES}第十三条，现将该诬告陷害问题线索{outcome}。",
             f"处理理由：{_clause(facts.outcome_reasons)}。",

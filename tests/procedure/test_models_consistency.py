@@ -45,6 +45,10 @@ ROLES = {
     "=[accountabilitySubjectGroup]",
     "=[department]",
 }
+# Chapter 4 (Arts. 13–15): root processes the discipline organ's office starts, and its leaders.
+STARTED_BY_THE_DESK |= {"clarification", "false-accusation", "retaliation-complaint"}
+STAGES |= {"false-accusation"}  # also called by `clarification`
+ROLES |= {"discipline-office", "discipline-leaders"}
 DIAGRAMS = load_diagrams()
 DIAGRAM_IDS = [d.path.name for d in DIAGRAMS]
 CONTRACT = (DOCS_DIR / "procedure-contract.md").read_text(encoding="utf-8")
