@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from desk.reporters import ReporterRegister
 from tests.procedure import officers
+from tests.procedure.desk_session import desk_for
 from tests.procedure.scenario import Case, ProcedureRun, assert_passed_in_order, squeeze
 from workers.form_submissions import FORM_SUBMISSIONS
 
@@ -469,3 +470,57 @@ async def test_the_reporter_appears_in_no_document_and_no_variable(
         assert REPORTER_NAME not in str(message) and REPORTER_CONTACT not in str(message)
     every_value = str([run.harness.engine.query.variables(key) for key in run.instances(case)])
     assert REPORTER_NAME not in every_value and REPORTER_CONTACT not in every_value
+
+
+async def test_the_reporter_register_shows_the_identity_only_to_officers_handling_the_report(
+    procedure: ProcedureRun,
+) -> None:
+    run = procedure
+    async with desk_for(run) as sign_in:
+        office = sign_in(OFFICE)
+        unit = sign_in("town-xinqiao")
+        refused = await unit.post(
+            "/reporters",
+            {"name": REPORTER_NAME, "contact": REPORTER_CONTACT, "receivedOn": "2026-08-20"},
+        )
+        assert refused.status_code == 403
+        registered = await office.post(
+            "/reporters",
+            {"name": REPORTER_NAME, "contact": REPORTER_CONTACT, "receivedOn": "2026-08-20"},
+        )
+        assert registered.status_code == 200, registered.text
+        reference = registered.json()["reporterRef"]
+        assert reference == REPORTER_REF
+
+        case = await start(run, "clarification", report(reporterRef=reference))
+        await run.wait_for_user_task(case, "recordVerification")
+        shown = await office.get(f"/reporters/case/{case.key}")
+        assert shown.status_code == 200, shown.text
+        assert shown.json()["items"] == [
+            {
+                "reporterRef": REPORTER_REF,
+                "name": REPORTER_NAME,
+                "contact": REPORTER_CONTACT,
+                "receivedOn": "2026-08-20",
+            }
+        ]
+        # Officers without a task of the discipline organ in this case: the leaders before the
+        # closure reaches them, the Chapter 2 office that sees every exemption case, the party
+        # organisation of the person's unit, a manager.
+        leaders = sign_in(LEADERS)
+        others = [
+            leaders,
+            sign_in("leading-group-office"),
+            unit,
+            sign_in("org-personnel", roles=("manager",)),
+        ]
+        for officer in others:
+            answer = await officer.get(f"/reporters/case/{case.key}")
+            assert answer.status_code == 403, answer.text
+            assert REPORTER_NAME not in answer.text
+            assert "没有办理任务" in answer.json()["detail"]
+
+        await run.complete_task(case, "recordVerification", verification(explainToUnit=False))
+        await run.wait_for_user_task(case, "approveClosure")
+        handled = await leaders.get(f"/reporters/case/{case.key}")
+        assert handled.status_code == 200 and handled.json()["items"][0]["name"] == REPORTER_NAME
