@@ -81,6 +81,19 @@ def unit_full_name(unit_id: str | None) -> str:
     return unit.full_name if unit is not None else unit_name(unit_id)
 
 
+def party_organisation(unit_id: str | None) -> str:
+    """The party organisation of a unit, as a letter is addressed to it: a township's party
+    committee, a subdistrict's working committee, else the unit's party organisation."""
+    unit = unit_by_id(unit_id) if unit_id else None
+    if unit is None:
+        raise ChapterFourDataError(f"所在单位 unitId 取值 {unit_id!r} 不在单位名录中")
+    if unit.kind == "township":
+        return f"中共绵阳市游仙区{unit.name}委员会"
+    if unit.kind == "subdistrict":
+        return f"中共绵阳市游仙区{unit.name}工作委员会"
+    return f"{unit.name}党组织"
+
+
 def register_subjects(person_name: str | None, unit_id: str | None) -> list[dict[str, str]]:
     """The person the case is about, as the register knows a person: name and unit id."""
     if not person_name or not person_name.strip():

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 
-from workers.chapter_four import DISCIPLINE_ORGAN, ORGAN_SHORT, unit_full_name, unit_name
+from workers.chapter_four import DISCIPLINE_ORGAN, ORGAN_SHORT, party_organisation, unit_name
 from workers.documents import MEASURES
 from workers.official_layout import OfficialDocument
 from workers.variables import ProcessVariables
@@ -120,8 +120,9 @@ def _clause(text: str | None) -> str:
 
 
 def _person(facts: ChapterFourFacts) -> str:
-    position = f"（{facts.person_position.strip()}）" if facts.person_position else ""
-    return f"{unit_name(facts.unit_id)}{facts.person_name}同志{position}"
+    """新桥镇镇长李明同志: unit, post and name, as a document names a cadre."""
+    position = (facts.person_position or "").strip()
+    return f"{unit_name(facts.unit_id)}{position}{facts.person_name}同志"
 
 
 def title(kind: ChapterFourDocument, facts: ChapterFourFacts) -> str:
@@ -129,7 +130,7 @@ def title(kind: ChapterFourDocument, facts: ChapterFourFacts) -> str:
 
 
 def _party_organisation(facts: ChapterFourFacts) -> str:
-    return f"{unit_full_name(facts.unit_id)}党组织"
+    return party_organisation(facts.unit_id)
 
 
 def clarification_letter(facts: ChapterFourFacts, issued: date) -> OfficialDocument:

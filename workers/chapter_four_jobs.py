@@ -22,8 +22,8 @@ from workers.chapter_four import (
     ChapterFourDataError,
     assign_case_number,
     assign_document_number,
+    party_organisation,
     register_subjects,
-    unit_full_name,
     unit_name,
 )
 from workers.chapter_four_documents import (
@@ -146,7 +146,7 @@ APPROVAL_OVERDUE = "approval-overdue"
 
 def _recipient_name(recipient: str, request: SendRequest) -> str:
     if recipient == "unit-party-organisation":
-        return f"{unit_full_name(request.unit_id)}党组织"
+        return party_organisation(request.unit_id)
     if recipient == "city-approval-body":
         body = APPROVAL_BODIES.get(request.approval_body or "")
         if body is None:
