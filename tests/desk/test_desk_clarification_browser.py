@@ -29,6 +29,8 @@ from tests.desk.test_desk_browser import signed_in
 OFFICE = ("jiwei", "demo-jiwei")
 LEADER = ("weiling", "demo-weiling")
 ADMIN = ("admin", "demo-admin")
+REPORTER = "钱多多"
+CONTACT = "13900001111"
 pytestmark = pytest.mark.timeout(300)
 
 
@@ -92,6 +94,17 @@ def fill_date(page: Page, label: str, value: str) -> None:
 def test_office_and_leader_work_a_clarification_case_through_the_desk(
     stack: LiveStack, browser: Browser, desk: str
 ) -> None:
+    office = signed_in(browser, desk, *OFFICE)
+    office.get_by_role("link", name="举报人登记").click()
+    form = office.get_by_role("form", name="登记举报人")
+    form.get_by_label("举报人姓名").fill(REPORTER)
+    form.get_by_label("举报人联系方式").fill(CONTACT)
+    form.get_by_label("收到举报日期").fill("2026-08-20")
+    form.get_by_role("button", name="登记举报人").click()
+    expect(office.get_by_role("status")).to_contain_text("登记编号2026-举-001")
+    no_ascii_words(office)
+    shot(office, "0-reporter-register")
+
     started = stack.call(
         OFFICE,
         "POST",
@@ -111,7 +124,8 @@ def test_office_and_leader_work_a_clarification_case_through_the_desk(
     )
     case_key = started["processInstanceKey"]
 
-    office = signed_in(browser, desk, *OFFICE)
+    stack.wait_for_task(OFFICE, "recordVerification")
+    office.get_by_role("link", name="待办任务").click()
     row = office.locator("tr", has_text="办公室登记核查结论")
     expect(row).to_contain_text("游纪澄〔2026〕1号")
     shot(office, "1-inbox")
@@ -165,5 +179,19 @@ def test_office_and_leader_work_a_clarification_case_through_the_desk(
     expect(history.locator("tr", has_text="委领导审批了结")).to_contain_text("审批领导：邓华")
     expect(history.locator("tr", has_text="登记情况说明函送达回证")).to_contain_text("签收人：张华")
     expect(office.locator("main")).to_contain_text("关于李明同志有关问题反映核查情况的说明函")
+    summary = office.locator("dl.summary")
+    expect(summary).to_contain_text("被反映人李明")
+    expect(summary).to_contain_text("办理结果已了结并说明")
+    reporters = office.locator("section.reporters")
+    expect(reporters).to_contain_text(REPORTER)
+    expect(reporters).to_contain_text(CONTACT)
     no_ascii_words(office)
     shot(office, "5-case-page")
+
+    # A manager reads the case, never who reported it.
+    manager = signed_in(browser, desk, "manager", "demo-manager")
+    manager.goto(f"{desk}/#/case/{case_key}")
+    expect(manager.locator("section.reporters")).to_contain_text("没有办理任务")
+    expect(manager.locator("main")).not_to_contain_text(REPORTER)
+    expect(manager.locator("main")).not_to_contain_text(CONTACT)
+    shot(manager, "6-case-page-manager")
