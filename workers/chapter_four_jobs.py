@@ -51,9 +51,22 @@ from workers.variables import ProcessVariables
 log = structlog.get_logger("workers")
 
 
+class ReportedProblem(ProcessVariables):
+    """`reportedProblem` as `reminder-warning#callClarification` passes it (the contract's
+    hand-off: {source, summary, personName, personPosition, unitId})."""
+
+    summary: str | None = None
+    person_name: str | None = None
+    person_position: str | None = None
+    unit_id: str | None = None
+
+
 class NumberRequest(ProcessVariables):
     person_name: str | None = None
+    person_position: str | None = None
     unit_id: str | None = None
+    report_summary: str | None = None
+    reported_problem: ReportedProblem | None = None
     report_received_on: str | None = None
     complaint_received_on: str | None = None
     reporter_ref: str | None = None
@@ -64,6 +77,20 @@ def assign_chapter_four_number_job(job: Job) -> dict[str, Any]:
     with job_context(job):
         register = header(job, "register")
         request = parse(NumberRequest, job)
+        # Entered from reminder-warning: the person and the report come in `reportedProblem`
+        # and become this case's own variables, as the start form would have set them.
+        handed_over: dict[str, Any] = {}
+        problem = request.reported_problem
+        if problem is not None and request.person_name is None:
+            handed_over = {
+                "personName": problem.person_name,
+                "personPosition": problem.person_position,
+                "unitId": problem.unit_id,
+                "reportSummary": request.report_summary or problem.summary,
+            }
+            request = request.model_copy(
+                update={"person_name": problem.person_name, "unit_id": problem.unit_id}
+            )
         if request.reporter_ref and not REPORTER_REF.match(request.reporter_ref):
             # Only a register number may enter the case, never a name typed in its place.
             raise JobDataError(
@@ -79,6 +106,7 @@ def assign_chapter_four_number_job(job: Job) -> dict[str, Any]:
             raise JobDataError(str(error)) from error
         log.info("chapter_four.numbered", case_number=number, register=register)
         return {
+            **handed_over,
             "caseNumber": number,
             "procedureName": PROCEDURES[register].name,
             "registerSubjects": subjects,

@@ -524,3 +524,36 @@ async def test_the_reporter_register_shows_the_identity_only_to_officers_handlin
         await run.wait_for_user_task(case, "approveClosure")
         handled = await leaders.get(f"/reporters/case/{case.key}")
         assert handled.status_code == 200 and handled.json()["items"][0]["name"] == REPORTER_NAME
+
+
+async def test_a_clarification_entered_from_reminder_warning_takes_the_reported_problem(
+    procedure: ProcedureRun,
+) -> None:
+    """`reminder-warning#callClarification` passes only `reportedProblem`, `registerSubjects`,
+    `originCaseNumber` and `originFindings`: the case numbers itself and names the person."""
+    run = procedure
+    created = await run.client.run_process(
+        "clarification",
+        variables={
+            "reportedProblem": {
+                "source": "letters-visits",
+                "summary": "反映其违规发放津贴",
+                "personName": "王刚",
+                "personPosition": "局长",
+                "unitId": "dept-audit",
+            },
+            "registerSubjects": [{"kind": "person", "name": "王刚", "unitId": "dept-audit"}],
+            "originCaseNumber": "游纪提〔2026〕1号",
+            "originFindings": "函询答复说明清楚，反映不实",
+        },
+    )
+    case = Case(int(created.process_instance_key))
+    await run.wait_for_user_task(case, "recordVerification")
+    variables = run.variables(case)
+    assert variables["caseNumber"] == "游纪澄〔2026〕1号"
+    assert variables["personName"] == "王刚" and variables["unitName"] == "区审计局"
+    assert variables["reportSummary"] == "反映其违规发放津贴"
+    await approve_closure(run, case, verification())
+    await serve_letter(run, case)
+    await run.wait_until_completed(case)
+    assert "区审计局局长王刚同志" in _pdf_text(run.variables(case)["clarificationLetterDocument"])
