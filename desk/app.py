@@ -20,6 +20,7 @@ from desk.holiday_schedule import holiday_schedule_routes
 from desk.objections import objection_routes
 from desk.people import load_directory, people_routes
 from desk.proxy import proxy_routes
+from desk.reporters import reporter_routes
 from desk.sessions import SessionStore
 from desk.settings import DeskSettings
 from desk.sign_in import sign_in_routes
@@ -91,6 +92,7 @@ def create_desk_app(
             *training_routes(),
             *document_routes(),
             *objection_routes(),
+            *reporter_routes(),
             *holiday_schedule_routes(),
             *case_routes(),
             *_page_routes(settings),

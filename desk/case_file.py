@@ -217,6 +217,55 @@ DECISION_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("handlingApprovedOn", "审批日期"),
         ("handlingApprovalRemarks", "审批意见说明"),
     ),
+    # Chapter 4 (Arts. 13–15)
+    "recordVerification": (
+        ("verificationConclusion", "核查结论"),
+        ("verificationReasons", "认定理由"),
+        ("explainToUnit", "是否向所在单位党组织说明"),
+        ("explanationReason", "说明或不说明的理由"),
+        ("publicClarificationProposed", "是否拟公开澄清"),
+        ("suspectFalseAccusation", "是否发现诬告陷害线索"),
+    ),
+    "approveClosure": (
+        ("closureApproved", "是否批准了结"),
+        ("closureApprovedBy", "审批领导"),
+        ("closureApprovedOn", "审批日期"),
+        ("closureSendBackRemarks", "退回意见"),
+    ),
+    "recordLetterService": (
+        ("letterReceivedBy", "签收人"),
+        ("letterServedOn", "签收日期"),
+        ("letterServiceMethod", "送达方式"),
+    ),
+    "approvePublicClarification": (
+        ("publicClarificationApproved", "是否批准公开澄清"),
+        ("publicClarificationScope", "澄清范围"),
+        ("publicClarificationApprovedBy", "审批领导"),
+    ),
+    "recordPublication": (
+        ("publicationDate", "发布日期"),
+        ("publicationNotes", "发布情况"),
+    ),
+    "distinguishAccusation": (
+        ("accusationFinding", "认定"),
+        ("findingReasons", "认定理由"),
+        ("findingDecidedOn", "认定日期"),
+    ),
+    "decidePursuitOutcome": (
+        ("pursuitOutcome", "处理方式"),
+        ("receivingBody", "接收机关或党组织"),
+        ("outcomeReasons", "处理理由"),
+    ),
+    "verifyRetaliation": (
+        ("retaliationFound", "打击报复是否属实"),
+        ("retaliationFindings", "核查情况"),
+        ("protectiveMeasures", "保护措施"),
+    ),
+    "approveRetaliationHandling": (
+        ("retaliationHandlingApproved", "是否批准处理意见"),
+        ("retaliationApprovedBy", "审批领导"),
+        ("retaliationSendBackRemarks", "退回意见"),
+    ),
 }
 # Coded choices of the forms, in the forms' own words.
 CHOICES = {
@@ -235,7 +284,6 @@ CHOICES = {
     "closed": "了结",
     "rectification": "转问题整改",
     "clarification": "转澄清了结",
-    "untrue": "反映不实",
     "explained": "已说明清楚",
     "reminded": "予以提醒",
     "rectified": "整改到位",
@@ -246,6 +294,14 @@ CHOICES = {
     "P15D": "每15日",
     "P30D": "每30日",
     "P60D": "每60日",
+    # Chapter 4 (Arts. 13–15)
+    "untrue": "问题反映失实",
+    "unsupported": "问题反映查无实据",
+    "false-accusation": "诬告陷害",
+    "mistaken-report": "错告误告",
+    "cadre-authority": "移交有管理权限的党组织或单位处理",
+    "judicial": "移送司法机关",
+    "per-law": "移交有关机关依法处理",
 }
 
 RECIPIENTS = {"applicant": "申请人"}
@@ -259,6 +315,10 @@ NOTICE_NAMES = {
     "orgPersonnelFeedbackNotice": "认定结果反馈组织人事部门",
     "reinvestigationNotice": "重新调查通知",
     "committeeReportNotice": "报区委备案",
+    "clarificationLetterNotice": "情况说明函送达所在单位党组织",
+    "pursuitRequestNotice": "追查请示报送市级机关",
+    "pursuitTransferNotice": "诬告陷害问题移送",
+    "approvalOverdueNotice": "批复逾期提醒",
 }
 CHANNELS = {"email": "电子邮件", "file": "书面送达", "sms": "短信", "post": "邮寄"}
 

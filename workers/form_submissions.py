@@ -631,3 +631,161 @@ FORM_SUBMISSIONS: dict[str, type[FormSubmission]] = {
     "rectification-supervision-check": RectificationSupervisionCheck,
     "rectification-handling-approval": RectificationHandlingApproval,
 }
+
+
+# Chapter 4 (Arts. 13–15): the forms of clarification, false accusation and retaliation complaints.
+REPORTER_REF = r"^[0-9]{4}-举-[0-9]{3}$"
+ReportSource = Literal["letters-visits", "inspection", "supervision", "case-review", "other"]
+# The unit of the person concerned (workers/data/district-units.json), as the start forms offer it.
+UnitId = Department
+
+
+class ChapterFourForm(FormSubmission):
+    """A form of Chapter 4 (Arts. 13–15)."""
+
+
+class ClarificationStart(ChapterFourForm):
+    """`clarification-start` (Art. 14): the report found untrue or unsupported."""
+
+    person_name: str
+    person_position: str | None = None
+    unit_id: UnitId
+    report_source: ReportSource
+    report_summary: str
+    report_received_on: date
+    reporter_ref: str | None = Field(default=None, pattern=REPORTER_REF)
+
+
+class ClarificationVerification(ChapterFourForm):
+    """`clarification-verification` (Art. 14): the office's conclusion and reasoned choices."""
+
+    verification_conclusion: Literal["untrue", "unsupported"]
+    verification_facts: str
+    verification_reasons: str
+    verified_on: date
+    explain_to_unit: bool = False
+    explanation_reason: str
+    public_clarification_proposed: bool = False
+    public_clarification_reason: str | None = None
+    suspect_false_accusation: bool = False
+    false_accusation_clue: str | None = None
+
+
+class ClarificationApproval(ChapterFourForm):
+    """`clarification-approval`: the leaders approve the closure (了结) or send it back."""
+
+    closure_approved: bool = False
+    closure_approved_by: str
+    closure_approved_on: date
+    closure_approval_comments: str | None = None
+    closure_send_back_remarks: str | None = None
+
+
+class ClarificationLetterService(ChapterFourForm):
+    """`clarification-letter-service`: proof of service (送达回证) of the letter."""
+
+    letter_received_by: str
+    letter_served_on: date
+    letter_service_method: ServiceMethod
+    letter_service_notes: str | None = None
+
+
+class PublicClarificationApproval(ChapterFourForm):
+    """`public-clarification-approval`: the leaders' own approval of a public clarification."""
+
+    public_clarification_approved: bool = False
+    public_clarification_scope: str | None = None
+    public_clarification_channel: (
+        Literal["meeting", "unit-bulletin", "district-website", "internal-notice"] | None
+    ) = None
+    public_clarification_approved_by: str
+    public_clarification_approved_on: date
+    public_clarification_comments: str | None = None
+
+
+class PublicClarificationPublication(ChapterFourForm):
+    """`public-clarification-publication`: when and how the clarification was published."""
+
+    publication_date: date
+    publication_notes: str
+
+
+class FalseAccusationStart(ChapterFourForm):
+    """`false-accusation-start` (Arts. 13, 15), a false accusation handled on its own."""
+
+    person_name: str
+    person_position: str | None = None
+    unit_id: UnitId
+    report_summary: str
+    report_received_on: date
+    reporter_ref: str | None = Field(default=None, pattern=REPORTER_REF)
+    false_accusation_clue: str
+
+
+class FalseAccusationDistinction(ChapterFourForm):
+    """`false-accusation-distinction` (Art. 15): 诬告陷害 or 错告误告, with reasons."""
+
+    accusation_finding: Literal["false-accusation", "mistaken-report"]
+    finding_reasons: str
+    finding_decided_on: date
+    accuser_kind: Literal["party-cadre", "other"] | None = None
+    approval_body: (
+        Literal["city-discipline-commission", "city-party-committee", "city-government"] | None
+    ) = None
+
+
+class FalseAccusationOutcome(ChapterFourForm):
+    """`false-accusation-outcome` (Art. 13): by cadre-management authority, judicial organs or
+    the relevant laws."""
+
+    pursuit_outcome: Literal["cadre-authority", "judicial", "per-law"]
+    receiving_body: str
+    outcome_reasons: str
+    transferred_on: date
+
+
+class RetaliationComplaintStart(ChapterFourForm):
+    """`retaliation-complaint-start` (Art. 15), linked to the original case."""
+
+    linked_case_number: str
+    reporter_ref: str | None = Field(default=None, pattern=REPORTER_REF)
+    person_name: str
+    person_position: str | None = None
+    unit_id: UnitId
+    complaint_summary: str
+    complaint_received_on: date
+
+
+class RetaliationVerification(ChapterFourForm):
+    """`retaliation-verification`: the office's findings, protection and proposal."""
+
+    retaliation_found: bool = False
+    retaliation_findings: str
+    protective_measures: str
+    retaliation_handling_proposal: str
+    retaliation_verified_on: date
+
+
+class RetaliationApproval(ChapterFourForm):
+    """`retaliation-approval`: the leaders approve the handling or send it back."""
+
+    retaliation_handling_approved: bool = False
+    retaliation_approved_by: str
+    retaliation_approved_on: date
+    retaliation_send_back_remarks: str | None = None
+
+
+FORM_SUBMISSIONS |= {
+    "clarification-start": ClarificationStart,
+    "clarification-verification": ClarificationVerification,
+    "clarification-approval": ClarificationApproval,
+    "clarification-letter-service": ClarificationLetterService,
+    "public-clarification-approval": PublicClarificationApproval,
+    "public-clarification-publication": PublicClarificationPublication,
+    "false-accusation-start": FalseAccusationStart,
+    "false-accusation-distinction": FalseAccusationDistinction,
+    "false-accusation-outcome": FalseAccusationOutcome,
+    "retaliation-complaint-start": RetaliationComplaintStart,
+    "retaliation-verification": RetaliationVerification,
+    "retaliation-approval": RetaliationApproval,
+}

@@ -730,3 +730,7 @@ task("screening.report")(screening.report_job)
 task("screening.refer-problem")(screening.refer_job)  # type: ignore[arg-type]
 # Procedures of Chapter 3 register their job types on the same router.
 import workers.rectification_jobs  # noqa: E402, F401
+
+# Chapter 4 (Arts. 13–15) registers its handlers on this router; imported last because it uses
+# the helpers above.
+from workers import chapter_four_jobs  # noqa: E402, F401

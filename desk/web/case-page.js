@@ -7,6 +7,7 @@ import { CaseSummary, DocumentList } from './case-parts.js';
 import { BusinessHistory, businessHistory, loadRecordDetails } from './case-record.js';
 import { Diagram } from './diagram.js';
 import { Objections } from './objections.js';
+import { CaseReporters } from './reporters.js';
 import { PublicityPeriod } from './publicity-panel.js';
 import { INSTANCE_STATES, displayValue, formatDate, stageName } from './labels.js';
 import { personWithUnit } from './people.js';
@@ -200,6 +201,7 @@ export function CasePage({ user, caseKey }) {
     </div>
     <${PublicityPeriod} instanceKey=${instance.processInstanceKey} />
     <${Objections} caseKey=${instance.processInstanceKey} />
+    <${CaseReporters} caseKey=${instance.processInstanceKey} variables=${variables} />
     ${/* incidents are managers' work; an officer's search for them is refused */ ''}
     ${user.isManager && html`<h2>异常（事故）</h2>
     ${found.incidents.length === 0 ? html`<p class="muted">无未处理的异常</p>` : html`<table class="grid">

@@ -24,14 +24,29 @@ const PROBLEM_FIELDS = [
   ['source', '问题来源', (v) => PROBLEM_SOURCES[v.reportedProblem?.source]],
 ];
 
+// Chapter 4 (Arts. 13–15): the person reported on, not an applicant.
+const CHAPTER_FOUR_SUMMARY_FIELDS = [
+  ['caseNumber', '受理编号'],
+  ['procedureName', '办理程序'],
+  ['personName', '被反映人'],
+  ['personPosition', '职务'],
+  ['unitName', '所在单位'],
+  ['reportSummary', '反映的主要问题'],
+  ['complaintSummary', '投诉的打击报复行为'],
+  ['linkedCaseNumber', '原案件受理编号'],
+  ['registerOutcome', '办理结果'],
+];
+
 export function CaseSummary({ variables }) {
   if (variables.reportedProblem && typeof variables.reportedProblem === 'object' && !variables.applicantName) {
     return html`<dl class="summary">
       ${PROBLEM_FIELDS.map(([name, label, value]) => html`<div key=${name}><dt>${label}</dt><dd>${displayValue(value(variables))}</dd></div>`)}
     </dl>`;
   }
+  const chapterFour = variables.personName !== undefined && variables.applicantName === undefined;
+  const fields = chapterFour ? CHAPTER_FOUR_SUMMARY_FIELDS.filter(([name]) => variables[name] !== undefined) : SUMMARY_FIELDS;
   return html`<dl class="summary">
-    ${SUMMARY_FIELDS.map(([name, label]) => html`<div key=${name}><dt>${label}</dt><dd>${displayValue(variables[name])}</dd></div>`)}
+    ${fields.map(([name, label]) => html`<div key=${name}><dt>${label}</dt><dd>${displayValue(variables[name])}</dd></div>`)}
   </dl>`;
 }
 

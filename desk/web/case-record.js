@@ -24,6 +24,11 @@ const SERVICE_METHODS = { 'in-person': '直接送达', post: '邮寄送达', ele
 
 // What each task decided, from the variables its form submitted (docs/procedure-contract.md).
 // A task not listed here shows its name only, so a new step of the procedure is never hidden.
+// Chapter 4 (Arts. 13–15): coded choices in words.
+const CLARIFICATION_CONCLUSIONS = { untrue: '问题反映失实', unsupported: '问题反映查无实据' };
+const ACCUSATION_FINDINGS = { 'false-accusation': '认定为诬告陷害', 'mistaken-report': '认定为错告误告，不予追究' };
+const PURSUIT_OUTCOMES = { 'cadre-authority': '移交有管理权限的党组织或单位处理', judicial: '移送司法机关', 'per-law': '移交有关机关依法处理' };
+
 const DECISIONS = {
   officeAcceptanceReview: (v) => joined(yesNo(v.officeAcceptsApplication, '同意受理', '不同意受理'), clip(v.officeAcceptanceReason)),
   subjectAcceptanceOpinion: (v) => joined(yesNo(v.subjectAcceptsApplication, '同意受理', '不同意受理'), clip(v.subjectAcceptanceReason)),
@@ -57,6 +62,16 @@ const DECISIONS = {
   reportRectificationProgress: (v) => joined(v.progressReportedOn && `${formatDay(v.progressReportedOn)}报告`, yesNo(v.rectificationCompleted, '整改已完成', '整改尚未完成'), clip(v.progressSummary)),
   supervisionCheck: (v) => joined(RECTIFICATION_ASSESSMENTS[v.rectificationAssessment], RECTIFICATION_HANDLING[v.proposedHandling], clip(v.handlingReason)),
   approveHandling: (v) => joined(yesNo(v.handlingApproved, '同意处理意见', '不同意，退回重新检查'), v.handlingApprovedBy && `审批人：${v.handlingApprovedBy}`, clip(v.handlingApprovalRemarks)),
+  // Chapter 4 (Arts. 13–15)
+  recordVerification: (v) => joined(CLARIFICATION_CONCLUSIONS[v.verificationConclusion], yesNo(v.explainToUnit, '向所在单位党组织说明', '不向所在单位党组织说明'), yesNo(v.publicClarificationProposed, '拟公开澄清', ''), yesNo(v.suspectFalseAccusation, '发现诬告陷害线索', ''), clip(v.verificationReasons)),
+  approveClosure: (v) => joined(yesNo(v.closureApproved, '批准了结', '不批准，退回办公室'), v.closureApprovedBy && `审批领导：${v.closureApprovedBy}`, clip(v.closureApproved === false ? v.closureSendBackRemarks : v.closureApprovalComments)),
+  recordLetterService: (v) => (v.letterServedOn ? joined(`情况说明函已于${v.letterServedOn}送达`, SERVICE_METHODS[v.letterServiceMethod], v.letterReceivedBy && `签收人：${v.letterReceivedBy}`) : ''),
+  approvePublicClarification: (v) => joined(yesNo(v.publicClarificationApproved, '批准公开澄清', '不予公开澄清'), v.publicClarificationApproved && v.publicClarificationScope && `范围：${clip(v.publicClarificationScope)}`, v.publicClarificationApprovedBy && `审批领导：${v.publicClarificationApprovedBy}`),
+  recordPublication: (v) => (v.publicationDate ? joined(`已于${v.publicationDate}公开澄清`, clip(v.publicationNotes)) : ''),
+  distinguishAccusation: (v) => joined(ACCUSATION_FINDINGS[v.accusationFinding], clip(v.findingReasons)),
+  decidePursuitOutcome: (v) => joined(PURSUIT_OUTCOMES[v.pursuitOutcome], v.receivingBody && `接收机关：${v.receivingBody}`, clip(v.outcomeReasons)),
+  verifyRetaliation: (v) => joined(yesNo(v.retaliationFound, '打击报复属实', '打击报复反映不实'), clip(v.protectiveMeasures)),
+  approveRetaliationHandling: (v) => joined(yesNo(v.retaliationHandlingApproved, '批准处理意见', '不批准，退回办公室'), v.retaliationApprovedBy && `审批领导：${v.retaliationApprovedBy}`, clip(v.retaliationHandlingApproved === false ? v.retaliationSendBackRemarks : '')),
 };
 
 export function decisionOf(task, variables) {

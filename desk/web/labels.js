@@ -23,6 +23,10 @@ export const STAGE_CALLS = {
   callCommitteeRecording: 'committee-recording',
 };
 
+// Chapter 4 (Arts. 13–15)
+Object.assign(STAGES, { clarification: '澄清了结', 'false-accusation': '诬告陷害查处', 'retaliation-complaint': '打击报复举报人投诉' });
+Object.assign(STAGE_CALLS, { callFalseAccusation: 'false-accusation' });
+
 const NUMERALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
 export const ART7 = Object.fromEntries(
   NUMERALS.map((numeral, index) => [`art7-${index + 1}`, `第七条（${numeral}）`]),
@@ -116,5 +120,19 @@ export const NOTICE_RECIPIENTS = {
   'district-committee': '区委',
   'discipline-office': '区纪委监委案件监督管理室',
 };
+
+// Chapter 4 (Arts. 13–15)
+Object.assign(NOTICE_TYPES, {
+  'clarification-letter': '情况说明函',
+  'pursuit-approval-request': '追查诬告陷害者请示',
+  'pursuit-transfer': '诬告陷害问题移送函',
+  'approval-overdue': '批复逾期提醒',
+});
+Object.assign(NOTICE_RECIPIENTS, {
+  'unit-party-organisation': '被反映人所在单位党组织',
+  'city-approval-body': '市级审批机关',
+  'receiving-body': '接收机关',
+  'discipline-leaders': '区纪委监委领导',
+});
 
 export const NOTICE_CHANNELS = { smtp: '电子邮件', file: '电子邮件（存档文件）' };

@@ -18,6 +18,7 @@ import { HolidaySchedulePage } from './holiday-schedule.js';
 import { Inbox } from './inbox.js';
 import { PublicityPage, handlesPublicity } from './publicity-page.js';
 import { loadPeople, personWithUnit } from './people.js';
+import { ReporterRegisterPage, registersReporters } from './reporters.js';
 import { StartPage } from './start-page.js';
 import { TaskPage } from './task-page.js';
 import { TrainingClock } from './training-clock.js';
@@ -81,6 +82,7 @@ function Page({ user, hash, training }) {
   if (route === 'done') return html`<${DonePage} user=${user} />`;
   if (route === 'dashboard' && user.isManager) return html`<${Dashboard} user=${user} />`;
   if (route === 'publicity' && handlesPublicity(user)) return html`<${PublicityPage} user=${user} />`;
+  if (route === 'reporters' && registersReporters(user)) return html`<${ReporterRegisterPage} />`;
   if (route === 'holidays' && user.isAdmin) return html`<${HolidaySchedulePage} />`;
   if (route === 'clock' && user.isAdmin && training) return html`<${TrainingClock} />`;
   return html`<${Inbox} user=${user} go=${go} />`;
@@ -114,6 +116,7 @@ function Desk() {
   const links = [['#/inbox', '待办任务'], ['#/done', '已办任务'], ['#/start', '登记申请']];
   if (user.isManager) links.push(['#/dashboard', '管理看板']);
   if (handlesPublicity(user)) links.push(['#/publicity', '公示与异议']);
+  if (registersReporters(user)) links.push(['#/reporters', '举报人登记']);
   if (user.isAdmin) links.push(['#/holidays', '节假日安排']);
   if (user.isAdmin && training) links.push(['#/clock', '系统时钟（培训）']);
   links.push(['#/cases', '案件查询'], ['#/archive', '归档案件']);

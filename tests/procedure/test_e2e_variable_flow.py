@@ -176,6 +176,33 @@ WORKER_OUTPUTS |= {
     "reminder.letter": {"document"},
 }
 STARTED_WITH["reminder-warning"] = set()
+# Chapter 4 (docs/procedure-contract.md): clarification, false-accusation, retaliation-complaint.
+WORKER_OUTPUTS |= {
+    "chapter-four.assign-number": {
+        "caseNumber",
+        "procedureName",
+        "registerSubjects",
+        "unitName",
+        # handed over from reminder-warning's reportedProblem
+        "personName",
+        "personPosition",
+        "unitId",
+        "reportSummary",
+    },
+    "chapter-four.generate-document": {"document"},
+    "chapter-four.send": {"notice"},
+}
+# What the called false-accusation hands back (it propagates its variables to the clarification).
+STARTED_WITH["clarification"] = {"falseAccusationOutcome"}
+CASE_SETTINGS |= {"clarificationTaskDueAfter", "cityApprovalAnswerDueAfter"}
+MESSAGE_VARIABLES["false-accusation-approval-answer"] = {
+    "approved",
+    "approverBody",
+    "approvalDocumentNumber",
+    "approvalDate",
+}
+STARTED_WITH["retaliation-complaint"] = set()
+STARTED_WITH["false-accusation"] = set()
 # problem-screening's referral (contract, "problem-referral") starts reminder-warning.
 MESSAGE_VARIABLES["problem-referral"] = {
     "reportedProblem",

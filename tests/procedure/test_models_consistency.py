@@ -66,6 +66,10 @@ ROLES = {
 }
 # Chs. 3–4: the discipline office, and a unit's party organisation (its unit id).
 ROLES |= {"discipline-office", "=[screeningUnit]"}
+# Chapter 4 (Arts. 13–15): root processes the discipline organ's office starts, and its leaders.
+STARTED_BY_THE_DESK |= {"clarification", "false-accusation", "retaliation-complaint"}
+STAGES |= {"false-accusation"}  # also called by `clarification`
+ROLES |= {"discipline-office", "discipline-leaders"}
 DIAGRAMS = load_diagrams()
 DIAGRAM_IDS = [d.path.name for d in DIAGRAMS]
 CONTRACT = (DOCS_DIR / "procedure-contract.md").read_text(encoding="utf-8")
@@ -125,12 +129,17 @@ def test_every_user_task_is_a_zeebe_user_task_with_candidate_groups(diagram: Dia
         )
 
 
+# A clarification that finds a false accusation pursues it as the same case, under its number.
+CONTINUED_CASES = {("clarification", "false-accusation")}
+
+
 @pytest.mark.parametrize("diagram", DIAGRAMS, ids=DIAGRAM_IDS)
 def test_every_call_activity_calls_a_process_in_bpmn(diagram: Diagram) -> None:
     for call in diagram.elements("callActivity"):
         called = zeebe(call, "calledElement")
         assert called is not None, f"{diagram.process_id}#{call.get('id')}: no zeebe:calledElement"
-        if called.get("processId") in OTHER_PROCEDURES:
+        continues_the_case = (diagram.process_id, called.get("processId")) in CONTINUED_CASES
+        if called.get("processId") in OTHER_PROCEDURES and not continues_the_case:
             # another procedure numbers its own case: it gets the contract's variables only
             assert called.get("propagateAllParentVariables") == "false", call.get("id")
             assert called.get("propagateAllChildVariables") == "false", call.get("id")

@@ -7,6 +7,9 @@ from tests.procedure.bpmn_model import DOCS_DIR, REFERENCE, known_elements
 REQUIRED_CLAUSES = {"8(1)", "8(2)", "8(3)", "8(4)", "3", "4", "6", "7", "9", "11", "12"}
 # Art. 10 periodic screening (bpmn/problem-screening.bpmn)
 REQUIRED_CLAUSES |= {"10(1)", "10(2)", "10(3)", "10(4)"}
+# Chapter 4, clause by clause (the sentences of Arts. 13, 14, 15 in order).
+REQUIRED_CLAUSES |= {"13(1)", "13(2)", "13(3)", "14(1)", "14(2)", "14(3)"}
+REQUIRED_CLAUSES |= {"15(1)", "15(2)", "15(3)", "15(4)"}
 
 
 def trace_rows(markdown: str) -> list[tuple[str, list[tuple[str, str]]]]:

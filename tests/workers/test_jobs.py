@@ -80,6 +80,10 @@ def test_every_contract_job_type_has_a_handler() -> None:
         "rectification.document",
         "rectification.remind-late-report",
         "register.repeat-check",
+        # Chapter 4 (Arts. 13–15)
+        "chapter-four.assign-number",
+        "chapter-four.generate-document",
+        "chapter-four.send",
     }
     # The contract sets no fetchVariables: every job reads the whole case.
     assert all(task.config.variables_to_fetch == [] for task in router.tasks)
