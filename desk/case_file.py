@@ -85,6 +85,14 @@ DECISION_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("orgPersonnelServiceMethod", "送达方式"),
         ("orgPersonnelNotes", "备注"),
     ),
+    # Art. 18: how 区委组织部 applied a recognised exemption
+    "recordCadreUse": (
+        ("cadreUseInAssessment", "在考核评价中的运用"),
+        ("cadreUseInAppointment", "在选拔任用中的运用"),
+        ("cadreUseRemarks", "备注"),
+        ("cadreUseRecordedBy", "记录人"),
+        ("cadreUseRecordedOn", "记录日期"),
+    ),
     "awaitSupplement": (
         ("supplementReceived", "是否收到补正材料"),
         ("supplementReceivedOn", "收到日期"),

@@ -346,6 +346,17 @@ class OrgPersonnelReceipt(FormSubmission):
     org_personnel_notes: str | None = None
 
 
+class CadreUseRecord(FormSubmission):
+    """`feedback-cadre-use` (Art. 18): how 区委组织部 applied a recognised exemption in assessing
+    and appointing the cadre, and who recorded it."""
+
+    cadre_use_in_assessment: str = Field(min_length=1, max_length=2000)
+    cadre_use_in_appointment: str = Field(min_length=1, max_length=2000)
+    cadre_use_remarks: str | None = Field(default=None, max_length=2000)
+    cadre_use_recorded_by: str = Field(min_length=1, max_length=100)
+    cadre_use_recorded_on: date
+
+
 class ApplicantServiceProof(FormSubmission):
     """`feedback-applicant-service` (8(4)): the office records the proof of service (送达回证)
     of the determination opinion on the applicant."""
@@ -610,6 +621,7 @@ FORM_SUBMISSIONS: dict[str, type[FormSubmission]] = {
     "publicity-late-objection-handling": LateObjectionHandling,
     "publicity-late-objection-review": LateObjectionReview,
     "feedback-org-personnel-receipt": OrgPersonnelReceipt,
+    "feedback-cadre-use": CadreUseRecord,
     "feedback-applicant-service": ApplicantServiceProof,
     "feedback-subject-application": SubjectOutcomeApplication,
     "committee-acknowledgement": CommitteeAcknowledgementForm,

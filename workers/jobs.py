@@ -508,6 +508,7 @@ DECISION_VARIABLES = (
     "subjectAccountabilityDecision",
     "subjectAppliedOn",
     "subjectApplicationNotes",
+    "cadreUseRecord",
 )
 CLOSURES = frozenset({"not-accepted", "withdrawn", "determined"})
 

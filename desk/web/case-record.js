@@ -39,6 +39,7 @@ const DECISIONS = {
   approveDeterminationOpinion: (v) => joined(yesNo(v.opinionApproved, '批准认定意见', '不批准，退回修改'), METHODS[v.approvalMethod], v.approvalMinutesNumber, clip(v.opinionApproved === false ? v.sendBackRemarks : v.approvalComments)),
   arrangePublicity: (v) => (v.publicityStartDate ? `公示自${v.publicityStartDate}起，范围：${displayValue(v.publicityScope)}` : ''),
   orgPersonnelReceipt: (v) => (v.orgPersonnelReceivedOn ? joined(`已于${v.orgPersonnelReceivedOn}收悉`, v.orgPersonnelReceivedBy && `签收人：${v.orgPersonnelReceivedBy}`) : ''),
+  recordCadreUse: (v) => joined(v.cadreUseInAssessment && `考核评价：${clip(v.cadreUseInAssessment, 40)}`, v.cadreUseInAppointment && `选拔任用：${clip(v.cadreUseInAppointment, 40)}`, v.cadreUseRecordedBy && `记录人：${v.cadreUseRecordedBy}`),
   awaitSupplement: (v) => yesNo(v.supplementReceived, `已收到补正材料${v.supplementReceivedOn ? `（${v.supplementReceivedOn}）` : ''}`, '期限内未收到补正材料'),
   leadingGroupAcceptanceDecision: (v) => joined(yesNo(v.leadingGroupAcceptsApplication, '决定受理', '决定不予受理'), METHODS[v.leadingGroupDecisionMethod], v.leadingGroupMinutesNumber, clip(v.leadingGroupDecisionReason)),
   decideFindingsDisagreement: (v) => joined(FINDINGS_RULINGS[v.findingsDisagreementDecision], clip(v.findingsDisagreementReason)),

@@ -140,6 +140,7 @@ CASE_SETTINGS = {
     "feedbackReceiptDueAfter",
     "committeeAcknowledgementDueAfter",
     "subjectApplicationDueAfter",
+    "cadreUseRecordDueAfter",
 }
 
 # Art. 10 periodic screening (docs/procedure-contract.md, "problem-screening"): a root process
