@@ -801,3 +801,74 @@ FORM_SUBMISSIONS |= {
     "retaliation-verification": RetaliationVerification,
     "retaliation-approval": RetaliationApproval,
 }
+
+
+# Art. 19 (舆论解释回应): bpmn/public-opinion-response.bpmn
+ResponseMethod = Literal[
+    "situation-report", "press-conference", "media-interview", "online-reply", "face-to-face"
+]
+
+
+class OpinionResponseStart(FormSubmission):
+    """`public-opinion-response-start`: the officer handling a case asks for a response. The desk
+    adds who asked (`requestedByUser`, `requestedByName`, `requesterGroups`) from the session:
+    they are told and close the case."""
+
+    origin_case_number: str = Field(pattern=r"^游[\u4e00-\u9fff]{1,3}〔[0-9]{4}〕[0-9]+号$")
+    unit_id: UnitId
+    person_name: str | None = Field(default=None, max_length=100)
+    opinion_summary: str = Field(min_length=1, max_length=3000)
+    opinion_sources: str = Field(min_length=1, max_length=300)
+    opinion_noticed_on: date
+    error_description: str | None = Field(default=None, max_length=3000)
+    request_reason: str = Field(min_length=1, max_length=2000)
+    requested_by_user: str | None = None
+    requested_by_name: str | None = None
+    requester_groups: list[str] | None = None
+
+
+class OpinionResponsePlan(FormSubmission):
+    """`public-opinion-response-plan`: 区委宣传部's way (方式) and line (口径) of response."""
+
+    response_method: ResponseMethod
+    response_line: str = Field(min_length=1, max_length=3000)
+    response_channel: str = Field(min_length=1, max_length=300)
+    planned_response_date: date
+    planned_by: str = Field(min_length=1, max_length=100)
+
+
+class OpinionResponseApproval(FormSubmission):
+    """`public-opinion-response-approval`: the commission's leader agrees the line or sends it
+    back (local policy)."""
+
+    response_plan_approved: bool = False
+    plan_approved_by: str = Field(min_length=1, max_length=100)
+    plan_approved_on: date
+    plan_approval_comments: str | None = Field(default=None, max_length=2000)
+    response_plan_send_back_remarks: str | None = Field(default=None, max_length=2000)
+
+
+class OpinionResponseRecord(FormSubmission):
+    """`public-opinion-response-record`: the response made."""
+
+    responded_on: date
+    response_made: str = Field(min_length=1, max_length=3000)
+    response_reception: str | None = Field(default=None, max_length=2000)
+    responded_by: str = Field(min_length=1, max_length=100)
+
+
+class OpinionResponseClose(FormSubmission):
+    """`public-opinion-response-close`: the requesting officer closes the case."""
+
+    closing_remarks: str | None = Field(default=None, max_length=2000)
+    closed_by: str = Field(min_length=1, max_length=100)
+    closed_on: date
+
+
+FORM_SUBMISSIONS |= {
+    "public-opinion-response-start": OpinionResponseStart,
+    "public-opinion-response-plan": OpinionResponsePlan,
+    "public-opinion-response-approval": OpinionResponseApproval,
+    "public-opinion-response-record": OpinionResponseRecord,
+    "public-opinion-response-close": OpinionResponseClose,
+}
