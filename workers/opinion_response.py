@@ -69,6 +69,13 @@ def register_subjects(person_name: str | None, unit_id: str | None) -> list[dict
     return [{"kind": "unit", "name": unit.name, "unitId": unit.id}]
 
 
+def subjects_unit_name(unit_id: str | None) -> str:
+    unit = unit_by_id(unit_id) if unit_id else None
+    if unit is None:
+        raise OpinionResponseDataError(f"涉及单位 unitId 取值 {unit_id!r} 不在单位名录中")
+    return unit.name
+
+
 class OpinionFacts(ProcessVariables):
     case_number: str | None = None
     origin_case_number: str | None = None

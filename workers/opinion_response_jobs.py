@@ -33,6 +33,7 @@ from workers.opinion_response import (
     check_origin_case_number,
     register_subjects,
     response_record,
+    subjects_unit_name,
 )
 from workers.settings import data_dir
 from workers.variables import ProcessVariables
@@ -73,6 +74,7 @@ def assign_opinion_response_number_job(job: Job) -> dict[str, Any]:
             "procedureName": PROCEDURE_NAME,
             "registerSubjects": subjects,
             "originCaseNumber": origin,
+            "unitName": subjects_unit_name(request.unit_id),
         }
 
 
