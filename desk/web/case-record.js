@@ -78,7 +78,7 @@ const DECISIONS = {
   // Art. 19 (舆论解释回应)
   planOpinionResponse: (v) => joined(RESPONSE_METHODS[v.responseMethod] && `拟${RESPONSE_METHODS[v.responseMethod]}`, v.responseLine && `口径：${clip(v.responseLine, 40)}`),
   approveResponsePlan: (v) => joined(yesNo(v.responsePlanApproved, '同意回应方案', '不同意，退回修改'), v.planApprovedBy && `审核领导：${v.planApprovedBy}`, clip(v.responsePlanApproved === false ? v.responsePlanSendBackRemarks : v.planApprovalComments)),
-  recordOpinionResponse: (v) => joined(v.respondedOn && `已于${v.respondedOn}回应`, clip(v.responseMade), v.respondedBy && `经办人：${v.respondedBy}`),
+  recordOpinionResponse: (v) => joined(v.respondedOn && `已于${formatDay(v.respondedOn)}回应`, clip(v.responseMade), v.respondedBy && `经办人：${v.respondedBy}`),
   closeOpinionResponse: (v) => joined(v.closedBy && `${v.closedBy}确认办结`, clip(v.closingRemarks)),
 };
 

@@ -10,7 +10,12 @@ import { latestDefinition } from './diagram.js';
 // origin case's number, and who asked, since that officer is told and closes it.
 const PROCEDURES = {
   'exemption-procedure': { title: '登记书面申请', missing: '尚未部署容错免责办理流程。', done: '申请已登记' },
-  'public-opinion-response': { title: '申请舆论解释回应', missing: '尚未部署舆论解释回应流程。', done: '舆论解释回应申请已登记', requester: true },
+  // The engine shows a case to whoever has a task in it: the requester's task comes last, so
+  // until then the page says where the case will reach them instead of waiting for its number.
+  'public-opinion-response': {
+    title: '申请舆论解释回应', missing: '尚未部署舆论解释回应流程。', done: '舆论解释回应申请已登记', requester: true,
+    afterwards: '已转区委宣传部办理。回应作出后，舆情回应情况记录将送达您，本案将出现在您的待办任务中，由您确认办结。',
+  },
 };
 const OTHER_STARTS = [['public-opinion-response', '申请舆论解释回应（第十九条）']];
 // The workers number a case moments after it is registered; wait this long before saying so.
@@ -62,7 +67,7 @@ export function StartPage({ user, procedure, origin }) {
       });
       const key = String(created.processInstanceKey);
       setStarted({ key, number: null });
-      setStarted({ key, number: await caseNumberOf(key) });
+      if (!about.afterwards) setStarted({ key, number: await caseNumberOf(key) });
     } catch (error) {
       setProblem(error.message);
     } finally {
@@ -79,12 +84,12 @@ export function StartPage({ user, procedure, origin }) {
     ${problem && html`<p class="notice error" role="alert">${problem}</p>`}
     ${started
       ? html`<div class="notice ok" role="status">
-          ${started.number === null
+          ${about.afterwards ? html`<p>${about.done}。${about.afterwards}</p>` : started.number === null
             ? html`<p>${about.done}，正在编号…</p>`
             : started.number
               ? html`<p>${about.done}，受理编号：<strong class="case-number">${started.number}</strong>。</p>`
               : html`<p>${about.done}，受理编号稍后生成，可在本案页面查看。</p>`}
-          <p><a href=${`#/case/${started.key}`}>查看本案</a></p>
+          ${!about.afterwards && html`<p><a href=${`#/case/${started.key}`}>查看本案</a></p>`}
         </div>`
       : form && html`<${CamundaForm} key=${chosen} schema=${form.schema} data=${prefilled} submitLabel="提交申请" busy=${busy} onSubmit=${start} />`}
   </section>`;
