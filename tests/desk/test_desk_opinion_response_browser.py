@@ -10,18 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
+from tests.desk import test_desk_clarification_browser as clarification
+from tests.desk.browser import ARTIFACTS
 from tests.desk.live_stack import LiveStack
 from tests.desk.test_desk_browser import signed_in
-from tests.desk.test_desk_clarification_browser import (  # noqa: F401 (fixtures)
-    ARTIFACTS,
-    browser,
-    desk,
-    fill_date,
-    no_ascii_words,
-    stack,
-)
+from tests.desk.test_desk_clarification_browser import fill_date, no_ascii_words
+
+# The same running stack, browser and desk as the clarification case.
+stack = clarification.stack
+browser = clarification.browser
+desk = clarification.desk
 
 OFFICE = ("jiwei", "demo-jiwei")
 PUBLICITY = ("xuanchuan", "demo-xuanchuan")
@@ -50,10 +50,10 @@ def submit(page: Page) -> None:
 
 def test_an_opinion_response_is_asked_planned_approved_made_and_closed_in_the_desk(
     stack: LiveStack,
-    browser: object,
+    browser: Browser,
     desk: str,
 ) -> None:
-    office = signed_in(browser, desk, *OFFICE)  # type: ignore[arg-type]
+    office = signed_in(browser, desk, *OFFICE)
     office.get_by_role("link", name="登记申请").click()
     office.get_by_role("link", name="申请舆论解释回应（第十九条）").click()
     expect(office.get_by_role("heading", name="申请舆论解释回应")).to_be_visible()
@@ -63,7 +63,9 @@ def test_an_opinion_response_is_asked_planned_approved_made_and_closed_in_the_de
     unit.fill("区发展和改革局")
     office.get_by_text("区发展和改革局", exact=True).last.click()
     office.get_by_label("舆论涉及的干部姓名").fill("王刚")
-    office.get_by_label("舆情主要内容").fill("网民质疑容缺受理项目审批导致项目停工，认为相关干部失职")
+    office.get_by_label("舆情主要内容").fill(
+        "网民质疑容缺受理项目审批导致项目停工，认为相关干部失职"
+    )
     office.get_by_label("舆情出现的媒体或平台").fill("本地网络论坛和微信公众号")
     fill_date(office, "发现舆情日期", "2026-10-08")
     office.get_by_label("改革创新中出现的失误情况").fill("先行先试容缺受理，因上级政策调整项目暂停")
@@ -77,12 +79,14 @@ def test_an_opinion_response_is_asked_planned_approved_made_and_closed_in_the_de
 
     task = stack.wait_for_task(PUBLICITY, "planOpinionResponse")
     case_key = str(task["processInstanceKey"])
-    publicity = signed_in(browser, desk, *PUBLICITY)  # type: ignore[arg-type]
+    publicity = signed_in(browser, desk, *PUBLICITY)
     publicity.goto(f"{desk}/#/task/{task['userTaskKey']}")
     expect(publicity.locator("main")).to_contain_text(ORIGIN)
     expect(publicity.locator("main")).to_contain_text("申请人：何平")
     publicity.get_by_label("发布情况通报").check()
-    publicity.get_by_label("回应口径").fill("容缺受理是经批准的改革举措，项目暂停系上级政策调整所致")
+    publicity.get_by_label("回应口径").fill(
+        "容缺受理是经批准的改革举措，项目暂停系上级政策调整所致"
+    )
     publicity.get_by_label("发布平台或范围").fill("区政府网站")
     fill_date(publicity, "拟回应日期", "2026-10-10")
     publicity.get_by_label("拟定人").fill("唐雪梅")
@@ -91,7 +95,7 @@ def test_an_opinion_response_is_asked_planned_approved_made_and_closed_in_the_de
     submit(publicity)
 
     approval = stack.wait_for_task(LEADER, "approveResponsePlan")
-    leader = signed_in(browser, desk, *LEADER)  # type: ignore[arg-type]
+    leader = signed_in(browser, desk, *LEADER)
     leader.goto(f"{desk}/#/task/{approval['userTaskKey']}")
     expect(leader.locator("main")).to_contain_text("回应方式：发布情况通报")
     leader.get_by_label("同意回应方案").check()
@@ -105,7 +109,8 @@ def test_an_opinion_response_is_asked_planned_approved_made_and_closed_in_the_de
     record = stack.wait_for_task(PUBLICITY, "recordOpinionResponse")
     publicity.goto(f"{desk}/#/task/{record['userTaskKey']}")
     fill_date(publicity, "回应日期", "2026-10-10")
-    publicity.get_by_role("textbox", name="回应情况").fill("在区政府网站发布情况通报，说明改革背景和处理结果")
+    made = "在区政府网站发布情况通报，说明改革背景和处理结果"
+    publicity.get_by_role("textbox", name="回应情况").fill(made)
     publicity.get_by_label("回应后舆情反应").fill("网民评论趋于理性")
     publicity.get_by_label("经办人").fill("唐雪梅")
     shot(publicity, "4-record")
@@ -135,7 +140,9 @@ def test_an_opinion_response_is_asked_planned_approved_made_and_closed_in_the_de
     approved = history.locator("tr", has_text="区纪委监委领导审核回应口径")
     expect(approved).to_contain_text("同意回应方案")
     expect(approved).to_contain_text("审核领导：邓华")
-    expect(history.locator("tr", has_text="区委宣传部登记回应情况")).to_contain_text("经办人：唐雪梅")
+    responded = history.locator("tr", has_text="区委宣传部登记回应情况")
+    expect(responded).to_contain_text("经办人：唐雪梅")
+    expect(responded).to_contain_text("已于2026年10月10日回应")
     expect(history.locator("tr", has_text="申请人确认并办结")).to_contain_text("何平确认办结")
     summary = office.locator("dl.summary")
     expect(summary).to_contain_text(f"原案件受理编号{ORIGIN}")
