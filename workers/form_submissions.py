@@ -810,9 +810,8 @@ ResponseMethod = Literal[
 
 
 class OpinionResponseStart(FormSubmission):
-    """`public-opinion-response-start`: the officer handling a case asks for a response. The desk
-    adds who asked (`requestedByUser`, `requestedByName`, `requesterGroups`) from the session:
-    they are told and close the case."""
+    """`public-opinion-response-start`: the officer handling a case asks for a response (who
+    asked is added by the desk: `OpinionRequester`)."""
 
     origin_case_number: str = Field(pattern=r"^游[\u4e00-\u9fff]{1,3}〔[0-9]{4}〕[0-9]+号$")
     unit_id: UnitId
@@ -822,9 +821,15 @@ class OpinionResponseStart(FormSubmission):
     opinion_noticed_on: date
     error_description: str | None = Field(default=None, max_length=3000)
     request_reason: str = Field(min_length=1, max_length=2000)
-    requested_by_user: str | None = None
-    requested_by_name: str | None = None
-    requester_groups: list[str] | None = None
+
+
+class OpinionRequester(FormSubmission):
+    """Who asked for a response to public opinion, as the desk adds it to the start form's
+    variables from the session: they are told and close the case. Not a form of its own."""
+
+    requested_by_user: str = Field(min_length=1)
+    requested_by_name: str = Field(min_length=1)
+    requester_groups: list[str]
 
 
 class OpinionResponsePlan(FormSubmission):

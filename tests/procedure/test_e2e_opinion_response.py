@@ -12,7 +12,7 @@ from typing import Any
 from tests.procedure import officers
 from tests.procedure.scenario import Case, ProcedureRun, assert_passed_in_order, squeeze
 from tests.procedure.test_e2e_due_dates import due_dates, iso
-from workers.form_submissions import FORM_SUBMISSIONS
+from workers.form_submissions import FORM_SUBMISSIONS, OpinionRequester
 
 PUBLICITY = "dept-publicity"
 LEADERS = "discipline-leaders"
@@ -55,7 +55,11 @@ RESPONSE = {
 
 
 async def start(run: ProcedureRun, variables: dict[str, Any]) -> Case:
-    FORM_SUBMISSIONS["public-opinion-response-start"].model_validate(variables)
+    requester = {"requestedByUser", "requestedByName", "requesterGroups"}
+    OpinionRequester.model_validate({k: v for k, v in variables.items() if k in requester})
+    FORM_SUBMISSIONS["public-opinion-response-start"].model_validate(
+        {k: v for k, v in variables.items() if k not in requester}
+    )
     created = await run.client.run_process("public-opinion-response", variables=variables)
     return Case(int(created.process_instance_key), "public-opinion-response")
 
