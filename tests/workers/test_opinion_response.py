@@ -41,7 +41,6 @@ def test_case_numbers_of_every_procedure_are_accepted(number: str) -> None:
     assert check_origin_case_number(number) == number.strip()
 
 
-
 @pytest.mark.parametrize("number", [None, "", "第3号", "YRM-2026-3", "游容免[2026]3号"])
 def test_a_request_without_a_case_number_names_the_variable(number: str | None) -> None:
     with pytest.raises(OpinionResponseDataError, match="originCaseNumber"):
