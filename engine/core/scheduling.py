@@ -7,7 +7,7 @@ import heapq
 
 from engine.core.command_base import CommandBase
 from engine.core.records import Intent, ValueType
-from engine.definitions.timer_expressions import next_repetition
+from engine.definitions.timer_expressions import TimerError, next_repetition
 
 
 class Scheduling(CommandBase):
@@ -58,7 +58,13 @@ class Scheduling(CommandBase):
         instance = self.s.elements.get(timer.element_instance_key)
         self.w.event(ValueType.TIMER, Intent.TRIGGERED, timer_key, self.bpmn.timer_value(timer_key))
         repeat = timer.repetitions != 1 and bool(timer.interval)
-        due = next_repetition(timer.interval, self.w.now) if repeat else 0
+        due = 0
+        if repeat:
+            try:
+                due = next_repetition(timer.interval, self.w.now)
+            except TimerError:
+                # the next firing lies past the last nameable date: this one was the last
+                repeat = False
         remaining = timer.repetitions - 1 if timer.repetitions > 0 else -1
         if timer.element_instance_key <= 0:  # a timer start event
             definition = self.s.processes[timer.process_definition_key]
