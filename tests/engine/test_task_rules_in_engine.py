@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.access import Principal, Role, require_complete_user_task
+from engine.access import Principal, Role
+from engine.access.principal import acting_as
 from engine.api import PermissionDenied
 from engine.http.views import History
 from tests.engine.rest_harness import RestEngine, problem, rest_engine
@@ -45,14 +46,12 @@ async def test_an_assignment_queued_just_before_a_completion_makes_the_engine_re
     office = Principal(
         "office", groups=frozenset({"leading-group-office"}), roles=frozenset({Role.OFFICER})
     )
-    # Both commands are queued before the writer runs: the reassignment first.
-    reassigned, completed = await asyncio.gather(
-        rest.service.assign_user_task(key, "leader"),
-        rest.service.complete_user_task(
-            key, {}, authorize=lambda live: require_complete_user_task(office, live)
-        ),
-        return_exceptions=True,
-    )
+    # Both commands are queued before the writer runs: the reassignment first, then the
+    # completion acting for the office, the assignee until the reassignment is processed.
+    reassignment = asyncio.ensure_future(rest.service.assign_user_task(key, "leader"))
+    with acting_as(office):
+        completion = asyncio.ensure_future(rest.service.complete_user_task(key, {}))
+    reassigned, completed = await asyncio.gather(reassignment, completion, return_exceptions=True)
     assert reassigned is None
     assert isinstance(completed, PermissionDenied), completed
     assert "assigned to 'leader'" in str(completed)
