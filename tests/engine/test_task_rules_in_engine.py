@@ -4,8 +4,9 @@ when the command is processed, not against the adapter's earlier reading of it (
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,3 +71,49 @@ async def test_a_rest_completion_is_judged_on_live_state_not_on_the_adapters_rea
     response = await rest.as_("office").post(f"/v2/user-tasks/{key}/completion", json={})
     assert "only the assignee may complete it" in problem(response, 403)
     assert _open_assignee(rest, key) == "leader"
+
+
+async def test_over_rest_a_reassignment_accepted_just_before_the_assignees_completion_wins(
+    rest: RestEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both requests pass the REST adapter (the office is still the assignee when it reads the
+    task); the engine processes them in the order they were queued and refuses the completion."""
+    key = await _claimed_by_office(rest)
+    service = rest.service
+    gate = asyncio.Event()
+    queued: list[str] = []
+    process_group, put = service._process_group, service._queue.put_nowait
+
+    async def held(group: list[Any]) -> None:
+        await gate.wait()
+        await process_group(group)
+
+    def noted(pending: Any) -> None:
+        queued.append(pending.principal.username if pending.principal else "")
+        put(pending)
+
+    monkeypatch.setattr(service, "_process_group", held)
+    monkeypatch.setattr(service._queue, "put_nowait", noted)
+    reassignment = asyncio.ensure_future(
+        rest.as_("manager").post(f"/v2/user-tasks/{key}/assignment", json={"assignee": "leader"})
+    )
+    await _until(lambda: "manager" in queued)
+    completion = asyncio.ensure_future(
+        rest.as_("office").post(f"/v2/user-tasks/{key}/completion", json={})
+    )
+    await _until(lambda: "office" in queued)
+    assert queued.index("manager") < queued.index("office")
+    gate.set()
+    assert (await reassignment).status_code == 204
+    assert "only the assignee may complete it" in problem(await completion, 403)
+    assert _open_assignee(rest, key) == "leader"
+    assert [e.action for e in rest.trail.entries()][-1] == "USER_TASK_ASSIGNED"
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    # Waits for the requests to reach the engine's queue (no timer involved: a bound on polls).
+    for _ in range(2000):
+        if condition():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("the request never reached the engine's queue")
