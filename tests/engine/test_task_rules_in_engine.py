@@ -108,6 +108,10 @@ async def test_over_rest_a_reassignment_accepted_just_before_the_assignees_compl
     assert "only the assignee may complete it" in problem(await completion, 403)
     assert _open_assignee(rest, key) == "leader"
     assert [e.action for e in rest.trail.entries()][-1] == "USER_TASK_ASSIGNED"
+    # The log keeps the refused command, as Zeebe records a rejection.
+    [rejected] = [r for r in service.query.records(value_type="USER_TASK") if r.rejection_type]
+    assert (rejected.intent, rejected.rejection_type) == ("COMPLETE", "FORBIDDEN")
+    assert "only the assignee may complete it" in rejected.rejection_reason
 
 
 async def _until(condition: Callable[[], bool]) -> None:
