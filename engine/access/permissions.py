@@ -1,5 +1,4 @@
-"""Who may do what: pure functions over a Principal and plain task data, shared by the REST
-adapter, the gRPC adapter and the tests.
+"""Who may do what, as the adapters ask it: pure functions over a Principal and plain task data.
 
 The rules (issue 4, "Who may do what"):
 - a user sees and acts on a user task only where they are its assignee or are named in its
