@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from engine.access.principal import Principal, acting_principal
+from engine.access.rules import Action, limit_of
 from engine.api import (
     DEFAULT_TENANT,
     ActivatedJob,
@@ -520,6 +521,11 @@ class EngineService:
         self, resources: Sequence[Resource], tenant_id: str = DEFAULT_TENANT
     ) -> Deployment:
         items = list(resources)
+        # A kind that may not deploy at all is refused before the parsing work below (the
+        # processor decides the command again, in log order).
+        principal = acting_principal.get()
+        if principal is not None:
+            limit_of(principal, Action.DEPLOY)
         # Parsed on a worker thread first: the writer then finds the models parsed and keeps
         # processing other commands meanwhile, even for a model of tens of thousands of elements.
         await asyncio.to_thread(parse_ahead, items)

@@ -121,3 +121,12 @@ async def _until(condition: Callable[[], bool]) -> None:
             return
         await asyncio.sleep(0.005)
     raise AssertionError("the request never reached the engine's queue")
+
+
+async def test_a_kind_that_may_not_deploy_is_refused_before_its_upload_is_parsed(
+    rest: RestEngine,
+) -> None:
+    broken = {"resources": ("bad.bpmn", b"<bpmn:definitions")}
+    refused = await rest.as_("manager").post("/v2/deployments", files=broken)
+    assert "deploy resources" in problem(refused, 403)
+    assert "bad.bpmn" in problem(await rest.as_("admin").post("/v2/deployments", files=broken), 400)
