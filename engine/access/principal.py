@@ -6,6 +6,9 @@ names in candidateGroups). Both come only from the identity configuration, never
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -48,3 +51,19 @@ DEV_PRINCIPAL = Principal(
     roles=frozenset(Role),
     unrestricted=True,
 )
+
+
+# Who the commands submitted in this context act for: set by the adapters (the REST
+# authentication, the gRPC authorizer) for the rest of the call; the engine's service takes it
+# into each command it queues, and the command processor decides the command against it
+# (engine/access/rules.py). Unset: the engine's own and embedded callers, who pass every rule.
+acting_principal: ContextVar[Principal | None] = ContextVar("acting_principal", default=None)
+
+
+@contextmanager
+def acting_as(principal: Principal | None) -> Iterator[None]:
+    token = acting_principal.set(principal)
+    try:
+        yield
+    finally:
+        acting_principal.reset(token)
