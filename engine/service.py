@@ -61,7 +61,6 @@ from engine.core.records import Intent, Record, ValueType
 from engine.core.state import EngineState
 from engine.core.writer import RecordWriter
 from engine.definitions.bpmn_parser import parse_ahead
-from engine.definitions.timer_expressions import LATEST_INSTANT_MS
 from engine.limits import HeldJobCalls, check_message_names
 from engine.snapshot import DEFAULT_SNAPSHOT_EVERY, encode_state, read_snapshot, write_snapshot
 from engine.storable_text import UNSTORABLE_TEXT, storable, unstorable_record
@@ -851,13 +850,6 @@ class EngineService:
         )
 
     async def pin_clock(self, epoch_ms: int) -> None:
-        if not 0 <= epoch_ms <= LATEST_INSTANT_MS:
-            raise InvalidArgument(
-                f"The value for timestamp is '{epoch_ms}' but must be an instant from "
-                f"1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z (epoch milliseconds 0 to "
-                f"{LATEST_INSTANT_MS})."
-            )
-
         def pin(c: Commands) -> None:
             c.pin_clock(epoch_ms)
             self.clock.pin(epoch_ms)

@@ -29,6 +29,9 @@ class Principal:
     roles: frozenset[Role] = field(default_factory=lambda: frozenset({Role.OFFICER}))
     # For the worker role: the job types it may activate and work ("*": every type).
     job_types: frozenset[str] = field(default_factory=frozenset)
+    # For the worker role: the messages it may publish (a worker that hands a case on to another
+    # procedure, e.g. a screening's referral); none unless the identity names them.
+    message_names: frozenset[str] = field(default_factory=frozenset)
     # Set only by the --no-auth dev mode: every permission check passes.
     unrestricted: bool = False
 

@@ -56,11 +56,13 @@ class Action(StrEnum):
     ASSIGN_USER_TASK = "assign user tasks"
     UNASSIGN_USER_TASK = "unassign user tasks"
     UPDATE_USER_TASK = "change user tasks"
+    MOVE_CLOCK = "move the engine clock"
 
 
 class Limit(StrEnum):
     NONE = ""
     OWN_JOB_TYPES = "jobs of its job types only"
+    OWN_MESSAGE_NAMES = "messages its identity names only"
     CASE_WITH_TASK = "only in a case where it may act on a user task"
     TASK_COMPLETION = "the assignee; a candidate when unassigned"
     TASK_CLAIM = "a candidate, for itself, while nobody else has it"
@@ -81,6 +83,7 @@ class Target:
     `in_case_with_task` is asked only when a rule needs it (it walks the case's tree)."""
 
     job_type: str | None = None
+    message_name: str | None = None
     task: Mapping[str, Any] | None = None
     new_assignee: str | None = None
     element_instance_key: int | None = None
@@ -104,6 +107,8 @@ RULES: Mapping[Action, Rule] = {
     Action.MODIFY_PROCESS_INSTANCE: Rule(_ADMIN, f"{_OPERATOR} modify process instances"),
     Action.MIGRATE_PROCESS_INSTANCE: Rule(_ADMIN, f"{_OPERATOR} migrate process instances"),
     Action.RESOLVE_INCIDENT: Rule(_ADMIN, f"{_OPERATOR} resolve incidents"),
+    # Timers, due dates and deadlines of every case follow the clock.
+    Action.MOVE_CLOCK: Rule(_ADMIN, f"{_OPERATOR} move the engine clock"),
     # A worker works only jobs of its types: activating hands out the case's variables, so it
     # reads only what its jobs need. The gateway serves jobs to workers and the operator only
     # (engine/access/rpc_rules.py); over REST a person may work a job by hand.
@@ -112,7 +117,12 @@ RULES: Mapping[Action, Rule] = {
     Action.UPDATE_JOB_TIMEOUT: Rule(
         {Kind.WORKER: Limit.OWN_JOB_TYPES, Kind.ADMIN: Limit.NONE}, _WORKS_JOBS
     ),
-    Action.PUBLISH_MESSAGE: Rule(_PEOPLE, "job workers do not publish messages"),
+    # A worker publishes only the messages its identity names: the screening's referral starts a
+    # case of another procedure, and nothing else a worker does needs a message.
+    Action.PUBLISH_MESSAGE: Rule(
+        {**_PEOPLE, Kind.WORKER: Limit.OWN_MESSAGE_NAMES},
+        "job workers publish only the messages their identity names",
+    ),
     Action.BROADCAST_SIGNAL: Rule(_ADMIN, f"{_OPERATOR} broadcast signals"),
     Action.EVALUATE_DECISION: Rule(_PEOPLE, "job workers do not evaluate decisions"),
     Action.SET_VARIABLES: Rule(
@@ -197,6 +207,15 @@ def _own_job_types(principal: Principal, action: Action, target: Target) -> None
         require_job_type(principal, target.job_type, "work jobs")
 
 
+def _own_message_names(principal: Principal, action: Action, target: Target) -> None:
+    if target.message_name is None or target.message_name not in principal.message_names:
+        allowed = ", ".join(sorted(principal.message_names)) or "none"
+        raise PermissionDenied(
+            f"{principal.username!r} is a job worker's account: it may not publish the message "
+            f"{target.message_name!r} (the messages it may publish: {allowed})"
+        )
+
+
 def _case_with_task(principal: Principal, action: Action, target: Target) -> None:
     if target.in_case_with_task is None or not target.in_case_with_task(principal):
         raise PermissionDenied(
@@ -247,6 +266,7 @@ def _task_assignee(principal: Principal, action: Action, target: Target) -> None
 
 _LIMITS: Mapping[Limit, Callable[[Principal, Action, Target], None]] = {
     Limit.OWN_JOB_TYPES: _own_job_types,
+    Limit.OWN_MESSAGE_NAMES: _own_message_names,
     Limit.CASE_WITH_TASK: _case_with_task,
     Limit.TASK_COMPLETION: _task_completion,
     Limit.TASK_CLAIM: _task_claim,

@@ -60,6 +60,8 @@ USERS: dict[str, tuple[list[str], list[str], list[str]]] = {
     "outsider": (["elsewhere"], ["officer"], []),
     "worker": ([], ["worker"], ["check"]),
 }
+# The one message the worker's identity lets it publish (as the screening's referral).
+WORKER_MESSAGE = "referral"
 KIND_USER = {
     Kind.ADMIN: "admin",
     Kind.MANAGER: "manager",
@@ -74,7 +76,14 @@ def _identity() -> Identity:
             {
                 "groups": [{"id": "office"}, {"id": "elsewhere"}],
                 "users": [
-                    {"username": u, "name": u, "groups": g, "roles": r, "jobTypes": t}
+                    {
+                        "username": u,
+                        "name": u,
+                        "groups": g,
+                        "roles": r,
+                        "jobTypes": t,
+                        "messageNames": [WORKER_MESSAGE] if u == "worker" else [],
+                    }
                     for u, (g, r, t) in USERS.items()
                 ],
                 "tokens": [
@@ -141,7 +150,9 @@ def _requests(s: Served, kind: Kind) -> dict[str, Any]:
         "ThrowError": pb.ThrowErrorRequest(jobKey=1, errorCode="E"),
         "UpdateJobTimeout": pb.UpdateJobTimeoutRequest(jobKey=1, timeout=1000),
         "UpdateJobRetries": pb.UpdateJobRetriesRequest(jobKey=1, retries=1),
-        "PublishMessage": pb.PublishMessageRequest(name="m", correlationKey="k"),
+        "PublishMessage": pb.PublishMessageRequest(
+            name=WORKER_MESSAGE if kind == Kind.WORKER else "m", correlationKey="k"
+        ),
         "BroadcastSignal": pb.BroadcastSignalRequest(signalName="s"),
         "EvaluateDecision": pb.EvaluateDecisionRequest(decisionId="missing"),
         "SetVariables": pb.SetVariablesRequest(
@@ -306,3 +317,12 @@ async def _until(condition: Callable[[], bool]) -> None:
             return
         await asyncio.sleep(0.005)
     raise AssertionError("the call never reached the engine's queue")
+
+
+async def test_a_worker_publishes_only_the_messages_its_identity_names(served: Served) -> None:
+    named = pb.PublishMessageRequest(name=WORKER_MESSAGE, correlationKey="", messageId="a")
+    other = pb.PublishMessageRequest(name="problem-referral", correlationKey="", messageId="b")
+    assert await _call(served, "worker", "PublishMessage", named) == grpc.StatusCode.OK
+    assert await _call(served, "worker", "PublishMessage", other) == (
+        grpc.StatusCode.PERMISSION_DENIED
+    )
