@@ -7,7 +7,7 @@ writer and returns only after the resulting records are durable.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -57,11 +57,6 @@ class PermissionDenied(EngineError):
     status = "PERMISSION_DENIED"
     http_status = 403
     title = "FORBIDDEN"
-
-
-TaskRule = Callable[[Mapping[str, Any]], None]
-"""A permission rule over a user task (its REST shape: userTaskKey, assignee, candidateUsers,
-candidateGroups, ...) that raises PermissionDenied; see engine.access.permissions."""
 
 
 class Unauthenticated(EngineError):
@@ -334,16 +329,13 @@ class Engine(Protocol):
     async def reset_clock(self) -> None: ...
 
     # -- Camunda user tasks (added for the REST adapter's /v2/user-tasks endpoints) -------------
-    # Each takes an optional `authorize`: the caller's permission rule, which the engine runs
-    # against the task as it is when the command is processed (not as the caller last read it),
-    # so an assignment queued just before a completion is seen by the completion's check.
+    # Who may act on the task is decided by the engine when it processes the command, against
+    # the task as it is then (engine/access/rules.py), for the principal the caller acts as.
     async def complete_user_task(
         self,
         key: int,
         variables: JsonObject | None = None,
         action: str = "complete",
-        *,
-        authorize: TaskRule | None = None,
     ) -> None:
         """Completes the user task; its variables are merged like job variables. NOT_FOUND when
         there is no such open task."""
@@ -354,17 +346,13 @@ class Engine(Protocol):
         key: int,
         assignee: str,
         allow_override: bool = True,
-        *,
-        authorize: TaskRule | None = None,
     ) -> None:
         """FAILED_PRECONDITION when already assigned to someone else and allow_override is False."""
         ...
 
-    async def unassign_user_task(self, key: int, *, authorize: TaskRule | None = None) -> None: ...
+    async def unassign_user_task(self, key: int) -> None: ...
 
-    async def update_user_task(
-        self, key: int, changes: Mapping[str, Any], *, authorize: TaskRule | None = None
-    ) -> None:
+    async def update_user_task(self, key: int, changes: Mapping[str, Any]) -> None:
         """changes: any of dueDate, followUpDate (ISO text), candidateGroups, candidateUsers
         (lists of strings), priority (0..100); other keys are INVALID_ARGUMENT."""
         ...

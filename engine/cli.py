@@ -31,10 +31,11 @@ from pathlib import Path
 
 import structlog
 
-from engine.access import Identity, IdentityConfigError, grpc_authorizer
+from engine.access import Identity, IdentityConfigError
+from engine.access.audited_engine import AuditedEngine
 from engine.access.demo_guard import refuse_demo_secrets
 from engine.access.directory_admin import MANAGED_IDENTITY_FILE, DirectoryAdmin
-from engine.access.guarded_engine import GuardedEngine
+from engine.access.gateway import grpc_authorizer
 from engine.access.sign_in_audit import audit_lockouts
 from engine.api import Engine
 from engine.audit import AuditTrail
@@ -222,7 +223,7 @@ async def start_adapters(
     if secured and identity is not None and trail is not None:
         clock = getattr(engine, "clock", None)
         now_ms = clock.now_ms if clock is not None else (lambda: int(time.time() * 1000))
-        gateway_engine = GuardedEngine(engine, trail, now_ms)
+        gateway_engine = AuditedEngine(engine, trail, now_ms)
         authorize = grpc_authorizer(identity)
         audit_lockouts(identity, trail, now_ms)
         directory_admin = DirectoryAdmin(

@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from engine.access.principal import Principal, acting_principal
+from engine.access.rules import Action, limit_of
 from engine.api import (
     DEFAULT_TENANT,
     ActivatedJob,
@@ -48,14 +50,12 @@ from engine.api import (
     ProcessInstanceResult,
     Resource,
     SignalBroadcast,
-    TaskRule,
 )
 from engine.audit.entry import AuditDraft
 from engine.audit.pending import DescribeAudit, pending_audit
 from engine.clock import Clock
 from engine.core.appliers import apply
 from engine.core.commands import Commands
-from engine.core.deployment import deploy
 from engine.core.query import EngineQuery
 from engine.core.records import Intent, Record, ValueType
 from engine.core.state import EngineState
@@ -89,6 +89,9 @@ class _Pending:
     orphaned: Callable[[Any], None] | None = None
     # the submitter's audit entry, committed in the same transaction as the command's records
     audit: DescribeAudit | None = field(default_factory=pending_audit)
+    # who the command acts for, taken from the submitter's context; the processor decides the
+    # command against it (engine/access/rules.py)
+    principal: Principal | None = field(default_factory=acting_principal.get)
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,7 @@ class _Command:
 _REJECTION_TYPES = {
     "NOT_FOUND": "NOT_FOUND",
     "FAILED_PRECONDITION": "INVALID_STATE",
+    "PERMISSION_DENIED": "FORBIDDEN",
     "INVALID_ARGUMENT": "INVALID_ARGUMENT",
     "ALREADY_EXISTS": "ALREADY_EXISTS",
 }
@@ -338,7 +342,8 @@ class EngineService:
             return
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         future.add_done_callback(_ignore_outcome)
-        self._queue.put_nowait(_Pending(step, future))
+        # the engine's own follow-up acts for nobody, whichever call it was enqueued during
+        self._queue.put_nowait(_Pending(step, future, principal=None))
 
     async def _process_loop(self) -> None:
         while True:
@@ -363,6 +368,7 @@ class EngineService:
                 continue
             mark = len(self._writer.records)
             self._writer.now = self.clock.now_ms()
+            self._commands.acting = pending.principal
             try:
                 result = pending.step(self._commands)
                 self._writer.run_follow_ups()
@@ -394,6 +400,7 @@ class EngineService:
                 outcomes.append((pending, None, EngineError(f"internal error: {error!r}")))
                 broken = True
                 break
+        self._commands.acting = None
         records = self._writer.take()
         try:
             await self._append(records, self._audit_entries(outcomes))
@@ -514,11 +521,16 @@ class EngineService:
         self, resources: Sequence[Resource], tenant_id: str = DEFAULT_TENANT
     ) -> Deployment:
         items = list(resources)
+        # A kind that may not deploy at all is refused before the parsing work below (the
+        # processor decides the command again, in log order).
+        principal = acting_principal.get()
+        if principal is not None:
+            limit_of(principal, Action.DEPLOY)
         # Parsed on a worker thread first: the writer then finds the models parsed and keeps
         # processing other commands meanwhile, even for a model of tens of thousands of elements.
         await asyncio.to_thread(parse_ahead, items)
         return await self._submit(
-            lambda c: deploy(c.w, items, tenant_id),
+            lambda c: c.deploy(items, tenant_id),
             _Command(ValueType.DEPLOYMENT, "CREATE", {"resources": [r.name for r in items]}),
         )
 
@@ -588,14 +600,8 @@ class EngineService:
         """`record`: variables (the reason, who cancelled) set on the instance in the same command
         as the cancellation, so the case's history keeps why it ended, or neither happens."""
 
-        def cancel(c: Commands) -> None:
-            instance = c.s.elements.get(process_instance_key)
-            if record and instance is not None and instance.element_type == "PROCESS":
-                c.set_variables(process_instance_key, record, False)
-            c.cancel_process_instance(process_instance_key)
-
         await self._submit(
-            cancel,
+            lambda c: c.cancel_process_instance(process_instance_key, record),
             _Command(
                 ValueType.PROCESS_INSTANCE, "CANCEL", {"processInstanceKey": process_instance_key}
             ),
@@ -871,11 +877,9 @@ class EngineService:
         key: int,
         variables: JsonObject | None = None,
         action: str = "complete",
-        *,
-        authorize: TaskRule | None = None,
     ) -> None:
         await self._submit(
-            lambda c: c.complete_user_task(key, variables, action, authorize),
+            lambda c: c.complete_user_task(key, variables, action),
             _Command(ValueType.USER_TASK, "COMPLETE", {"userTaskKey": key}),
         )
 
@@ -884,23 +888,19 @@ class EngineService:
         key: int,
         assignee: str,
         allow_override: bool = True,
-        *,
-        authorize: TaskRule | None = None,
     ) -> None:
         await self._submit(
-            lambda c: c.assign_user_task(key, assignee, allow_override, authorize),
+            lambda c: c.assign_user_task(key, assignee, allow_override),
             _Command(ValueType.USER_TASK, "ASSIGN", {"userTaskKey": key, "assignee": assignee}),
         )
 
-    async def unassign_user_task(self, key: int, *, authorize: TaskRule | None = None) -> None:
-        await self._submit(lambda c: c.assign_user_task(key, "", True, authorize))
+    async def unassign_user_task(self, key: int) -> None:
+        await self._submit(lambda c: c.assign_user_task(key, "", True))
 
-    async def update_user_task(
-        self, key: int, changes: Mapping[str, Any], *, authorize: TaskRule | None = None
-    ) -> None:
+    async def update_user_task(self, key: int, changes: Mapping[str, Any]) -> None:
         if not isinstance(changes, Mapping):
             raise InvalidArgument("Expected the user task changes to be a JSON object")
         await self._submit(
-            lambda c: c.update_user_task(key, dict(changes), authorize),
+            lambda c: c.update_user_task(key, dict(changes)),
             _Command(ValueType.USER_TASK, "UPDATE", {"userTaskKey": key}),
         )

@@ -52,7 +52,6 @@ from engine.api import (
     Resource,
     ResourceExhausted,
     SignalBroadcast,
-    TaskRule,
     Unauthenticated,
 )
 
@@ -494,25 +493,19 @@ class GrpcEngine:
         key: int,
         variables: JsonObject | None = None,
         action: str = "complete",
-        *,
-        authorize: TaskRule | None = None,
     ) -> None:
-        await self._local.complete_user_task(key, variables, action, authorize=authorize)
+        await self._local.complete_user_task(key, variables, action)
 
     async def assign_user_task(
         self,
         key: int,
         assignee: str,
         allow_override: bool = True,
-        *,
-        authorize: TaskRule | None = None,
     ) -> None:
-        await self._local.assign_user_task(key, assignee, allow_override, authorize=authorize)
+        await self._local.assign_user_task(key, assignee, allow_override)
 
-    async def unassign_user_task(self, key: int, *, authorize: TaskRule | None = None) -> None:
-        await self._local.unassign_user_task(key, authorize=authorize)
+    async def unassign_user_task(self, key: int) -> None:
+        await self._local.unassign_user_task(key)
 
-    async def update_user_task(
-        self, key: int, changes: Mapping[str, Any], *, authorize: TaskRule | None = None
-    ) -> None:
-        await self._local.update_user_task(key, changes, authorize=authorize)
+    async def update_user_task(self, key: int, changes: Mapping[str, Any]) -> None:
+        await self._local.update_user_task(key, changes)

@@ -4,6 +4,8 @@ workers and the desk know nothing of the engine's internals (they talk gRPC and 
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,3 +80,36 @@ def test_engine_layers_import_only_downwards(layer: str, forbidden: tuple[str, .
         if any(n.startswith(forbidden) for n in names)
     }
     assert offenders == {}
+
+
+def test_the_core_loads_no_transport_even_through_the_rules_it_checks() -> None:
+    """The core checks the access rules (issue 15); loading them must not bring the service or a
+    transport along (engine.access once re-exported the gRPC authorizer, which loads the
+    gateway)."""
+    probe = (
+        "import sys, engine.core.commands, engine.definitions.bpmn_parser\n"
+        "print('\\n'.join(m for m in sys.modules if m.startswith(('engine.service', "
+        "'engine.http', 'engine.gateway', 'engine.cli'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == []
+
+
+def test_every_rule_of_the_table_is_checked_by_a_command_processor() -> None:
+    """One table, decided in the engine (issue 15): each rule is asked by the core's command
+    processors, and no adapter decides a command itself."""
+    from engine.access.rules import Action
+
+    core = "\n".join(p.read_text("utf-8") for p in (ROOT / "engine" / "core").rglob("*.py"))
+    # The gateway answers DeleteResource UNIMPLEMENTED: no command to check yet.
+    unchecked = {a for a in Action if f"Action.{a.name}" not in core} - {Action.DELETE_RESOURCE}
+    assert unchecked == set()
+    adapters = [*(ROOT / "engine" / "http").rglob("*.py"), *(ROOT / "engine" / "gateway").glob("*")]
+    deciding = sorted(
+        str(p.relative_to(ROOT))
+        for p in adapters
+        if p.suffix == ".py" and "rules import" in p.read_text("utf-8")
+    )
+    assert deciding == []

@@ -1,4 +1,8 @@
-"""Identity and authorization for the engine's adapters: who is calling, and what they may do."""
+"""Identity and authorization: who is calling (for the adapters), and what they may do (one table
+of rules, engine/access/rules.py, checked by the engine's command processor).
+
+The gRPC authorizer lives in engine.access.gateway: importing this package must not load the
+gateway, since the engine's core imports the rules."""
 
 from engine.access.directory import (
     SUBJECT_GROUP_PREFIX,
@@ -7,11 +11,9 @@ from engine.access.directory import (
     load_directory,
     parse_directory,
 )
-from engine.access.gateway import grpc_authorizer
 from engine.access.identity import Identity
 from engine.access.permissions import (
     Permission,
-    can_act_on_user_task,
     can_view_user_task,
     has_permission,
     require,
@@ -24,12 +26,15 @@ from engine.access.permissions import (
     user_task_visibility_filter,
 )
 from engine.access.principal import DEV_PRINCIPAL, Principal, Role
-from engine.access.rpc_rules import RPC_RULES, Kind, Limit, kind_of, rpc_limit
+from engine.access.rpc_rules import RPC_RULES, rpc_limit
+from engine.access.rules import RULES, Action, Kind, Limit, can_act_on_user_task, kind_of
 
 __all__ = [
     "DEV_PRINCIPAL",
     "RPC_RULES",
+    "RULES",
     "SUBJECT_GROUP_PREFIX",
+    "Action",
     "Directory",
     "Identity",
     "IdentityConfigError",
@@ -40,7 +45,6 @@ __all__ = [
     "Role",
     "can_act_on_user_task",
     "can_view_user_task",
-    "grpc_authorizer",
     "has_permission",
     "kind_of",
     "load_directory",

@@ -70,6 +70,7 @@ class User:
     groups: frozenset[str] = frozenset()
     roles: frozenset[Role] = frozenset()
     job_types: frozenset[str] = frozenset()
+    message_names: frozenset[str] = frozenset()
     # Deactivated users keep their history (audit, tasks) but can neither sign in nor use tokens.
     active: bool = True
 
@@ -101,6 +102,7 @@ class Directory:
             groups=user.groups,
             roles=frozenset(roles) if roles else frozenset({Role.OFFICER}),
             job_types=user.job_types,
+            message_names=user.message_names,
         )
 
 
@@ -156,7 +158,18 @@ def parse_directory(data: Any, source: str = "identity configuration") -> Direct
     for index, entry in enumerate(_entries(data, "users", source)):
         where = f"{source}: users[{index}]"
         _only_keys(
-            entry, {"username", "name", "password", "groups", "roles", "jobTypes", "active"}, where
+            entry,
+            {
+                "username",
+                "name",
+                "password",
+                "groups",
+                "roles",
+                "jobTypes",
+                "messageNames",
+                "active",
+            },
+            where,
         )
         username = _required_str(entry, "username", where)
         where = f"{source}: user {username!r}"
@@ -184,6 +197,7 @@ def parse_directory(data: Any, source: str = "identity configuration") -> Direct
             groups=member_of,
             roles=_roles(entry, where),
             job_types=frozenset(_str_list(entry, "jobTypes", where)),
+            message_names=frozenset(_str_list(entry, "messageNames", where)),
             active=_flag(entry, "active", where),
         )
     tokens: dict[str, ApiToken] = {}

@@ -287,6 +287,8 @@ def directory_data(directory: Directory, leave_out: str = "") -> dict[str, Any]:
         entry["roles"] = sorted(role.value for role in user.roles)
         if user.job_types:
             entry["jobTypes"] = sorted(user.job_types)
+        if user.message_names:
+            entry["messageNames"] = sorted(user.message_names)
         if not user.active:
             entry["active"] = False
         users.append(entry)

@@ -1,5 +1,4 @@
-"""Who may do what: pure functions over a Principal and plain task data, shared by the REST
-adapter, the gRPC adapter and the tests.
+"""Who may do what, as the adapters ask it: pure functions over a Principal and plain task data.
 
 The rules (issue 4, "Who may do what"):
 - a user sees and acts on a user task only where they are its assignee or are named in its
@@ -17,6 +16,12 @@ The rules (issue 4, "Who may do what"):
   a decision nobody took, would skip the steps the regulation prescribes (issue 17).
 Refusals raise `engine.api.PermissionDenied` (HTTP 403) with the reason and the task key.
 
+What a command may do is one table, `engine.access.rules.RULES`, which the engine checks when it
+processes the command; the permissions here that name a command are read from that table, and
+the user-task checks below ask it too, so that a page can tell beforehand what the engine will
+decide. What is not a command (searching, reading, the audit trail, the directory, the clock)
+is decided here, by the adapters.
+
 Tasks are mappings shaped like Camunda 8.8's user task items (`userTaskKey`, `assignee`,
 `candidateGroups`, `candidateUsers`), so the same dict the REST layer returns can be checked.
 """
@@ -28,6 +33,15 @@ from enum import StrEnum
 from typing import Any
 
 from engine.access.principal import Principal, Role
+from engine.access.rules import (
+    RULES,
+    Action,
+    Kind,
+    Target,
+    authorize,
+    can_act_on_user_task,
+    permits,
+)
 from engine.api import PermissionDenied
 
 
@@ -52,27 +66,41 @@ class Permission(StrEnum):
     MANAGE_IDENTITY = "manage users, groups and API tokens"
 
 
-# None: any authenticated principal.
+# The permissions that name an engine command: decided by the engine's table.
+_COMMANDS: Mapping[Permission, Action] = {
+    Permission.CREATE_PROCESS_INSTANCE: Action.CREATE_PROCESS_INSTANCE,
+    Permission.START_AT_ELEMENTS: Action.START_AT_ELEMENTS,
+    Permission.PUBLISH_MESSAGE: Action.PUBLISH_MESSAGE,
+    Permission.DEPLOY: Action.DEPLOY,
+    Permission.CANCEL_PROCESS_INSTANCE: Action.CANCEL_PROCESS_INSTANCE,
+    Permission.MODIFY_PROCESS_INSTANCE: Action.MODIFY_PROCESS_INSTANCE,
+    Permission.MIGRATE_PROCESS_INSTANCE: Action.MIGRATE_PROCESS_INSTANCE,
+    Permission.RESOLVE_INCIDENT: Action.RESOLVE_INCIDENT,
+    Permission.UPDATE_JOB: Action.UPDATE_JOB_RETRIES,
+    Permission.MOVE_CLOCK: Action.MOVE_CLOCK,
+}
+
+# The others, decided by the adapters. None: any authenticated principal.
 _REQUIRED_ROLE: Mapping[Permission, Role | None] = {
-    Permission.CREATE_PROCESS_INSTANCE: None,
-    Permission.START_AT_ELEMENTS: Role.ADMIN,
     Permission.READ_PROCESS_DEFINITIONS: None,
-    Permission.PUBLISH_MESSAGE: None,
     Permission.SEARCH_PROCESS_INSTANCES: Role.MANAGER,
     Permission.SEARCH_INCIDENTS: Role.MANAGER,
     Permission.READ_STATISTICS: Role.MANAGER,
     Permission.SEARCH_VARIABLES: Role.MANAGER,
-    Permission.DEPLOY: Role.ADMIN,
-    Permission.CANCEL_PROCESS_INSTANCE: Role.ADMIN,
-    Permission.MODIFY_PROCESS_INSTANCE: Role.ADMIN,
-    Permission.MIGRATE_PROCESS_INSTANCE: Role.ADMIN,
-    Permission.RESOLVE_INCIDENT: Role.ADMIN,
-    Permission.UPDATE_JOB: Role.ADMIN,
-    Permission.MOVE_CLOCK: Role.ADMIN,
     Permission.READ_AUDIT: Role.ADMIN,
     Permission.READ_DIRECTORY: None,
     Permission.MANAGE_IDENTITY: Role.ADMIN,
 }
+
+
+def _required_role(permission: Permission) -> Role | None:
+    action = _COMMANDS.get(permission)
+    if action is None:
+        return _REQUIRED_ROLE[permission]
+    allowed = RULES[action].allowed
+    if Kind.OFFICER in allowed:
+        return None
+    return Role.MANAGER if Kind.MANAGER in allowed else Role.ADMIN
 
 
 def _is_worker(principal: Principal) -> bool:
@@ -83,6 +111,9 @@ def _is_worker(principal: Principal) -> bool:
 def has_permission(principal: Principal, permission: Permission) -> bool:
     if _is_worker(principal):
         return False
+    action = _COMMANDS.get(permission)
+    if action is not None:
+        return permits(principal, action)
     role = _REQUIRED_ROLE[permission]
     return role is None or principal.has_role(role)
 
@@ -93,7 +124,7 @@ def require(principal: Principal, permission: Permission) -> None:
             f"{principal.username!r} is a job worker's account: it may not {permission.value}"
         )
     if not has_permission(principal, permission):
-        role = _REQUIRED_ROLE[permission]
+        role = _required_role(permission)
         raise PermissionDenied(
             f"user {principal.username!r} may not {permission.value}: "
             f"the {role.value if role else ''} role is required"
@@ -101,25 +132,10 @@ def require(principal: Principal, permission: Permission) -> None:
 
 
 def require_create_process_instance(principal: Principal, start_element_ids: Sequence[str]) -> None:
-    """The one check of instance creation for both transports: any start instruction needs the
-    admin role."""
+    """Instance creation as the engine decides it: any start instruction needs the admin role."""
     require(principal, Permission.CREATE_PROCESS_INSTANCE)
     if start_element_ids:
         require(principal, Permission.START_AT_ELEMENTS)
-
-
-def is_candidate(principal: Principal, task: Mapping[str, Any]) -> bool:
-    if principal.username in _names(task, "candidateUsers"):
-        return True
-    return not principal.groups.isdisjoint(_names(task, "candidateGroups"))
-
-
-def is_assignee(principal: Principal, task: Mapping[str, Any]) -> bool:
-    return bool(task.get("assignee")) and task.get("assignee") == principal.username
-
-
-def can_act_on_user_task(principal: Principal, task: Mapping[str, Any]) -> bool:
-    return principal.unrestricted or is_assignee(principal, task) or is_candidate(principal, task)
 
 
 def can_view_user_task(principal: Principal, task: Mapping[str, Any]) -> bool:
@@ -135,55 +151,24 @@ def require_view_user_task(principal: Principal, task: Mapping[str, Any]) -> Non
 
 
 def require_complete_user_task(principal: Principal, task: Mapping[str, Any]) -> None:
-    assignee = task.get("assignee") or None
-    if principal.unrestricted:
-        return
-    if assignee is not None and assignee != principal.username:
-        raise PermissionDenied(
-            f"user task {_key(task)} is assigned to {assignee!r}; only the assignee may complete it"
-        )
-    if assignee is None and not is_candidate(principal, task):
-        raise PermissionDenied(
-            f"user {principal.username!r} is not a candidate of user task {_key(task)}"
-        )
+    authorize(principal, Action.COMPLETE_USER_TASK, Target(task=task))
 
 
 def require_assign_user_task(
     principal: Principal, task: Mapping[str, Any], new_assignee: str
 ) -> None:
-    """Checks an assignment (`POST /v2/user-tasks/{key}/assignment`). The request's own
+    """An assignment (`POST /v2/user-tasks/{key}/assignment`). The request's own
     `allowOverride: false` refusal (409) is the engine's business, not an authorization one."""
-    if principal.is_manager:
-        # Managers delegate: they may give any task to anyone, or take it over.
-        return
-    current = task.get("assignee") or None
-    if new_assignee != principal.username:
-        raise PermissionDenied(
-            f"user {principal.username!r} may assign user task {_key(task)} only to themselves; "
-            "assigning to others needs the manager role"
-        )
-    if current is not None and current != principal.username:
-        raise PermissionDenied(
-            f"user task {_key(task)} is already assigned to {current!r}; "
-            "taking it over needs the manager role"
-        )
-    if not can_act_on_user_task(principal, task):
-        raise PermissionDenied(
-            f"user {principal.username!r} is not a candidate of user task {_key(task)}"
-        )
+    authorize(principal, Action.ASSIGN_USER_TASK, Target(task=task, new_assignee=new_assignee))
 
 
 def require_unassign_user_task(principal: Principal, task: Mapping[str, Any]) -> None:
-    if principal.is_manager or is_assignee(principal, task):
-        return
-    raise PermissionDenied(f"only the assignee or a manager may unassign user task {_key(task)}")
+    authorize(principal, Action.UNASSIGN_USER_TASK, Target(task=task))
 
 
 def require_update_user_task(principal: Principal, task: Mapping[str, Any]) -> None:
     """PATCH of due/follow-up dates, candidates, priority."""
-    if principal.is_manager or is_assignee(principal, task):
-        return
-    raise PermissionDenied(f"only the assignee or a manager may change user task {_key(task)}")
+    authorize(principal, Action.UPDATE_USER_TASK, Target(task=task))
 
 
 def user_task_visibility_filter(principal: Principal) -> dict[str, Any] | None:
@@ -199,13 +184,6 @@ def user_task_visibility_filter(principal: Principal) -> dict[str, Any] | None:
     if principal.groups:
         alternatives.append({"candidateGroup": {"$in": sorted(principal.groups)}})
     return {"$or": alternatives}
-
-
-def _names(task: Mapping[str, Any], field: str) -> frozenset[str]:
-    value = task.get(field) or ()
-    if isinstance(value, str):
-        return frozenset({value})
-    return frozenset(str(v) for v in value)
 
 
 def _key(task: Mapping[str, Any]) -> str:

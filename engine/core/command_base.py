@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.access.principal import Principal
+from engine.access.rules import Action, Target, authorize
 from engine.api import InvalidArgument
 from engine.core.bpmn import Bpmn
 from engine.core.writer import RecordWriter
@@ -37,3 +39,10 @@ class CommandBase:
         self.w = writer
         self.s = writer.state
         self.bpmn = Bpmn(writer)
+        # Who the command being processed acts for (set by the service per command); None for
+        # the engine's own commands (timers, follow-ups) and embedded callers.
+        self.acting: Principal | None = None
+
+    def authorize(self, action: Action, target: Target | None = None) -> None:
+        """Decides the command against the live state, before anything is written."""
+        authorize(self.acting, action, target)

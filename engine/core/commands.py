@@ -9,15 +9,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from engine.access.principal import Principal
+from engine.access.rules import Action, Target, can_act_on_user_task
 from engine.api import (
     DecisionEvaluation,
+    Deployment,
     FailedPrecondition,
     InvalidArgument,
     NotFound,
     ProcessInstanceCreated,
+    Resource,
 )
 from engine.core.command_base import check_variables, rejected
 from engine.core.decisions import run_decision, to_evaluated
+from engine.core.deployment import deploy
 from engine.core.expressions import ExpressionFailure
 from engine.core.job_commands import JobCommands
 from engine.core.message_commands import MessageCommands
@@ -38,6 +43,40 @@ class Commands(
     MigrationCommands,
 ):
     """All command processors; process instances, decisions, variables and incidents here."""
+
+    def deploy(self, resources: list[Resource], tenant_id: str) -> Deployment:
+        self.authorize(Action.DEPLOY)
+        return deploy(self.w, resources, tenant_id)
+
+    def case_has_task_of(self, principal: Principal, element_instance_key: int) -> bool:
+        """Whether the case (the call-activity tree) of the element instance holds an open user
+        task the principal may act on."""
+        element = self.s.elements.get(element_instance_key)
+        if element is None:
+            return False
+        root = self._case_root(element.process_instance_key)
+        return any(
+            self._case_root(task.process_instance_key) == root
+            and can_act_on_user_task(
+                principal,
+                {
+                    "assignee": task.assignee or None,
+                    "candidateUsers": task.candidate_users,
+                    "candidateGroups": task.candidate_groups,
+                },
+            )
+            for task in self.s.user_tasks.values()
+        )
+
+    def _case_root(self, process_instance_key: int) -> int:
+        key, seen = process_instance_key, {process_instance_key}
+        while (instance := self.s.elements.get(key)) is not None:
+            parent = instance.parent_process_instance_key
+            if parent <= 0 or parent in seen:
+                break
+            seen.add(parent)
+            key = parent
+        return key
 
     def find_process(
         self,
@@ -95,6 +134,9 @@ class Commands(
         start_element_ids: Sequence[str],
         tenant_id: str,
     ) -> ProcessInstanceCreated:
+        self.authorize(Action.CREATE_PROCESS_INSTANCE)
+        if start_element_ids:
+            self.authorize(Action.START_AT_ELEMENTS)
         variables = check_variables(variables)
         definition = self.find_process(bpmn_process_id, process_definition_key, version, tenant_id)
         for element_id in start_element_ids:
@@ -132,7 +174,10 @@ class Commands(
             definition.tenant_id,
         )
 
-    def cancel_process_instance(self, key: int) -> None:
+    def cancel_process_instance(self, key: int, record: dict[str, Any] | None = None) -> None:
+        """`record`: variables (the reason, who cancelled) set on the instance in the same
+        command as the cancellation, so the case's history keeps why it ended."""
+        self.authorize(Action.CANCEL_PROCESS_INSTANCE)
         instance = self.s.elements.get(key)
         if instance is None or instance.element_type != "PROCESS":
             raise NotFound(
@@ -156,11 +201,14 @@ class Commands(
                     f"instance '{root}' instead.",
                 )
             )
+        if record:
+            self._write_variables(key, check_variables(record), local=False)
         self.bpmn.terminate(key)
 
     def evaluate_decision(
         self, decision_id: str | None, decision_key: int | None, variables: Any, tenant_id: str
     ) -> DecisionEvaluation:
+        self.authorize(Action.EVALUATE_DECISION)
         variables = check_variables(variables)
         decision: DecisionDefinition | None
         if decision_key is not None and decision_key > 0:
@@ -202,7 +250,19 @@ class Commands(
         )
 
     def set_variables(self, element_instance_key: int, variables: Any, local: bool) -> int:
+        self.authorize(
+            Action.SET_VARIABLES,
+            Target(
+                element_instance_key=element_instance_key,
+                in_case_with_task=lambda principal: self.case_has_task_of(
+                    principal, element_instance_key
+                ),
+            ),
+        )
         variables = check_variables(variables)
+        return self._write_variables(element_instance_key, variables, local)
+
+    def _write_variables(self, element_instance_key: int, variables: Any, local: bool) -> int:
         instance = self.s.elements.get(element_instance_key)
         if instance is None:
             raise NotFound(
@@ -234,6 +294,7 @@ class Commands(
         return key
 
     def resolve_incident(self, key: int) -> None:
+        self.authorize(Action.RESOLVE_INCIDENT)
         incident = self.s.incidents.get(key)
         if incident is None:
             raise NotFound(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from engine.access.rules import Action, Target
 from engine.api import (
     DEFAULT_TENANT,
     ActivatedJob,
@@ -30,6 +31,7 @@ class JobCommands(CommandBase):
         tenant_ids: Sequence[str],
         only_key: int | None = None,
     ) -> list[ActivatedJob]:
+        self.authorize(Action.WORK_JOB, Target(job_type=job_type))
         tenants = set(tenant_ids) or {DEFAULT_TENANT}
         chosen: list[Job] = []
         for key in self.s.activatable.get(job_type, {}):
@@ -103,6 +105,7 @@ class JobCommands(CommandBase):
         return job
 
     def complete_job(self, key: int, variables: Any) -> None:
+        self._authorize_job(key, Action.WORK_JOB)
         variables = check_variables(variables)
         job = self._job(key, "COMPLETE", "complete", ("ACTIVATABLE", "ACTIVATED"))
         self.w.event(
@@ -117,6 +120,7 @@ class JobCommands(CommandBase):
     def fail_job(
         self, key: int, retries: int, error_message: str, backoff_ms: int, variables: Any
     ) -> None:
+        self._authorize_job(key, Action.WORK_JOB)
         variables = check_variables(variables)
         job = self._job(key, "FAIL", "fail", ("ACTIVATABLE", "ACTIVATED"))
         retries = max(retries, 0)
@@ -147,6 +151,7 @@ class JobCommands(CommandBase):
             )
 
     def throw_error(self, key: int, error_code: str, error_message: str, variables: Any) -> None:
+        self._authorize_job(key, Action.WORK_JOB)
         variables = check_variables(variables)
         if not error_code:
             raise InvalidArgument("Expected an errorCode to throw, but it was empty")
@@ -178,6 +183,7 @@ class JobCommands(CommandBase):
         self.bpmn.catch_error(catcher, variables)
 
     def update_job_retries(self, key: int, retries: int) -> None:
+        self._authorize_job(key, Action.UPDATE_JOB_RETRIES)
         if retries < 1:
             raise InvalidArgument(
                 f"Expected retries to be greater than zero, but it was '{retries}'"
@@ -193,6 +199,7 @@ class JobCommands(CommandBase):
         )
 
     def update_job_timeout(self, key: int, timeout_ms: int) -> None:
+        self._authorize_job(key, Action.UPDATE_JOB_TIMEOUT)
         if timeout_ms < 0:
             raise InvalidArgument(f"Expected a non-negative timeout, but it was '{timeout_ms}'")
         job = self._job(key, "UPDATE_TIMEOUT", "update the timeout of", ("ACTIVATED",))
@@ -202,6 +209,11 @@ class JobCommands(CommandBase):
             key,
             self.bpmn.job_value(job, deadline=self.w.now + timeout_ms, timeout=timeout_ms),
         )
+
+    def _authorize_job(self, key: int, action: Action) -> None:
+        job = self.s.jobs.get(key)
+        # An unknown job is left to NOT_FOUND below, which tells nothing about other cases.
+        self.authorize(action, Target(job_type=job.type if job is not None else None))
 
     def yield_jobs(self, keys: Sequence[int]) -> list[int]:
         """Gives activated jobs that never reached their worker back at once (Zeebe 8.x writes

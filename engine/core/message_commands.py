@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.access.rules import Action, Target
 from engine.api import (
     AlreadyExists,
     InvalidArgument,
@@ -26,6 +27,7 @@ class MessageCommands(CommandBase):
         variables: Any,
         tenant_id: str,
     ) -> MessagePublished:
+        self.authorize(Action.PUBLISH_MESSAGE, Target(message_name=name))
         variables = check_variables(variables)
         if not name:
             raise InvalidArgument("Expected a message name, but it was empty")
@@ -40,6 +42,7 @@ class MessageCommands(CommandBase):
         """8.8's message correlation: the message is delivered now, never buffered, and the
         answer names the first process instance it reached (a waiting subscription before a
         message start event). Rejected, with nothing written, when nothing waits for it."""
+        self.authorize(Action.PUBLISH_MESSAGE, Target(message_name=name))
         variables = check_variables(variables)
         if not name:
             raise InvalidArgument("Expected a message name, but it was empty")
@@ -127,6 +130,7 @@ class MessageCommands(CommandBase):
         return MessagePublished(key, tenant_id), reached
 
     def broadcast_signal(self, name: str, variables: Any, tenant_id: str) -> SignalBroadcast:
+        self.authorize(Action.BROADCAST_SIGNAL)
         variables = check_variables(variables)
         if not name:
             raise InvalidArgument("Expected a signal name, but it was empty")

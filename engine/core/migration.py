@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
+from engine.access.rules import Action
 from engine.api import FailedPrecondition, InvalidArgument, MappingInstruction, NotFound
 from engine.core.command_base import CommandBase, rejected
 from engine.core.expressions import ExpressionFailure, evaluate_string
@@ -59,6 +60,7 @@ class MigrationCommands(CommandBase):
         target_process_definition_key: int,
         mappings: Sequence[MappingInstruction],
     ) -> None:
+        self.authorize(Action.MIGRATE_PROCESS_INSTANCE)
         key = process_instance_key
         root = self.s.elements.get(key)
         if root is None or root.element_type != "PROCESS" or not root.is_active:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from engine.access.rules import Action
 from engine.api import ActivateInstruction, InvalidArgument, NotFound
 from engine.core.command_base import CommandBase, check_variables, rejected
 from engine.core.expressions import ExpressionFailure
@@ -43,6 +44,7 @@ class ModificationCommands(CommandBase):
         activate: Sequence[ActivateInstruction],
         terminate: Sequence[int],
     ) -> None:
+        self.authorize(Action.MODIFY_PROCESS_INSTANCE)
         root = self.s.elements.get(process_instance_key)
         if root is None or root.element_type != "PROCESS" or not root.is_active:
             raise NotFound(

@@ -5,16 +5,26 @@ from __future__ import annotations
 
 import heapq
 
+from engine.access.rules import Action
+from engine.api import InvalidArgument
 from engine.core.command_base import CommandBase
 from engine.core.records import Intent, ValueType
-from engine.definitions.timer_expressions import next_repetition
+from engine.definitions.timer_expressions import LATEST_INSTANT_MS, TimerError, next_repetition
 
 
 class Scheduling(CommandBase):
     def pin_clock(self, epoch_ms: int) -> None:
+        self.authorize(Action.MOVE_CLOCK)
+        if not 0 <= epoch_ms <= LATEST_INSTANT_MS:
+            raise InvalidArgument(
+                f"The value for timestamp is '{epoch_ms}' but must be an instant from "
+                f"1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z (epoch milliseconds 0 to "
+                f"{LATEST_INSTANT_MS})."
+            )
         self.w.event(ValueType.CLOCK, Intent.PINNED, self.w.new_key(), {"time": int(epoch_ms)})
 
     def reset_clock(self) -> None:
+        self.authorize(Action.MOVE_CLOCK)
         self.w.event(ValueType.CLOCK, Intent.RESETTED, self.w.new_key(), {"time": self.w.now})
 
     def next_due(self) -> int | None:
@@ -58,7 +68,13 @@ class Scheduling(CommandBase):
         instance = self.s.elements.get(timer.element_instance_key)
         self.w.event(ValueType.TIMER, Intent.TRIGGERED, timer_key, self.bpmn.timer_value(timer_key))
         repeat = timer.repetitions != 1 and bool(timer.interval)
-        due = next_repetition(timer.interval, self.w.now) if repeat else 0
+        due = 0
+        if repeat:
+            try:
+                due = next_repetition(timer.interval, self.w.now)
+            except TimerError:
+                # the next firing lies past the last nameable date: this one was the last
+                repeat = False
         remaining = timer.repetitions - 1 if timer.repetitions > 0 else -1
         if timer.element_instance_key <= 0:  # a timer start event
             definition = self.s.processes[timer.process_definition_key]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.access.rules import Action, Target
 from engine.api import (
     FailedPrecondition,
     InvalidArgument,
     NotFound,
-    TaskRule,
 )
 from engine.core.command_base import CommandBase, check_variables
 from engine.core.records import Intent, ValueType
@@ -24,18 +24,15 @@ class UserTaskCommands(CommandBase):
             )
         return task
 
-    def _authorize(self, task: UserTask, authorize: TaskRule | None) -> None:
-        if authorize is not None:
-            authorize(
-                {
-                    "userTaskKey": str(task.key),
-                    "assignee": task.assignee or None,
-                    "candidateUsers": list(task.candidate_users),
-                    "candidateGroups": list(task.candidate_groups),
-                    "processInstanceKey": str(task.process_instance_key),
-                    "elementId": task.element_id,
-                }
-            )
+    def _authorize_task(self, task: UserTask, action: Action, new_assignee: str = "") -> None:
+        # The task as it is now, after every command logged before this one.
+        live = {
+            "userTaskKey": str(task.key),
+            "assignee": task.assignee or None,
+            "candidateUsers": list(task.candidate_users),
+            "candidateGroups": list(task.candidate_groups),
+        }
+        self.authorize(action, Target(task=live, new_assignee=new_assignee))
 
     def _task_value(self, task: UserTask, **extra: Any) -> dict[str, Any]:
         return {
@@ -58,12 +55,10 @@ class UserTaskCommands(CommandBase):
             "action": "",
         } | extra
 
-    def complete_user_task(
-        self, key: int, variables: Any, action: str, authorize: TaskRule | None = None
-    ) -> None:
+    def complete_user_task(self, key: int, variables: Any, action: str) -> None:
         variables = check_variables(variables)
         task = self._user_task(key, "complete")
-        self._authorize(task, authorize)
+        self._authorize_task(task, Action.COMPLETE_USER_TASK)
         self.w.event(
             ValueType.USER_TASK,
             Intent.COMPLETED,
@@ -75,11 +70,12 @@ class UserTaskCommands(CommandBase):
             self.bpmn.merge_trigger_variables(instance, variables)
             self.bpmn.complete(instance.key)
 
-    def assign_user_task(
-        self, key: int, assignee: str, allow_override: bool, authorize: TaskRule | None = None
-    ) -> None:
+    def assign_user_task(self, key: int, assignee: str, allow_override: bool) -> None:
         task = self._user_task(key, "assign")
-        self._authorize(task, authorize)
+        if assignee:
+            self._authorize_task(task, Action.ASSIGN_USER_TASK, assignee)
+        else:
+            self._authorize_task(task, Action.UNASSIGN_USER_TASK)
         if task.assignee and not allow_override and task.assignee != assignee:
             raise FailedPrecondition(
                 f"Expected to assign user task with key '{key}', but it is already assigned to "
@@ -97,11 +93,9 @@ class UserTaskCommands(CommandBase):
             ),
         )
 
-    def update_user_task(
-        self, key: int, changes: dict[str, Any], authorize: TaskRule | None = None
-    ) -> None:
+    def update_user_task(self, key: int, changes: dict[str, Any]) -> None:
         task = self._user_task(key, "update")
-        self._authorize(task, authorize)
+        self._authorize_task(task, Action.UPDATE_USER_TASK)
         allowed = {
             "dueDate": "dueDate",
             "followUpDate": "followUpDate",

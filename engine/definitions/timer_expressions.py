@@ -27,20 +27,35 @@ class TimerError(ValueError):
     pass
 
 
+# The last instant a date-time can name (9999-12-31T23:59:59.999Z): a timer or a pinned clock past
+# it cannot be written as a date, so the engine refuses it instead of failing inside a command.
+LATEST_INSTANT_MS = 253_402_300_799_999
+
+
+def _representable(epoch_ms: int, what: str) -> int:
+    if not 0 <= epoch_ms <= LATEST_INSTANT_MS:
+        raise TimerError(f"{what} would fall after 9999-12-31, the last date the engine can name")
+    return epoch_ms
+
+
 @dataclass(frozen=True)
 class Duration:
     months: int
     delta: timedelta
 
     def add_to(self, epoch_ms: int) -> int:
-        moment = datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
-        if self.months:
-            month_index = moment.month - 1 + self.months
-            year = moment.year + month_index // 12
-            month = month_index % 12 + 1
-            day = min(moment.day, calendar.monthrange(year, month)[1])
-            moment = moment.replace(year=year, month=month, day=day)
-        return int((moment + self.delta).timestamp() * 1000)
+        try:
+            moment = datetime.fromtimestamp(epoch_ms / 1000, tz=UTC)
+            if self.months:
+                month_index = moment.month - 1 + self.months
+                year = moment.year + month_index // 12
+                month = month_index % 12 + 1
+                day = min(moment.day, calendar.monthrange(year, month)[1])
+                moment = moment.replace(year=year, month=month, day=day)
+            due = int((moment + self.delta).timestamp() * 1000)
+        except (ValueError, OverflowError):
+            due = LATEST_INSTANT_MS + 1
+        return _representable(due, "the timer")
 
 
 @dataclass(frozen=True)
@@ -135,8 +150,8 @@ def next_cron(text: str, after_ms: int) -> int:
     Zeebe's follows), not either of them as in Unix cron.
     """
     expression = _cron_fields(text)
-    start = datetime.fromtimestamp(after_ms / 1000, tz=UTC)
     try:
+        start = datetime.fromtimestamp(_representable(after_ms, "the timer") / 1000, tz=UTC)
         iterator = croniter(
             expression,
             start,
@@ -147,7 +162,13 @@ def next_cron(text: str, after_ms: int) -> int:
         following: datetime = iterator.get_next(datetime)
     except CroniterError as error:
         raise TimerError(f"'{text}' is not a valid cron expression: {error}") from None
-    return int(following.timestamp() * 1000)
+    except (ValueError, OverflowError):
+        # croniter cannot step past year 9999: the expression names no representable instant
+        raise TimerError(
+            f"the next time '{text}' names would fall after 9999-12-31, the last date the "
+            "engine can name"
+        ) from None
+    return _representable(int(following.timestamp() * 1000), "the timer")
 
 
 def check_cron(text: str) -> None:

@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from engine.access import DEV_PRINCIPAL, Identity, Principal
+from engine.access.principal import acting_as
 from engine.access.sign_in_throttle import SignInLocked
 from engine.api import Unauthenticated
 from engine.http.problem import problem
@@ -80,7 +81,10 @@ class Authentication:
                 await response(scope, receive, send)
                 return
         scope.setdefault("state", {})["principal"] = principal
-        await self.app(scope, receive, send)
+        # Every command the request gives the engine acts for this principal; the engine decides
+        # it (engine/access/rules.py), the routes only translate.
+        with acting_as(principal):
+            await self.app(scope, receive, send)
 
     def client_address(self, scope: Scope) -> str | None:
         client = scope.get("client")

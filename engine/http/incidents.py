@@ -30,7 +30,6 @@ def incident_endpoints(ctx: RestContext) -> list[Endpoint]:
     async def resolve(request: Request) -> Response:
         await optional_json_object(request)
         principal = principal_of(request)
-        require(principal, Permission.RESOLVE_INCIDENT)
         key = path_key(request.path_params["incidentKey"], "incidentKey")
         incident = ctx.views().incidents.get(key)
         subject = {"incidentKey": str(key)}

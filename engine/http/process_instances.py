@@ -18,7 +18,6 @@ from engine.access import (
     can_view_user_task,
     has_permission,
     require,
-    require_create_process_instance,
 )
 from engine.access.case_tree import same_case_instances
 from engine.api import DEFAULT_TENANT, EngineError, InvalidArgument, NotFound, PermissionDenied
@@ -162,7 +161,6 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
             isinstance(s, dict) and isinstance(s.get("elementId"), str) for s in starts
         ):
             raise InvalidArgument("startInstructions must be an array of {elementId} objects")
-        require_create_process_instance(principal, [s["elementId"] for s in starts])
         wait = _awaiting(body)
         with ctx.audited(
             principal,
@@ -220,6 +218,8 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
     async def cancel(request: Request) -> Response:
         body = await optional_json_object(request)
         principal = principal_of(request)
+        # Asked of the engine's table before the reason is validated, so that a caller who may
+        # not cancel at all hears that first; the engine decides the command itself again.
         require(principal, Permission.CANCEL_PROCESS_INSTANCE)
         key = path_key(request.path_params["processInstanceKey"], "processInstanceKey")
         reason = cancellation_reason(body, principal)

@@ -38,7 +38,6 @@ from engine.api import (
     ProcessInstanceResult,
     Resource,
     SignalBroadcast,
-    TaskRule,
 )
 from engine.gateway import GatewayServer, start_gateway
 
@@ -392,8 +391,6 @@ class FakeEngine:
         key: int,
         variables: JsonObject | None = None,
         action: str = "complete",
-        *,
-        authorize: TaskRule | None = None,
     ) -> None:
         self._enter("complete_user_task")
         raise NotFound(f"Expected to complete user task with key '{key}', but none found")
@@ -403,19 +400,15 @@ class FakeEngine:
         key: int,
         assignee: str,
         allow_override: bool = True,
-        *,
-        authorize: TaskRule | None = None,
     ) -> None:
         self._enter("assign_user_task")
         raise NotFound(f"Expected to assign user task with key '{key}', but none found")
 
-    async def unassign_user_task(self, key: int, *, authorize: TaskRule | None = None) -> None:
+    async def unassign_user_task(self, key: int) -> None:
         self._enter("unassign_user_task")
         raise NotFound(f"Expected to unassign user task with key '{key}', but none found")
 
-    async def update_user_task(
-        self, key: int, changes: Mapping[str, Any], *, authorize: TaskRule | None = None
-    ) -> None:
+    async def update_user_task(self, key: int, changes: Mapping[str, Any]) -> None:
         self._enter("update_user_task")
         raise NotFound(f"Expected to update user task with key '{key}', but none found")
 

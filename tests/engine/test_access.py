@@ -24,7 +24,6 @@ from engine.access import (
     Principal,
     Role,
     can_view_user_task,
-    grpc_authorizer,
     has_permission,
     load_directory,
     parse_directory,
@@ -39,6 +38,7 @@ from engine.access import (
 )
 from engine.access.cli import main as access_cli
 from engine.access.directory import directory_from_sources
+from engine.access.gateway import grpc_authorizer
 from engine.access.secrets import (
     MalformedHash,
     check_hash_format,

@@ -187,3 +187,19 @@ async def test_cron_given_as_feel_is_checked_at_deployment_too() -> None:
             )
         await h.deploy(_cron_start("good-cron", f'="{QUARTERLY}"'))
         assert len(h.engine.state.timers) == 1
+
+
+def test_a_repetition_past_the_last_nameable_date_is_a_timer_error() -> None:
+    last_day = _ms(datetime(9999, 12, 31, 12, tzinfo=UTC))
+    with pytest.raises(TimerError, match="after 9999-12-31"):
+        next_cron(QUARTERLY, last_day)
+    with pytest.raises(TimerError, match="after 9999-12-31"):
+        schedule("duration", "P7D", last_day)
+
+
+async def test_a_cron_start_firing_on_the_last_nameable_day_is_its_last(tmp_path: Path) -> None:
+    async with EngineHarness(tmp_path, start_at=datetime(9999, 9, 1, tzinfo=UTC)) as h:
+        await h.deploy(_cron_start("quarterly-check", QUARTERLY))
+        await h.set_clock(datetime(9999, 12, 31, 23, 59, tzinfo=UTC))
+        assert _started(h, "quarterly-check") == 1
+        assert list(h.engine.state.timers.values()) == []

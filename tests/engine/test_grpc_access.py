@@ -4,6 +4,7 @@ per-call limits: a worker's job types, an officer's cases (issue 16)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,8 @@ USERS: dict[str, tuple[list[str], list[str], list[str]]] = {
     "outsider": (["elsewhere"], ["officer"], []),
     "worker": ([], ["worker"], ["check"]),
 }
+# The one message the worker's identity lets it publish (as the screening's referral).
+WORKER_MESSAGE = "referral"
 KIND_USER = {
     Kind.ADMIN: "admin",
     Kind.MANAGER: "manager",
@@ -73,7 +76,14 @@ def _identity() -> Identity:
             {
                 "groups": [{"id": "office"}, {"id": "elsewhere"}],
                 "users": [
-                    {"username": u, "name": u, "groups": g, "roles": r, "jobTypes": t}
+                    {
+                        "username": u,
+                        "name": u,
+                        "groups": g,
+                        "roles": r,
+                        "jobTypes": t,
+                        "messageNames": [WORKER_MESSAGE] if u == "worker" else [],
+                    }
                     for u, (g, r, t) in USERS.items()
                 ],
                 "tokens": [
@@ -140,7 +150,9 @@ def _requests(s: Served, kind: Kind) -> dict[str, Any]:
         "ThrowError": pb.ThrowErrorRequest(jobKey=1, errorCode="E"),
         "UpdateJobTimeout": pb.UpdateJobTimeoutRequest(jobKey=1, timeout=1000),
         "UpdateJobRetries": pb.UpdateJobRetriesRequest(jobKey=1, retries=1),
-        "PublishMessage": pb.PublishMessageRequest(name="m", correlationKey="k"),
+        "PublishMessage": pb.PublishMessageRequest(
+            name=WORKER_MESSAGE if kind == Kind.WORKER else "m", correlationKey="k"
+        ),
         "BroadcastSignal": pb.BroadcastSignalRequest(signalName="s"),
         "EvaluateDecision": pb.EvaluateDecisionRequest(decisionId="missing"),
         "SetVariables": pb.SetVariablesRequest(
@@ -262,4 +274,55 @@ async def test_an_officer_sets_variables_only_in_a_case_with_its_task(served: Se
     assert await _call(served, "office", "SetVariables", request) in (
         grpc.StatusCode.PERMISSION_DENIED,
         grpc.StatusCode.NOT_FOUND,
+    )
+
+
+async def test_set_variables_queued_just_after_the_officers_last_task_ends_is_refused(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gateway accepts the office's SetVariables (its case still holds its task when the call
+    arrives); the engine, processing the task's completion first, refuses it (issue 15)."""
+    engine = served.engine
+    [task] = engine.query.user_tasks()
+    instance = int(task["processInstanceKey"])
+    gate = asyncio.Event()
+    queued: list[str] = []
+    process_group, put = engine._process_group, engine._queue.put_nowait
+
+    async def held(group: list[Any]) -> None:
+        await gate.wait()
+        await process_group(group)
+
+    def noted(pending: Any) -> None:
+        queued.append(pending.principal.username if pending.principal else "engine")
+        put(pending)
+
+    monkeypatch.setattr(engine, "_process_group", held)
+    monkeypatch.setattr(engine._queue, "put_nowait", noted)
+    completion = asyncio.ensure_future(engine.complete_user_task(int(task["userTaskKey"])))
+    await _until(lambda: "engine" in queued)
+    request = pb.SetVariablesRequest(elementInstanceKey=instance, variables='{"late":1}')
+    setting = asyncio.ensure_future(_call(served, "office", "SetVariables", request))
+    await _until(lambda: "office" in queued)
+    gate.set()
+    await completion
+    assert await setting == grpc.StatusCode.PERMISSION_DENIED
+    assert "late" not in engine.query.visible_variables(instance)
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    # Waits for the call to reach the engine's queue (no timer involved: a bound on polls).
+    for _ in range(2000):
+        if condition():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("the call never reached the engine's queue")
+
+
+async def test_a_worker_publishes_only_the_messages_its_identity_names(served: Served) -> None:
+    named = pb.PublishMessageRequest(name=WORKER_MESSAGE, correlationKey="", messageId="a")
+    other = pb.PublishMessageRequest(name="problem-referral", correlationKey="", messageId="b")
+    assert await _call(served, "worker", "PublishMessage", named) == grpc.StatusCode.OK
+    assert await _call(served, "worker", "PublishMessage", other) == (
+        grpc.StatusCode.PERMISSION_DENIED
     )

@@ -14,8 +14,8 @@ import pytest
 from pyzeebe.proto import gateway_pb2 as pb
 from pyzeebe.proto.gateway_pb2_grpc import GatewayStub
 
+from engine.access.audited_engine import AuditedEngine
 from engine.access.gateway import grpc_authorizer
-from engine.access.guarded_engine import GuardedEngine
 from engine.api import (
     ActivateInstruction,
     FailedPrecondition,
@@ -302,7 +302,7 @@ async def test_only_admins_modify_and_migrate_over_grpc(tmp_path: Path) -> None:
         await h.deploy(_process("v1"))
         key = await h.start("repair", {"caseId": "C-10"})
         trail = h.engine.store.audit_trail()
-        guarded = GuardedEngine(h.engine, trail, h.engine.clock.now_ms)
+        guarded = AuditedEngine(h.engine, trail, h.engine.clock.now_ms)
         gateway = await start_gateway(guarded, "127.0.0.1:0", grpc_authorizer(identity()))
         try:
             async with grpc.aio.insecure_channel(gateway.address) as channel:

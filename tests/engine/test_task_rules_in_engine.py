@@ -4,12 +4,14 @@ when the command is processed, not against the adapter's earlier reading of it (
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from engine.access import Principal, Role, require_complete_user_task
+from engine.access import Principal, Role
+from engine.access.principal import acting_as
 from engine.api import PermissionDenied
 from engine.http.views import History
 from tests.engine.rest_harness import RestEngine, problem, rest_engine
@@ -45,14 +47,12 @@ async def test_an_assignment_queued_just_before_a_completion_makes_the_engine_re
     office = Principal(
         "office", groups=frozenset({"leading-group-office"}), roles=frozenset({Role.OFFICER})
     )
-    # Both commands are queued before the writer runs: the reassignment first.
-    reassigned, completed = await asyncio.gather(
-        rest.service.assign_user_task(key, "leader"),
-        rest.service.complete_user_task(
-            key, {}, authorize=lambda live: require_complete_user_task(office, live)
-        ),
-        return_exceptions=True,
-    )
+    # Both commands are queued before the writer runs: the reassignment first, then the
+    # completion acting for the office, the assignee until the reassignment is processed.
+    reassignment = asyncio.ensure_future(rest.service.assign_user_task(key, "leader"))
+    with acting_as(office):
+        completion = asyncio.ensure_future(rest.service.complete_user_task(key, {}))
+    reassigned, completed = await asyncio.gather(reassignment, completion, return_exceptions=True)
     assert reassigned is None
     assert isinstance(completed, PermissionDenied), completed
     assert "assigned to 'leader'" in str(completed)
@@ -71,3 +71,62 @@ async def test_a_rest_completion_is_judged_on_live_state_not_on_the_adapters_rea
     response = await rest.as_("office").post(f"/v2/user-tasks/{key}/completion", json={})
     assert "only the assignee may complete it" in problem(response, 403)
     assert _open_assignee(rest, key) == "leader"
+
+
+async def test_over_rest_a_reassignment_accepted_just_before_the_assignees_completion_wins(
+    rest: RestEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both requests pass the REST adapter (the office is still the assignee when it reads the
+    task); the engine processes them in the order they were queued and refuses the completion."""
+    key = await _claimed_by_office(rest)
+    service = rest.service
+    gate = asyncio.Event()
+    queued: list[str] = []
+    process_group, put = service._process_group, service._queue.put_nowait
+
+    async def held(group: list[Any]) -> None:
+        await gate.wait()
+        await process_group(group)
+
+    def noted(pending: Any) -> None:
+        queued.append(pending.principal.username if pending.principal else "")
+        put(pending)
+
+    monkeypatch.setattr(service, "_process_group", held)
+    monkeypatch.setattr(service._queue, "put_nowait", noted)
+    reassignment = asyncio.ensure_future(
+        rest.as_("manager").post(f"/v2/user-tasks/{key}/assignment", json={"assignee": "leader"})
+    )
+    await _until(lambda: "manager" in queued)
+    completion = asyncio.ensure_future(
+        rest.as_("office").post(f"/v2/user-tasks/{key}/completion", json={})
+    )
+    await _until(lambda: "office" in queued)
+    assert queued.index("manager") < queued.index("office")
+    gate.set()
+    assert (await reassignment).status_code == 204
+    assert "only the assignee may complete it" in problem(await completion, 403)
+    assert _open_assignee(rest, key) == "leader"
+    assert [e.action for e in rest.trail.entries()][-1] == "USER_TASK_ASSIGNED"
+    # The log keeps the refused command, as Zeebe records a rejection.
+    [rejected] = [r for r in service.query.records(value_type="USER_TASK") if r.rejection_type]
+    assert (rejected.intent, rejected.rejection_type) == ("COMPLETE", "FORBIDDEN")
+    assert "only the assignee may complete it" in rejected.rejection_reason
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    # Waits for the requests to reach the engine's queue (no timer involved: a bound on polls).
+    for _ in range(2000):
+        if condition():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("the request never reached the engine's queue")
+
+
+async def test_a_kind_that_may_not_deploy_is_refused_before_its_upload_is_parsed(
+    rest: RestEngine,
+) -> None:
+    broken = {"resources": ("bad.bpmn", b"<bpmn:definitions")}
+    refused = await rest.as_("manager").post("/v2/deployments", files=broken)
+    assert "deploy resources" in problem(refused, 403)
+    assert "bad.bpmn" in problem(await rest.as_("admin").post("/v2/deployments", files=broken), 400)

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from pyzeebe import ZeebeClient, ZeebeWorker, create_insecure_channel
+from pyzeebe import ZeebeClient, ZeebeWorker
 from pyzeebe.proto import gateway_pb2_grpc as pb_grpc
 
-from engine.gateway import ClusterInfo, start_gateway
-from engine.http import create_app, start_http
-from engine.http.context import RestContext
+from engine.cli import ServeOptions, start_adapters
 from engine.testing import EngineHarness
 from tests.procedure import officers
 from tests.procedure.officers import officers_identity
 from tests.procedure.scenario import ProcedureRun
+from workers import screening
+from workers.channel import bearer_token_channel
 from workers.deployment import model_files
 from workers.jobs import router
 
@@ -45,24 +45,25 @@ async def procedure(
     tmp_path: Path, worker_environment: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[ProcedureRun]:
     async with EngineHarness(tmp_path / "engine", start_at=CASE_OPENED_AT) as harness:
-        gateway = await start_gateway(harness.engine, "127.0.0.1:0")
-        cluster = ClusterInfo(host=gateway.host, port=gateway.port)
+        # The production wiring (engine serve's): both adapters authenticate, the engine decides
+        # every command from its rules, the workers act with the demo's limits.
         trail = harness.engine.store.audit_trail()
-        app = create_app(
-            harness.engine,
-            lambda: cluster,
-            identity=officers_identity(),
-            rest=RestContext(harness.engine, trail),
-        )
-        http = await start_http(app, "127.0.0.1:0")
+        options = ServeOptions("127.0.0.1:0", "127.0.0.1:0", tmp_path / "engine")
+        running = await start_adapters(harness.engine, options, officers_identity(), trail)
+        gateway = running.gateway
+        assert running.http is not None
+        http = running.http
         # The repeat check reads the register over /v2 (workers/register.py) with its own token.
         monkeypatch.setenv("CAMUNDA_REST_ADDRESS", http.url)
         monkeypatch.setenv("CAMUNDA_REST_TOKEN", officers.REGISTER_READER_TOKEN)
         rest_client = httpx.AsyncClient(base_url=http.url, timeout=10.0)
-        client_channel = create_insecure_channel(gateway.address)
-        worker_channel = create_insecure_channel(gateway.address)
+        client_channel = bearer_token_channel(gateway.address, officers.OPERATOR_TOKEN)
+        worker_channel = bearer_token_channel(gateway.address, officers.WORKERS_TOKEN)
         worker = ZeebeWorker(worker_channel, name="e2e-workers")
         worker.include_router(router)
+        # The screening's referrals are published on the workers' own connection, with their
+        # limits, as workers/__main__.py does.
+        screening.use_message_client(ZeebeClient(worker_channel))
         working = asyncio.create_task(worker.work(), name="e2e-workers")
         try:
             client = ZeebeClient(client_channel)
@@ -77,11 +78,11 @@ async def procedure(
             )
         finally:
             await worker.stop()
+            screening.use_message_client(None)
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.wait_for(working, timeout=15)
             await client_channel.close()
             await worker_channel.close()
             await rest_client.aclose()
-            await http.stop()
-            await gateway.stop(grace=0.5)
+            await running.stop()
             trail.close()

@@ -5,6 +5,8 @@ group the diagram offers it to (and a wrong group is refused)."""
 from __future__ import annotations
 
 import hashlib
+import tomllib
+from pathlib import Path
 from typing import Any, get_args
 
 from engine.access import Identity
@@ -26,6 +28,32 @@ GROUPS: tuple[str, ...] = (
 # the manager role (search every process instance and variable), as in the demo identity.
 REGISTER_READER = "register-reader"
 REGISTER_READER_TOKEN = "e2e-token-register-reader"
+# The job workers' account, limited exactly as the demo's (its job types and messages), so a type
+# or a message the demo forgot fails here too; and the operator who deploys the models.
+WORKERS = "workers"
+WORKERS_TOKEN = "e2e-token-workers"
+OPERATOR = "operator"
+OPERATOR_TOKEN = "e2e-token-operator"
+DEMO_IDENTITY = Path(__file__).resolve().parents[2] / "engine" / "access" / "demo-identity.toml"
+
+
+def _demo_workers() -> dict[str, Any]:
+    identity = tomllib.loads(DEMO_IDENTITY.read_text(encoding="utf-8"))
+    [workers] = [user for user in identity["users"] if user["username"] == WORKERS]
+    return {
+        "username": WORKERS,
+        "roles": ["worker"],
+        "jobTypes": workers["jobTypes"],
+        "messageNames": workers.get("messageNames", []),
+    }
+
+
+def _token(name: str, user: str, secret: str) -> dict[str, str]:
+    return {
+        "name": name,
+        "username": user,
+        "sha256": hashlib.sha256(secret.encode("utf-8")).hexdigest(),
+    }
 
 
 def username(group: str) -> str:
@@ -43,7 +71,11 @@ def officers_identity() -> Identity:
             {"username": username(group), "groups": [group], "roles": ["officer"]}
             for group in GROUPS
         ]
-        + [{"username": REGISTER_READER, "groups": [], "roles": ["manager"]}],
+        + [
+            {"username": REGISTER_READER, "groups": [], "roles": ["manager"]},
+            _demo_workers(),
+            {"username": OPERATOR, "groups": [], "roles": ["admin"]},
+        ],
         "tokens": [
             {
                 "name": group,
@@ -53,11 +85,9 @@ def officers_identity() -> Identity:
             for group in GROUPS
         ]
         + [
-            {
-                "name": REGISTER_READER,
-                "username": REGISTER_READER,
-                "sha256": hashlib.sha256(REGISTER_READER_TOKEN.encode("utf-8")).hexdigest(),
-            }
+            _token(REGISTER_READER, REGISTER_READER, REGISTER_READER_TOKEN),
+            _token(WORKERS, WORKERS, WORKERS_TOKEN),
+            _token(OPERATOR, OPERATOR, OPERATOR_TOKEN),
         ],
     }
     return Identity(parse_directory(directory, "end-to-end officers"))

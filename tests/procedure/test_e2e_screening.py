@@ -17,7 +17,6 @@ from engine.api import Resource
 from engine.core.records import Intent, ValueType
 from tests.procedure import officers
 from tests.procedure.scenario import Case, ProcedureRun, squeeze
-from workers import screening
 from workers.organisation import district_unit_ids, unit_by_id
 
 BEIJING = timezone(timedelta(hours=8))
@@ -73,11 +72,9 @@ def analysis(unit_id: str) -> dict[str, Any]:
 
 @pytest.fixture
 def referrals_published_by(procedure: ProcedureRun) -> Iterator[ProcedureRun]:
-    """The referral worker publishes with the test's gateway client (workers/__main__.py gives
-    it the workers' own)."""
-    screening.use_message_client(procedure.client)
+    """The referral worker publishes on the workers' own connection, with the demo workers'
+    limits (tests/procedure/conftest.py, as workers/__main__.py)."""
     yield procedure
-    screening.use_message_client(None)
 
 
 def screenings(run: ProcedureRun) -> list[Case]:

@@ -24,6 +24,7 @@ from tests.procedure.bpmn_model import (
     local,
     zeebe,
 )
+from workers.screening import REFERRAL_MESSAGE
 
 STAGES = {
     "exemption-procedure",
@@ -356,3 +357,20 @@ def test_the_demo_workers_may_take_every_job_of_the_procedure() -> None:
         if (definition := zeebe(task, "taskDefinition")) is not None
     }
     assert used - set(workers["jobTypes"]) == set()
+
+
+def test_the_demo_workers_may_publish_every_message_the_workers_publish() -> None:
+    """A worker publishes a message only if its identity names it (engine/access/rules.py); the
+    screening's referral missing there would leave the demo's screenings with an incident."""
+    identity = tomllib.loads(
+        (Path(__file__).parents[2] / "engine" / "access" / "demo-identity.toml").read_text()
+    )
+    [workers] = [u for u in identity["users"] if u["username"] == "workers"]
+    sources = {
+        path.name: path.read_text(encoding="utf-8")
+        for path in (Path(__file__).parents[2] / "workers").glob("*.py")
+    }
+    publishers = {name for name, text in sources.items() if ".publish_message(" in text}
+    # a new publisher must name its message here, and the demo identity must allow it
+    assert publishers == {"screening.py"}
+    assert {REFERRAL_MESSAGE} <= set(workers.get("messageNames", []))
