@@ -7,7 +7,6 @@ The /v2 adapter (engine.http.search) parses request bodies into it; the read mod
 from __future__ import annotations
 
 import base64
-import binascii
 import functools
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -15,8 +14,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
-
-from engine.api import InvalidArgument
 
 
 def present(item: dict[str, Any]) -> dict[str, Any]:
@@ -325,21 +322,6 @@ def _compare_vectors(a: Sequence[Any], b: Sequence[Any], descending: Sequence[bo
 def encode_cursor(vector: Sequence[Any]) -> str:
     text = json.dumps(list(vector), ensure_ascii=False, separators=(",", ":"))
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
-
-
-def _decode_cursor(raw: Any, length: int, where: str) -> tuple[Any, ...]:
-    invalid = InvalidArgument(f"{where} is not a cursor returned by this search")
-    if not isinstance(raw, str) or not raw:
-        raise invalid
-    try:
-        vector = json.loads(base64.b64decode(raw.encode("ascii"), validate=True).decode("utf-8"))
-    except (binascii.Error, UnicodeError, ValueError):
-        raise invalid from None
-    if not isinstance(vector, list) or len(vector) != length:
-        raise invalid
-    if any(v is not None and not isinstance(v, str | int | bool) for v in vector):
-        raise invalid
-    return tuple(vector)
 
 
 def _key(value: Any) -> int | None:

@@ -46,6 +46,7 @@ from engine.api import (
     NotFound,
     ProcessInstanceCreated,
     ProcessInstanceResult,
+    ReadModel,
     Resource,
     SignalBroadcast,
     TaskRule,
@@ -62,6 +63,7 @@ from engine.core.state import EngineState
 from engine.core.writer import RecordWriter
 from engine.definitions.bpmn_parser import parse_ahead
 from engine.limits import HeldJobCalls, check_message_names
+from engine.read_side import ReadSide
 from engine.snapshot import DEFAULT_SNAPSHOT_EVERY, encode_state, read_snapshot, write_snapshot
 from engine.storable_text import UNSTORABLE_TEXT, storable, unstorable_record
 from engine.store import RecordStore, SnapshotMismatch, storage_refusal
@@ -167,6 +169,11 @@ class EngineService:
             else None
         )
         self.query = EngineQuery(self.state, store)
+        self.read_side = ReadSide(store.data_dir, lambda: self.state)
+
+    @property
+    def read_model(self) -> ReadModel:
+        return self.read_side
 
     # == lifecycle ===============================================================================
     @classmethod
@@ -184,6 +191,10 @@ class EngineService:
         await asyncio.to_thread(_warm_up_feel)
         service = cls(RecordStore(data_dir), clock or Clock(), snapshot_every)
         service._replay()
+        # Records committed before a crash but not yet exported are folded in here, before
+        # the first read; the read model lives beside the log and survives compaction.
+        await asyncio.to_thread(service.read_side.catch_up, service.store)
+        service.read_side.start()
         if service.state.clock_pinned_ms is not None:
             service.clock.pin(service.state.clock_pinned_ms)
         service.clock.add_listener(service._scheduler_wake.set)
@@ -309,6 +320,7 @@ class EngineService:
             self._storage.shutdown(wait=True)
         if self._compaction is not None:
             self._compaction.shutdown(wait=True)
+        await self.read_side.close()
         self.store.close()
 
     # == the single writer =======================================================================
@@ -403,6 +415,8 @@ class EngineService:
             refusal = storage_refusal(error)
             outcomes = [(p, None, refusal) for p, _, _ in outcomes]
             records = []
+        # Before any answer: a caller that reads after its command waits for these records.
+        self.read_side.exporter.offer(records)
         if broken:
             self._replay()
         answered = {id(p) for p, _, _ in outcomes}

@@ -30,6 +30,9 @@ Every refusal is an `engine.api.InvalidArgument` naming the offending field path
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -52,7 +55,6 @@ from engine.search_query import (
     SortField,
     SortKey,
     VariableCondition,
-    _decode_cursor,
     _key,
     _parse_datetime,
     whole_number,
@@ -308,6 +310,21 @@ def search(
     """Parse, apply and wrap in one call: the whole of an in-memory search endpoint's work."""
     query = parse_search_request(body, resource, restrictions=restrictions)
     return apply_search(query, items).to_json()
+
+
+def _decode_cursor(raw: Any, length: int, where: str) -> tuple[Any, ...]:
+    invalid = InvalidArgument(f"{where} is not a cursor returned by this search")
+    if not isinstance(raw, str) or not raw:
+        raise invalid
+    try:
+        vector = json.loads(base64.b64decode(raw.encode("ascii"), validate=True).decode("utf-8"))
+    except (binascii.Error, UnicodeError, ValueError):
+        raise invalid from None
+    if not isinstance(vector, list) or len(vector) != length:
+        raise invalid
+    if any(v is not None and not isinstance(v, str | int | bool) for v in vector):
+        raise invalid
+    return tuple(vector)
 
 
 # --- the resources we serve (filter and sort fields as in the 8.8 API explorer) ----------------
