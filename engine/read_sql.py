@@ -296,7 +296,7 @@ class SqlSearch:
                     : page.limit
                 ]
             else:
-                before = page.before
+                before = page.before or ()
                 earlier = [r for r in ranked if _compare_vectors(r[:-1], before, directions) < 0]
                 rows = earlier[-page.limit :]
         docs = self._docs(table, [int(r[-1]) for r in rows])

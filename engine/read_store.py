@@ -459,7 +459,7 @@ class _Batch:
     def _incident(self, r: Record) -> None:
         v = r.value
         if r.intent == Intent.CREATED:
-            incident = {
+            incident: dict[str, Any] = {
                 "incidentKey": str(r.key),
                 "processDefinitionKey": key_text(v.get("processDefinitionKey")),
                 "processDefinitionId": v.get("bpmnProcessId"),
@@ -476,11 +476,11 @@ class _Batch:
             self._put("incidents", r.key, incident)
             self._mark_incident(incident, +1)
             return
-        incident = self._get("incidents", r.key)
-        if r.intent == Intent.RESOLVED and incident is not None and incident["state"] == "ACTIVE":
+        known = self._get("incidents", r.key)
+        if r.intent == Intent.RESOLVED and known is not None and known["state"] == "ACTIVE":
             self._touch("incidents", r.key)
-            incident["state"] = "RESOLVED"
-            self._mark_incident(incident, -1)
+            known["state"] = "RESOLVED"
+            self._mark_incident(known, -1)
 
     def _mark_incident(self, incident: dict[str, Any], change: int) -> None:
         """Instances and elements show whether they have an active incident; an element shows

@@ -34,10 +34,11 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
-from engine.api import InvalidArgument
+from engine.api import InvalidArgument, ReadModel
 from engine.search_query import (
     _OPERATORS,
     _PLAIN_ONLY,
@@ -325,6 +326,18 @@ def _decode_cursor(raw: Any, length: int, where: str) -> tuple[Any, ...]:
     if any(v is not None and not isinstance(v, str | int | bool) for v in vector):
         raise invalid
     return tuple(vector)
+
+
+def every_match(read: ReadModel, query: SearchQuery) -> Iterator[dict[str, Any]]:
+    """Every item the query's filter keeps, page after page (the server's own look-ups, e.g.
+    which instances an officer may see; clients page themselves)."""
+    offset = 0
+    while True:
+        found = read.search(replace(query, page=PageRequest(limit=MAX_LIMIT, offset=offset)))
+        yield from found.items
+        if len(found.items) < MAX_LIMIT:
+            return
+        offset += MAX_LIMIT
 
 
 # --- the resources we serve (filter and sort fields as in the 8.8 API explorer) ----------------
