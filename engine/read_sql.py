@@ -49,12 +49,16 @@ class Table:
 
     def row(self, key: int, item: Mapping[str, Any]) -> tuple[Any, ...]:
         scope = self.scope(item) if self.scope is not None else _key_of(item, self.scope_attribute)
+        # Dates as epoch µs beside their text, so that SQL compares and sorts them as numbers
+        # (client-given due dates may carry any offset) without calling back into Python.
+        moments = {name: _sql_epoch_us(item.get(name)) for name in _DATES if item.get(name)}
+        doc = dict(item) | {"_us": moments}
         values: list[Any] = [
             key,
             _key_of(item, "processInstanceKey"),
             scope,
             item.get("state"),
-            json.dumps(item, ensure_ascii=False, separators=(",", ":")),
+            json.dumps(doc, ensure_ascii=False, separators=(",", ":")),
         ]
         if "name" in self.columns:
             values.append(item.get("name"))
@@ -91,6 +95,15 @@ TABLES: Mapping[str, Table] = {
 }
 BY_RESOURCE: Mapping[str, Table] = {t.resource: t for t in TABLES.values()}
 
+_DATES = (
+    "startDate",
+    "endDate",
+    "creationDate",
+    "completionDate",
+    "dueDate",
+    "followUpDate",
+    "creationTime",
+)
 # Attributes holding arrays of strings: a condition holds when it holds for an element.
 _ARRAYS = frozenset({"candidateGroups", "candidateUsers"})
 # Variable filters name a variables attribute; the variables are those of this column's scope.
@@ -100,6 +113,16 @@ _VARIABLE_SCOPES = {
     "localVariables": "t.scope",
 }
 _OPERATORS = {"$eq": "=", "$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
+
+
+_VARIABLE_VALUE = "json_extract(v.doc, '$.value')"
+
+
+def _needs_value(condition: Condition) -> bool:
+    """Whether the condition fails for a missing value (so only present ones need looking at)."""
+    if condition.operator == "$exists":
+        return bool(condition.operand)
+    return condition.operator not in ("$neq", "$notIn")
 
 
 class Untranslatable(Exception):
@@ -126,7 +149,6 @@ def _sql_like(pattern: str, value: Any) -> int:
 
 
 def register_functions(db: sqlite3.Connection) -> None:
-    db.create_function("epoch_us", 1, _sql_epoch_us, deterministic=True)
     db.create_function("like_match", 2, _sql_like, deterministic=True)
 
 
@@ -162,7 +184,9 @@ class _Translator:
         if kind is FieldKind.KEY:
             return f"CAST({raw} AS INTEGER)"
         if kind is FieldKind.DATE_TIME:
-            return f"epoch_us({raw})"
+            if attribute not in _DATES:
+                raise Untranslatable(attribute)
+            return f"json_extract(t.doc, '$._us.{attribute}')"
         if kind is FieldKind.BOOLEAN:
             truth = f"json_type(t.doc, '$.{attribute}')"
             return f"(CASE {truth} WHEN 'true' THEN 1 WHEN 'false' THEN 0 END)"
@@ -187,8 +211,17 @@ class _Translator:
             scope = _VARIABLE_SCOPES.get(criterion.attribute)
             if scope is None:
                 raise Untranslatable(criterion.attribute)
+            if all(_needs_value(c) for c in criterion.conditions):
+                # Only instances having the variable can match: pick them by name and value
+                # through the variables' index instead of looking up each instance's variable.
+                inner = [self.scalar(c, _VARIABLE_VALUE, []) for c in criterion.conditions]
+                held = " AND ".join(f"({p.sql})" for p in inner) or "1"
+                return _Fragment(
+                    f"{scope} IN (SELECT v.scope FROM variables v WHERE v.name = ? AND {held})",
+                    [criterion.name, *(x for p in inner for x in p.params)],
+                )
             value = (
-                "(SELECT json_extract(v.doc, '$.value') FROM variables v"
+                f"(SELECT {_VARIABLE_VALUE} FROM variables v"
                 f" WHERE v.scope = {scope} AND v.name = ? LIMIT 1)"
             )
             parts = [self.scalar(c, value, [criterion.name]) for c in criterion.conditions]

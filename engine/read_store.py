@@ -59,6 +59,7 @@ CREATE TABLE IF NOT EXISTS variables (
 );
 CREATE INDEX IF NOT EXISTS variables_instance ON variables (instance);
 CREATE INDEX IF NOT EXISTS variables_scope_name ON variables (scope, name);
+CREATE INDEX IF NOT EXISTS variables_name_value ON variables (name, json_extract(doc, '$.value'));
 """
 # `scope` is what the table's rows hang from: a task's element instance, a process instance's
 # parent instance, an element's flow scope, an incident's element instance, a variable's scope.
