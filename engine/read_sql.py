@@ -264,22 +264,20 @@ class _Translator:
         return _Fragment(f"{value} {sql_operator} ?", [*value_params, _operand(operand, kind)])
 
     def array(self, condition: Condition, attribute: str) -> _Fragment:
-        elements = f"json_each(t.doc, '$.{attribute}')"
+        """Through the candidates table: a task's groups and users, one row each, indexed."""
+        if self._table.name != "user_tasks":
+            raise Untranslatable(attribute)
         operator, operand = condition.operator, condition.operand
+        members = "SELECT c.task FROM user_task_candidates c WHERE c.attribute = ?"
         if operator == "$exists":
-            has = f"EXISTS (SELECT 1 FROM {elements} WHERE type = 'text')"
-            return _Fragment(has if operand else f"NOT {has}", [])
-        if operator in ("$neq", "$notIn"):
-            positive = Condition(condition.field, "$eq" if operator == "$neq" else "$in", operand)
-            inner = self.scalar(positive, "value", [])
-            return _Fragment(
-                f"NOT EXISTS (SELECT 1 FROM {elements} WHERE type = 'text' AND ({inner.sql}))",
-                inner.params,
-            )
-        inner = self.scalar(condition, "value", [])
+            return _Fragment(f"t.key {'' if operand else 'NOT '}IN ({members})", [attribute])
+        negated = operator in ("$neq", "$notIn")
+        if negated:
+            condition = Condition(condition.field, "$eq" if operator == "$neq" else "$in", operand)
+        inner = self.scalar(condition, "c.name", [])
         return _Fragment(
-            f"EXISTS (SELECT 1 FROM {elements} WHERE type = 'text' AND ({inner.sql}))",
-            inner.params,
+            f"t.key {'NOT ' if negated else ''}IN ({members} AND ({inner.sql}))",
+            [attribute, *inner.params],
         )
 
 
@@ -304,7 +302,7 @@ class SqlSearch:
             "t.key"
         ]
         order = ", ".join(
-            f"({value}) IS NULL, {value} {'DESC' if key.descending else 'ASC'}"
+            f"{value} {'DESC' if key.descending else 'ASC'} NULLS LAST"
             for value, key in zip(sort_values, query.sort, strict=False)
         )
         order = f"{order}, t.key" if order else "t.key"

@@ -28,6 +28,9 @@ from engine.read_sql import TABLES, SqlSearch, Table, item_of
 from engine.search_query import SearchQuery, SearchResult
 
 READ_MODEL_FILE = "read-model.sqlite3"
+# Raised whenever the tables or what the fold writes into them change: a read model of another
+# version is dropped and folded again from the log, which keeps every record.
+SCHEMA_VERSION = 1
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS exported (
@@ -40,11 +43,20 @@ CREATE TABLE IF NOT EXISTS user_tasks (
 );
 CREATE INDEX IF NOT EXISTS user_tasks_instance ON user_tasks (instance);
 CREATE INDEX IF NOT EXISTS user_tasks_state ON user_tasks (state);
+CREATE INDEX IF NOT EXISTS user_tasks_created
+    ON user_tasks (json_extract(doc, '$._us.creationDate'));
+CREATE TABLE IF NOT EXISTS user_task_candidates (
+    task INTEGER NOT NULL, attribute TEXT NOT NULL, name TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS user_task_candidates_name ON user_task_candidates (attribute, name);
+CREATE INDEX IF NOT EXISTS user_task_candidates_task ON user_task_candidates (task);
 CREATE TABLE IF NOT EXISTS process_instances (
     key INTEGER PRIMARY KEY, instance INTEGER, scope INTEGER, state TEXT, doc TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS process_instances_parent ON process_instances (scope);
 CREATE INDEX IF NOT EXISTS process_instances_state ON process_instances (state);
+CREATE INDEX IF NOT EXISTS process_instances_started
+    ON process_instances (json_extract(doc, '$._us.startDate'));
 CREATE TABLE IF NOT EXISTS element_instances (
     key INTEGER PRIMARY KEY, instance INTEGER, scope INTEGER, state TEXT, doc TEXT NOT NULL
 );
@@ -108,6 +120,12 @@ class ReadStore:
         self.path = path
         self._definitions = definitions
         self._writer = _connect(str(path))
+        if self._writer.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            self._writer.close()
+            for stale in path.parent.glob(path.name + "*"):
+                stale.unlink()
+            self._writer = _connect(str(path))
+            self._writer.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self._writer.executescript(_SCHEMA)
         self._reader = _connect(str(path))
         self._search = SqlSearch(self._reader)
@@ -283,6 +301,18 @@ class _Batch:
                 f"INSERT OR REPLACE INTO {table} ({', '.join(spec.columns)}) VALUES ({marks})",
                 rows,
             )
+        tasks = [(key,) for table, key in self._dirty if table == "user_tasks"]
+        self._db.executemany("DELETE FROM user_task_candidates WHERE task = ?", tasks)
+        self._db.executemany(
+            "INSERT INTO user_task_candidates (task, attribute, name) VALUES (?, ?, ?)",
+            [
+                (key, attribute, name)
+                for (key,) in tasks
+                for attribute in ("candidateGroups", "candidateUsers")
+                for name in (self._rows[("user_tasks", key)] or {}).get(attribute, [])
+                if isinstance(name, str)
+            ],
+        )
 
     # -- definitions -----------------------------------------------------------------------------
     def _definition(self, key: Any) -> ProcessNames | None:

@@ -324,3 +324,25 @@ async def test_a_read_waits_only_so_long_for_a_stuck_exporter(engine: EngineServ
     assert await exporter.settle(timeout_s=0.2) is False
     assert asyncio.get_running_loop().time() - started < 1.0
     exporter.committed_position -= 1_000
+
+
+async def test_a_read_model_of_another_version_is_folded_again(tmp_path: Path) -> None:
+    import sqlite3
+
+    data = tmp_path / "data"
+    service = await _open(data)
+    await service.deploy([Resource("review.bpmn", TASK_BPMN.encode())])
+    await _start(service, 3)
+    await service.read_model.settle()
+    expected = _search(service.read_model, USER_TASKS, {"filter": {"candidateGroup": "office"}})
+    await service.close()
+    with sqlite3.connect(data / READ_MODEL_FILE) as db:
+        db.execute("PRAGMA user_version = 0")
+        db.execute("DELETE FROM user_task_candidates")  # what an older version did not keep
+    service = await _open(data)
+    try:
+        assert expected["page"]["totalItems"] == 3
+        found = _search(service.read_model, USER_TASKS, {"filter": {"candidateGroup": "office"}})
+        assert found == expected
+    finally:
+        await service.close()
