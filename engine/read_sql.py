@@ -115,6 +115,7 @@ _VARIABLE_SCOPES = {
 _OPERATORS = {"$eq": "=", "$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 
 
+_LISTED_INLINE = 200
 _VARIABLE_VALUE = "json_extract(v.doc, '$.value')"
 
 
@@ -202,11 +203,13 @@ class _Translator:
 
     def criterion(self, criterion: Criterion) -> _Fragment:
         if isinstance(criterion, AnyOf):
+            # A union of keys rather than an OR: SQLite then answers each alternative through
+            # its own index (an officer's tasks: assigned to them, or a candidate group's).
             alternatives = [self.criteria(alt) for alt in criterion.alternatives]
-            return _Fragment(
-                " OR ".join(f"({a.sql})" for a in alternatives),
-                [x for a in alternatives for x in a.params],
+            union = " UNION ".join(
+                f"SELECT t.key FROM {self._table.name} t WHERE {a.sql}" for a in alternatives
             )
+            return _Fragment(f"t.key IN ({union})", [x for a in alternatives for x in a.params])
         if isinstance(criterion, VariableCondition):
             scope = _VARIABLE_SCOPES.get(criterion.attribute)
             if scope is None:
@@ -244,14 +247,18 @@ class _Translator:
         if operator == "$like":
             return _Fragment(f"like_match(?, {value})", [operand.pattern, *value_params])
         if operator in ("$in", "$notIn"):
-            listed = json.dumps([_operand(v, kind) for v in operand])
+            values = [_operand(v, kind) for v in operand]
+            # Short lists as placeholders, which SQLite looks up in an index; long ones (an
+            # officer's instances) as one JSON parameter, below SQLite's variable limit.
+            if len(values) <= _LISTED_INLINE:
+                listed, listed_params = ", ".join("?" for _ in values), values
+            else:
+                listed, listed_params = "SELECT value FROM json_each(?)", [json.dumps(values)]
             if operator == "$in":
-                return _Fragment(
-                    f"{value} IN (SELECT value FROM json_each(?))", [*value_params, listed]
-                )
+                return _Fragment(f"{value} IN ({listed})", [*value_params, *listed_params])
             return _Fragment(
-                f"{value} IS NULL OR {value} NOT IN (SELECT value FROM json_each(?))",
-                [*value_params, *value_params, listed],
+                f"{value} IS NULL OR {value} NOT IN ({listed})",
+                [*value_params, *value_params, *listed_params],
             )
         if operator == "$neq":
             return _Fragment(

@@ -30,7 +30,7 @@ from engine.search_query import SearchQuery, SearchResult
 READ_MODEL_FILE = "read-model.sqlite3"
 # Raised whenever the tables or what the fold writes into them change: a read model of another
 # version is dropped and folded again from the log, which keeps every record.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS exported (
@@ -45,6 +45,8 @@ CREATE INDEX IF NOT EXISTS user_tasks_instance ON user_tasks (instance);
 CREATE INDEX IF NOT EXISTS user_tasks_state ON user_tasks (state);
 CREATE INDEX IF NOT EXISTS user_tasks_created
     ON user_tasks (json_extract(doc, '$._us.creationDate'));
+CREATE INDEX IF NOT EXISTS user_tasks_assignee
+    ON user_tasks (json_extract(doc, '$.assignee'));
 CREATE TABLE IF NOT EXISTS user_task_candidates (
     task INTEGER NOT NULL, attribute TEXT NOT NULL, name TEXT NOT NULL
 );
