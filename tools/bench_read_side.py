@@ -98,6 +98,7 @@ def _records(instances: int) -> Iterator[Record]:
                 "elementInstanceKey": element,
                 "processInstanceKey": instance,
                 "candidateGroupsList": [f"office-{i % 50}"],
+                "assignee": f"officer-{i % 200}" if i % 3 == 1 else "",
             },
         )
         if i % 3 == 0:  # a third of the cases finished
@@ -140,7 +141,10 @@ def _searches() -> dict[str, tuple[SearchResource, dict[str, Any]]]:
             {
                 "filter": {
                     "state": "CREATED",
-                    "$or": [{"assignee": "office"}, {"candidateGroup": {"$in": ["office-7"]}}],
+                    "$or": [
+                        {"assignee": "officer-7"},
+                        {"candidateGroup": {"$in": ["office-7"]}},
+                    ],
                 }
             },
         ),
