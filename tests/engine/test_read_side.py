@@ -25,7 +25,7 @@ from engine.http.search import (
     parse_search_request,
 )
 from engine.read_store import READ_MODEL_FILE
-from engine.search_query import SearchResource, apply_search
+from engine.search_query import FieldKind, SearchResource, apply_search
 from engine.service import EngineService
 from tests.engine.rest_harness import RestEngine, rest_engine
 
@@ -346,3 +346,37 @@ async def test_a_read_model_of_another_version_is_folded_again(tmp_path: Path) -
         assert found == expected
     finally:
         await service.close()
+
+
+_SAMPLE = {
+    FieldKind.STRING: "x",
+    FieldKind.EXACT: "x",
+    FieldKind.INTEGER: 1,
+    FieldKind.KEY: "1",
+    FieldKind.DATE_TIME: "2026-01-05T01:00:00.000+08:00",
+    FieldKind.BOOLEAN: True,
+}
+
+
+@pytest.mark.parametrize(
+    "resource", [PROCESS_INSTANCES, USER_TASKS, ELEMENT_INSTANCES, INCIDENTS, VARIABLES]
+)
+async def test_every_filter_and_sort_of_a_served_resource_runs_in_sql(
+    engine: EngineService, resource: SearchResource
+) -> None:
+    store = engine.read_side.store
+    for spec in resource.filters:
+        if spec.kind is FieldKind.VARIABLES:
+            values: list[Any] = [[{"name": "rank", "value": "1"}]]
+        elif spec.kind is FieldKind.ENUM:
+            values = [spec.values[0], {"$neq": spec.values[0]}]
+        elif spec.kind in (FieldKind.EXACT, FieldKind.BOOLEAN):
+            values = [_SAMPLE[spec.kind]]
+        else:
+            values = [_SAMPLE[spec.kind], {"$exists": False}]
+        for value in values:
+            store.search(parse_search_request({"filter": {spec.name: value}}, resource))
+    for sort in resource.sorts:
+        for order in ("ASC", "DESC"):
+            body = {"sort": [{"field": sort.name, "order": order}]}
+            store.search(parse_search_request(body, resource))
