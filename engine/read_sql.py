@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 import sqlite3
 from collections.abc import Callable, Mapping
@@ -145,8 +146,30 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.DOTALL)
 
 
-def _sql_like(pattern: str, value: Any) -> int:
+def _sql_like(pattern: str | bytes, value: Any) -> int:
+    if isinstance(pattern, bytes):  # see _bindable
+        pattern = pattern.decode("utf-8", "surrogatepass")
     return int(isinstance(value, str) and _compiled(pattern).fullmatch(value) is not None)
+
+
+_INT64 = range(-(2**63), 2**63)
+
+
+def _bindable(value: Any) -> Any:
+    """A client's operand as SQLite can take it, comparing as in Python against what is stored.
+    An integer beyond int64 becomes the nearest float (no stored integer equals it; order holds).
+    Text with lone surrogates (JSON lets clients send them; SQLite's UTF-8 cannot hold them, and
+    no stored text contains them) becomes a blob, which equals no text."""
+    if isinstance(value, int) and not isinstance(value, bool) and value not in _INT64:
+        if abs(value) < 2**1023:
+            return float(value)
+        return math.inf if value > 0 else -math.inf
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "surrogatepass")
+    return value
 
 
 def register_functions(db: sqlite3.Connection) -> None:
@@ -314,6 +337,7 @@ class SqlSearch:
         )
         order = f"{order}, t.key" if order else "t.key"
         vector_sql = ", ".join(sort_values)
+        where = _Fragment(where.sql, [_bindable(p) for p in where.params])
         total = int(
             self._db.execute(
                 f"SELECT count(*) FROM {table.name} t WHERE {where.sql}", where.params

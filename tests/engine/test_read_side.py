@@ -229,6 +229,14 @@ QUERIES: list[tuple[SearchResource, dict[str, Any]]] = [
     ),
     (VARIABLES, {"filter": {"value": {"$like": "*leading*"}}}),
     (INCIDENTS, {}),
+    # What clients may send but SQLite cannot hold as such: beyond int64, lone surrogates.
+    (PROCESS_INSTANCES, {"filter": {"processDefinitionVersion": {"$lt": 2**70}}}),
+    (PROCESS_INSTANCES, {"filter": {"processDefinitionVersion": {"$gt": -(10**400)}}}),
+    (PROCESS_INSTANCES, {"filter": {"processDefinitionVersion": {"$in": [2**64, 1]}}}),
+    (USER_TASKS, {"filter": {"candidateUser": {"$in": ["\udaf6", "x"]}}}),
+    (USER_TASKS, {"filter": {"assignee": {"$neq": "\udaf6"}}}),
+    (USER_TASKS, {"filter": {"assignee": {"$like": "*\udaf6"}}}),
+    (VARIABLES, {"filter": {"name": "\ud800x"}}),
 ]
 
 
