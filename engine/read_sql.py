@@ -347,7 +347,9 @@ class SqlSearch:
         base = f"SELECT {vector_sql}, t.key FROM {table.name} t WHERE {where.sql} ORDER BY {order}"
         if page.after is None and page.before is None:
             rows = self._db.execute(
-                f"{base} LIMIT ? OFFSET ?", [*where.params, page.limit, page.offset]
+                # An offset past int64 is past every row as well.
+                f"{base} LIMIT ? OFFSET ?",
+                [*where.params, page.limit, min(page.offset, _INT64[-1])],
             ).fetchall()
         else:
             directions = [key.descending for key in query.sort] + [False]

@@ -237,6 +237,7 @@ QUERIES: list[tuple[SearchResource, dict[str, Any]]] = [
     (USER_TASKS, {"filter": {"assignee": {"$neq": "\udaf6"}}}),
     (USER_TASKS, {"filter": {"assignee": {"$like": "*\udaf6"}}}),
     (VARIABLES, {"filter": {"name": "\ud800x"}}),
+    (VARIABLES, {"page": {"from": 2**95}}),
 ]
 
 
