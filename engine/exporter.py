@@ -39,27 +39,15 @@ class Exporter:
         self.committed_position = store.position
 
     # -- the event loop's side -------------------------------------------------------------------
-    def catch_up(self, log_: RecordLog) -> int:
-        """Folds in the logged records after the stored position (call before `start`, while
-        nothing else reads the log's connection); returns how many."""
-        folded = 0
-        while True:
-            batch = log_.read_records(
-                process_instance_key=None,
-                value_type=None,
-                after_position=self._store.position,
-                limit=_CATCH_UP_BATCH,
-            )
-            if not batch:
-                break
-            self._store.apply(batch)
-            folded += len(batch)
-        self.committed_position = max(self.committed_position, self._store.position)
-        return folded
-
-    def start(self) -> None:
+    def start(self, log_: RecordLog, committed_position: int) -> None:
+        """Starts the thread; it first folds in what the log (history included) holds after the
+        stored position, up to `committed_position` and beyond. Reads settle to that position,
+        so a first start over a long history serves at once and reads wait (bounded) for it."""
         self._loop = asyncio.get_running_loop()
-        self._thread = threading.Thread(target=self._run, name="engine-exporter", daemon=True)
+        self.committed_position = max(self.committed_position, committed_position)
+        self._thread = threading.Thread(
+            target=self._run, args=(log_,), name="engine-exporter", daemon=True
+        )
         self._thread.start()
 
     def offer(self, records: Sequence[Record]) -> None:
@@ -107,7 +95,31 @@ class Exporter:
         self._thread = None
 
     # -- the exporter thread ---------------------------------------------------------------------
-    def _run(self) -> None:
+    def _catch_up(self, log_: RecordLog) -> None:
+        """Only records committed on disk are read (the writer appends on a connection of its
+        own); an in-memory log starts empty, so there is nothing to read there."""
+        while True:
+            batch = log_.read_records(
+                process_instance_key=None,
+                value_type=None,
+                after_position=self._store.position,
+                limit=_CATCH_UP_BATCH,
+            )
+            if not batch:
+                return
+            self._fold(batch)
+
+    def _run(self, log_: RecordLog) -> None:
+        started = time.perf_counter()
+        before = self._store.position
+        self._catch_up(log_)
+        if self._store.position > before:
+            log.info(
+                "read model caught up from position %d to %d in %.1f s",
+                before,
+                self._store.position,
+                time.perf_counter() - started,
+            )
         stopping = False
         while not stopping:
             batch: list[Record] = []
@@ -123,15 +135,19 @@ class Exporter:
                     item = self._queue.get_nowait()
                 except queue.Empty:
                     break
-            while batch:
-                try:
-                    self._store.apply(batch)
-                    break
-                except Exception:
-                    # The batch stays: the read model only ever moves forward without gaps.
-                    log.exception("folding %d records into the read model failed", len(batch))
-                    time.sleep(1.0)
-            loop = self._loop
-            if loop is not None and not loop.is_closed():
-                with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                    loop.call_soon_threadsafe(self._release)
+            if batch:
+                self._fold(batch)
+
+    def _fold(self, batch: Sequence[Record]) -> None:
+        while True:
+            try:
+                self._store.apply(batch)
+                break
+            except Exception:
+                # The batch stays: the read model only ever moves forward without gaps.
+                log.exception("folding %d records into the read model failed", len(batch))
+                time.sleep(1.0)
+        loop = self._loop
+        if loop is not None and not loop.is_closed():
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(self._release)

@@ -37,11 +37,8 @@ class ReadSide:
         self.exporter = Exporter(self.store)
         self._start_forms: dict[int, str] = {}
 
-    def catch_up(self, log: RecordLog) -> int:
-        return self.exporter.catch_up(log)
-
-    def start(self) -> None:
-        self.exporter.start()
+    def start(self, log: RecordLog, committed_position: int) -> None:
+        self.exporter.start(log, committed_position)
 
     async def close(self) -> None:
         await self.exporter.close()

@@ -190,11 +190,14 @@ class EngineService:
         # command. (The runtime runs on a thread of its own whichever thread starts it.)
         await asyncio.to_thread(_warm_up_feel)
         service = cls(RecordStore(data_dir), clock or Clock(), snapshot_every)
-        service._replay()
-        # Records committed before a crash but not yet exported are folded in here, before
-        # the first read; the read model lives beside the log and survives compaction.
-        await asyncio.to_thread(service.read_side.catch_up, service.store)
-        service.read_side.start()
+        try:
+            service._replay()
+        except BaseException:
+            await service.read_side.close()
+            raise
+        # Records committed but not yet exported (a crash, a first start over an existing log)
+        # are folded in first by the exporter's thread; reads wait for them, bounded.
+        service.read_side.start(service.store, service.state.position)
         if service.state.clock_pinned_ms is not None:
             service.clock.pin(service.state.clock_pinned_ms)
         service.clock.add_listener(service._scheduler_wake.set)

@@ -121,6 +121,7 @@ async def test_a_restart_resumes_after_the_stored_position(tmp_path: Path) -> No
     await service.close()  # the exporter folds in everything offered before it stops
     service = await _open(data)
     try:
+        await service.read_model.settle()
         before = service.read_side.store.position
         assert before == service.store.read_records(after_position=0, limit=10**6)[-1].position
         rows = service.read_side.store.row_counts()
@@ -147,6 +148,7 @@ async def test_a_lost_read_model_is_rebuilt_from_the_log(tmp_path: Path) -> None
         leftover.unlink()
     service = await _open(data)
     try:
+        await service.read_model.settle()
         assert _search(service.read_model, USER_TASKS, {}) == expected
     finally:
         await service.close()
@@ -166,6 +168,7 @@ async def test_compaction_keeps_finished_instances_readable(tmp_path: Path) -> N
         leftover.unlink()
     service = await _open(data, snapshot_every=50)
     try:
+        await service.read_model.settle()
         assert service.store.compacted_up_to > 0
         found = _search(
             service.read_model,
@@ -350,6 +353,7 @@ async def test_a_read_model_of_another_version_is_folded_again(tmp_path: Path) -
         db.execute("DELETE FROM user_task_candidates")  # what an older version did not keep
     service = await _open(data)
     try:
+        await service.read_model.settle()
         assert expected["page"]["totalItems"] == 3
         found = _search(service.read_model, USER_TASKS, {"filter": {"candidateGroup": "office"}})
         assert found == expected
