@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 _CATCH_UP_BATCH = 10_000
 _MAX_BATCH = 20_000
+# How long the exporter lets committed groups gather when no reader waits for them.
+_LINGER_S = 0.05
 # A read waits at most this long for the read model before answering with what it has.
 DEFAULT_SETTLE_TIMEOUT_S = 5.0
 
@@ -36,6 +38,7 @@ class Exporter:
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
+        self._hurry = threading.Event()
         self.committed_position = store.position
 
     # -- the event loop's side -------------------------------------------------------------------
@@ -64,6 +67,7 @@ class Exporter:
             return self._store.position >= target
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append((target, future))
+        self._hurry.set()
         try:
             await asyncio.wait_for(asyncio.shield(future), timeout_s)
             return True
@@ -91,6 +95,7 @@ class Exporter:
         if self._thread is None:
             return
         self._queue.put(None)
+        self._hurry.set()
         await asyncio.to_thread(self._thread.join)
         self._thread = None
 
@@ -124,6 +129,11 @@ class Exporter:
         while not stopping:
             batch: list[Record] = []
             item = self._queue.get()
+            # Unless a reader waits, let a busy writer's groups gather: one transaction for
+            # many groups costs the writer (whose thread shares the interpreter) far less.
+            if item is not None and not self._hurry.is_set():
+                self._hurry.wait(_LINGER_S)
+            self._hurry.clear()
             while True:
                 if item is None:
                     stopping = True
