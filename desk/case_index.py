@@ -98,6 +98,8 @@ class CaseRow:
     stage: str = ""
     process_id: str = PROCEDURE
     subjects: tuple[Subject, ...] = ()
+    # the register subjects' units by name (区审计局、新桥镇), for the search and the rows
+    subject_units: str = ""
 
     @property
     def procedure_name(self) -> str:
@@ -191,7 +193,7 @@ class CaseRow:
             "concerns": self.concerns,
             "caseNumber": self.case_number,
             "applicant": self.applicant,
-            "unit": self.unit,
+            "unit": self.unit or self.subject_units,
             "applicationDate": chinese_day(_text(self.variables.get("applicationDate"))),
             "started": beijing_text(self.started),
             "ended": beijing_text(self.ended),
@@ -255,7 +257,7 @@ class CaseQuery:
             _contains(row.case_number, self.number)
             and (not self.procedure or row.process_id == self.procedure)
             and _contains(row.concerns, self.applicant)
-            and _contains(row.unit, self.unit)
+            and _contains(f"{row.unit}、{row.subject_units}", self.unit)
             and (not self.stage or row.stage == self.stage)
             and (not self.outcome or row.outcome == self.outcome)
             and (self.since is None or (day is not None and day >= self.since))
@@ -309,6 +311,9 @@ async def all_cases(
             await _open_stages(api, session, rows, open_keys)
     for row in rows.values():
         row.subjects = case_subjects(row.process_id, row.variables, units)
+        row.subject_units = "、".join(
+            dict.fromkeys(n for s in row.subjects if (n := s.to_json(units)["unitName"]))
+        )
         if row.closed:
             row.stage = "已办结"
     far_past = datetime.min.replace(tzinfo=UTC)

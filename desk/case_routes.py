@@ -14,6 +14,7 @@ from desk.api_client import ApiClient, ApiUnavailable
 from desk.case_export import workbook_bytes
 from desk.case_file import case_file
 from desk.case_index import BEIJING, CaseQuery, all_cases
+from desk.procedures import PROCEDURES
 from desk.sessions import Session
 from desk.sign_in import current_session, refusal
 
@@ -50,7 +51,13 @@ async def search_cases(request: Request) -> Response:
         ]
     except ApiUnavailable as error:
         return refusal(502, str(error))
-    return JSONResponse({"items": [row.to_json() for row in cases], "total": len(cases)})
+    return JSONResponse(
+        {
+            "items": [row.to_json() for row in cases],
+            "total": len(cases),
+            "procedures": [{"id": p.id, "name": p.name} for p in PROCEDURES],
+        }
+    )
 
 
 async def export_cases(request: Request) -> Response:

@@ -75,6 +75,25 @@ async def find_subjects(request: Request) -> Response:
     )
 
 
+async def case_subjects_of(request: Request) -> Response:
+    """Whom one case concerns, by name, for the case page's links to their histories."""
+    session = current_session(request)
+    if session is None:
+        return refusal(401, "尚未登录或登录已过期，请重新登录")
+    key = str(request.path_params["key"])
+    if not key.isdigit():
+        return refusal(400, f"案件实例编号 {key} 无效")
+    units: UnitList = request.app.state.units
+    try:
+        rows = await all_cases(request.app.state.api, session, units)
+    except ApiUnavailable as error:
+        return refusal(502, str(error))
+    row = next((row for row in rows if row.key == key), None)
+    if row is None:
+        return refusal(404, "没有找到该案件，或您无权查看该案件")
+    return JSONResponse({"items": [s.to_json(units) for s in row.subjects]})
+
+
 def _day(text: str, what: str, default: date) -> date:
     text = text.strip()
     if not text:
@@ -140,5 +159,6 @@ def register_routes() -> list[BaseRoute]:
     return [
         Route("/register/history", show_history, methods=["GET"]),
         Route("/register/subjects", find_subjects, methods=["GET"]),
+        Route("/register/cases/{key}/subjects", case_subjects_of, methods=["GET"]),
         Route("/register/statistics", show_statistics, methods=["GET"]),
     ]
