@@ -1,9 +1,10 @@
 // 管理看板: open cases per stage on the diagram, deadlines, publicity ending soon,
-// Art. 9 outcomes / Art. 7 circumstances over a period, time per stage.
+// Art. 9 outcomes / Art. 7 circumstances over a period, time per stage; the Chapter 3 and 4 work
+// (纠错、澄清保护) from the desk's register statistics (GET /register/statistics).
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
-import { v2, variableValue } from './api.js';
-import { BarChart } from './charts.js';
+import { call, v2, variableValue } from './api.js';
+import { BarChart, StackedBarChart } from './charts.js';
 import { todayInBeijing } from './dates.js';
 import { DayInput } from './day-input.js';
 import { Diagram, latestDefinition } from './diagram.js';
@@ -90,14 +91,42 @@ async function loadDashboard(from, to) {
   return { definition, badges, casesByStage, applicants, openKeys, openCount: open.length, late, publicity, inPublicity, caseNumbers, outcomes, circumstances, durations, periodCount: inPeriod.length };
 }
 
+// Open items, overdue tasks by procedure and by the unit that must act, outcomes per period.
+function CorrectionWork({ from, to }) {
+  const [by, setBy] = useState('quarter');
+  const [data, setData] = useState(null);
+  const [problem, setProblem] = useState('');
+  useEffect(() => {
+    setProblem('');
+    const query = new URLSearchParams({ from, to, by }).toString();
+    call('GET', `/register/statistics?${query}`).then(setData, (error) => setProblem(error.message));
+  }, [from, to, by]);
+  return html`<section class="correction-work" aria-labelledby="correction-title">
+    <h2 id="correction-title">纠错和澄清保护工作（《办法》第三章、第四章）</h2>
+    <label>成果统计周期<select name="by" value=${by} onChange=${(e) => setBy(e.target.value)}>
+      <option value="quarter">按季度</option><option value="month">按月</option>
+    </select></label>
+    ${problem && html`<p class="notice error" role="alert">${problem}</p>`}
+    ${data && html`<div class="charts" data-testid="correction-charts">
+      <${BarChart} title="各项工作在办案件数" rows=${data.open} unit=" 件" />
+      <${BarChart} title="逾期未办任务（按工作）" rows=${data.overdueByProcedure} unit=" 项" />
+      <${BarChart} title="逾期未办任务（按责任单位）" rows=${data.overdueByUnit} unit=" 项" />
+      ${data.outcomes.map((item) => html`<${StackedBarChart} key=${item.procedureName}
+        title=${`${item.procedureName}：各${by === 'month' ? '月' : '季度'}办结情况`} rows=${item.rows} series=${item.series} unit=" 件" />`)}
+    </div>`}
+  </section>`;
+}
+
 export function Dashboard() {
   const today = todayInBeijing();
   const [from, setFrom] = useState(`${today.slice(0, 4)}-01-01`);
   const [to, setTo] = useState(today);
   const [stage, setStage] = useState('');
   const [data, setData] = useState(null);
+  const [period, setPeriod] = useState({ from, to });
   const [problem, setProblem] = useState('');
   async function load() {
+    setPeriod({ from, to });
     try {
       setProblem('');
       setData(await loadDashboard(from, to));
@@ -151,6 +180,7 @@ export function Dashboard() {
       <h2>办理中案件</h2>
       ${data.openKeys.length === 0 ? html`<p class="muted">暂无</p>` : html`<ul class="case-list">${data.openKeys.map((key) => html`<li key=${key}>${caseLink(key)}</li>`)}</ul>`}
     `}
+    <${CorrectionWork} from=${period.from} to=${period.to} />
   </section>`;
 }
 
