@@ -325,16 +325,17 @@ async def _open_stages(
 ) -> None:
     """An exemption case's stage is its running call activity; another procedure's, the user
     tasks open in it (their names, as the model gives them)."""
-    for stage in await _search(
-        api,
-        session,
-        "/v2/element-instances/search",
-        {
-            "processInstanceKey": {"$in": open_keys},
-            "type": {"$in": ["CALL_ACTIVITY", "USER_TASK"]},
-            "state": "ACTIVE",
-        },
-    ):
+    found = [
+        item
+        for kind in ("CALL_ACTIVITY", "USER_TASK")
+        for item in await _search(
+            api,
+            session,
+            "/v2/element-instances/search",
+            {"processInstanceKey": {"$in": open_keys}, "type": kind, "state": "ACTIVE"},
+        )
+    ]
+    for stage in found:
         row = rows.get(str(stage.get("processInstanceKey")))
         if row is None:
             continue

@@ -170,9 +170,7 @@ def test_the_search_filters_by_procedure_and_matches_whom_a_case_concerns() -> N
         "1", "rectification", "2026-03-01T02:00:00", {"registerSubjects": [LI_MING]}
     )
     rectification.subject_units = "新桥镇"
-    exemption = row(
-        "2", "exemption-procedure", "2026-03-01T02:00:00", {"applicantName": "赵文华"}
-    )
+    exemption = row("2", "exemption-procedure", "2026-03-01T02:00:00", {"applicantName": "赵文华"})
     assert CaseQuery.from_params({"procedure": "rectification"}).matches(rectification)
     assert not CaseQuery.from_params({"procedure": "rectification"}).matches(exemption)
     assert CaseQuery.from_params({"applicant": "李明"}).matches(rectification)
