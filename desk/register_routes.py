@@ -16,6 +16,7 @@ from desk.api_client import ApiClient, ApiUnavailable
 from desk.case_index import BEIJING, all_cases
 from desk.case_routes import directory_names
 from desk.people import Directory
+from desk.procedures import PROCEDURES
 from desk.register_data import UnitList
 from desk.register_history import history, history_entry, subject_from_params, subjects_named
 from desk.sign_in import current_session, refusal
@@ -155,8 +156,18 @@ async def show_statistics(request: Request) -> Response:
     )
 
 
+async def list_procedures(request: Request) -> Response:
+    """The procedures' table (desk/procedures.py), for pages that sort work by chapter."""
+    if current_session(request) is None:
+        return refusal(401, "尚未登录或登录已过期，请重新登录")
+    return JSONResponse(
+        {"items": [{"id": p.id, "name": p.name, "chapter": p.chapter} for p in PROCEDURES]}
+    )
+
+
 def register_routes() -> list[BaseRoute]:
     return [
+        Route("/register/procedures", list_procedures, methods=["GET"]),
         Route("/register/history", show_history, methods=["GET"]),
         Route("/register/subjects", find_subjects, methods=["GET"]),
         Route("/register/cases/{key}/subjects", case_subjects_of, methods=["GET"]),

@@ -1,10 +1,16 @@
 // Small hand-drawn SVG bar charts: no chart library, no HTML from data (text nodes only).
 import { html } from 'htm/preact';
 
+// Wide enough for the longest label (a unit's full name), at 13 px per character.
+function labelWidthFor(rows) {
+  const longest = Math.max(0, ...rows.map((row) => String(row.label).length));
+  return Math.min(300, Math.max(150, longest * 14 + 16));
+}
+
 export function BarChart({ title, rows, unit = '', format = (value) => String(value) }) {
   const max = Math.max(1, ...rows.map((row) => row.value));
   const barHeight = 22;
-  const labelWidth = 150;
+  const labelWidth = labelWidthFor(rows);
   const width = 520;
   const height = rows.length * (barHeight + 8) + 8;
   return html`<figure class="chart">
@@ -37,7 +43,7 @@ export function StackedBarChart({ title, rows, series, unit = '' }) {
   const totals = rows.map((row) => series.reduce((sum, name) => sum + (row.values[name] || 0), 0));
   const max = Math.max(1, ...totals);
   const barHeight = 22;
-  const labelWidth = 150;
+  const labelWidth = labelWidthFor(rows);
   const width = 520;
   const legendRows = Math.ceil(series.length / 2);
   const top = 8 + legendRows * 20;

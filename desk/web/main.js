@@ -130,7 +130,7 @@ function Desk() {
     <header>
       <strong class="brand">容错免责办理工作台</strong>
       <nav aria-label="主导航">
-        ${links.map(([href, text]) => html`<a href=${href} aria-current=${hash.startsWith(href) ? 'page' : undefined}>${text}</a>`)}
+        ${links.map(([href, text]) => html`<a href=${href} aria-current=${hash.startsWith(href) || (href === '#/register' && hash.startsWith('#/history')) ? 'page' : undefined}>${text}</a>`)}
       </nav>
       <span class="who">${personWithUnit(user.username, user.displayName)}</span>
       <button type="button" onClick=${signOut}>退出</button>

@@ -69,7 +69,7 @@ function History({ query }) {
             <td>${item.procedureName}</td>
             <td>${item.caseNumber || '（未编号）'}</td>
             <td>${item.started || '—'}</td>
-            <td>${item.ended || (item.closed ? '—' : '办理中')}</td>
+            <td>${item.ended || '—'}</td>
             <td>${item.errorCategory || '—'}</td>
             <td>${item.outcome}${!item.closed && item.stage ? html`<br /><small class="muted">当前：${item.stage}</small>` : ''}</td>
             <td><a href=${`#/case/${item.key}`}>查看案件</a></td>
