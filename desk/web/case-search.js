@@ -78,10 +78,10 @@ export function CaseSearch({ archive = false }) {
   const title = archive ? '归档案件' : '案件查询';
   return html`<section aria-labelledby="case-search-title" class="case-search">
     <h1 id="case-search-title">${title}</h1>
-    <p class="muted">${archive ? '各项工作已办结、已终止的案件，可查看案件和容错免责案卷。' : '按办理程序、案件编号、申请人或当事人、单位、阶段、结果或登记日期查找各项工作的案件（含已办结案件）。'}</p>
+    <p class="muted">${archive ? '各项工作已办结、已终止的案件，可查看案件和容错免责案卷。' : '按办理程序、受理编号、申请人或当事人、单位、阶段、结果或登记日期查找各项工作的案件（含已办结案件）。'}</p>
     <form class="search-form" role="search" aria-label=${title} onSubmit=${(e) => { e.preventDefault(); search(); }}>
       <${Choice} label="办理程序" name="procedure" values=${values} set=${setValues} choices=${procedures} />
-      <${Field} label="案件编号" name="number" values=${values} set=${setValues} placeholder="如 游容免〔2026〕1号" />
+      <${Field} label="受理编号" name="number" values=${values} set=${setValues} placeholder="如 游容免〔2026〕1号" />
       <${Field} label="申请人或当事人" name="applicant" values=${values} set=${setValues} placeholder="姓名或单位名称" />
       <${Field} label="所在单位" name="unit" values=${values} set=${setValues} />
       <${Choice} label="办理阶段" name="stage" values=${values} set=${setValues} choices=${STAGE_CHOICES} />
@@ -100,7 +100,7 @@ export function CaseSearch({ archive = false }) {
     ${problem && html`<p class="notice error" role="alert">${problem}</p>`}
     ${cases && html`<p class="result-count" data-testid="case-count">共 ${cases.length} 件</p>`}
     ${cases && cases.length > 0 && html`<table class="cases">
-      <thead><tr><th>办理程序</th><th>案件编号</th><th>申请人或当事人</th><th>所在单位</th><th>登记时间</th><th>当前阶段</th><th>办理结果</th><th>办结时间</th><th>操作</th></tr></thead>
+      <thead><tr><th>办理程序</th><th>受理编号</th><th>申请人或当事人</th><th>所在单位</th><th>登记时间</th><th>当前阶段</th><th>办理结果</th><th>办结时间</th><th>操作</th></tr></thead>
       <tbody>${cases.map((item) => html`<tr key=${item.key} data-case=${item.key}>
         <td>${item.procedureName}</td>
         <td>${item.caseNumber || '（未编号）'}</td>

@@ -63,7 +63,7 @@ function History({ query }) {
     ${cases.length === 0
       ? html`<p class="muted" data-testid="history-empty">${data.complete ? '登记簿中没有该对象的案件。' : '在您可以查看的案件中，没有该对象的案件。'}</p>`
       : html`<table class="cases history">
-          <thead><tr><th>序号</th><th>办理程序</th><th>案件编号</th><th>登记时间</th><th>办结时间</th><th>问题类别</th><th>办理结果</th><th>操作</th></tr></thead>
+          <thead><tr><th>序号</th><th>办理程序</th><th>受理编号</th><th>登记时间</th><th>办结时间</th><th>问题类别</th><th>办理结果</th><th>操作</th></tr></thead>
           <tbody>${cases.map((item, index) => html`<tr key=${item.key} data-case=${item.key}>
             <td>${index + 1}</td>
             <td>${item.procedureName}</td>

@@ -91,7 +91,7 @@ def test_manager_finds_a_closed_case_by_applicant_and_exports_the_year_as_xlsx(
         manager.get_by_role("search").get_by_label("办理结果").select_option("不予受理")
         manager.get_by_role("search").get_by_role("button", name="查询").click()
         expect(manager.get_by_test_id("case-count")).to_have_text("共 0 件")
-        _search(manager, 案件编号="〔2026〕1号")
+        _search(manager, 受理编号="〔2026〕1号")
         expect(manager.locator(f"tr[data-case='{closed.key}']")).to_be_visible()
         _search(manager, 登记日期自="2000-01-01", 至="2000-12-31")
         expect(manager.get_by_test_id("case-count")).to_have_text("共 0 件")
