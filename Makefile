@@ -80,6 +80,7 @@ HISTORY_INSTANCES ?= 1000000
 bench: setup
 	$(PY) -m tools.bench
 	$(PY) -m tools.bench_history --instances $(HISTORY_INSTANCES)
+	$(PY) -m tools.bench_read_side
 
 clean:
 	rm -rf $(STAMPS) $(VENV) node_modules $(FEEL_BUNDLE) desk/static/dist var test-artifacts

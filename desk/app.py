@@ -20,6 +20,8 @@ from desk.holiday_schedule import holiday_schedule_routes
 from desk.objections import objection_routes
 from desk.people import load_directory, people_routes
 from desk.proxy import proxy_routes
+from desk.register_data import load_units
+from desk.register_routes import register_routes
 from desk.reporters import reporter_routes
 from desk.sessions import SessionStore
 from desk.settings import DeskSettings
@@ -95,6 +97,7 @@ def create_desk_app(
             *reporter_routes(),
             *holiday_schedule_routes(),
             *case_routes(),
+            *register_routes(),
             *_page_routes(settings),
         ],
         lifespan=lifespan,
@@ -102,6 +105,7 @@ def create_desk_app(
     app.state.settings = settings
     app.state.api = api
     app.state.directory = load_directory(settings.people_file)
+    app.state.units = load_units()
     app.state.sessions = SessionStore(settings.session_seconds)
     # The instant the engine clock was pinned to from this desk (training only); None: real time.
     app.state.pinned_clock = None

@@ -1,10 +1,13 @@
-"""Every case the signed-in officer may see, open or closed, as one row each: for the search and
-archive pages, the case file and the yearly spreadsheet.
+"""Every case the signed-in officer may see, open or closed, of every procedure of the measures
+(desk/procedures.py), as one row each: for the search and archive pages, the register's history,
+the case file, the dashboard and the yearly spreadsheet.
 
 Everything is asked of the /v2 API with the officer's own credentials, so the API's access rules
 hold unchanged: managers see every case, an officer the cases in which they have a task. A case is
-a root `exemption-procedure` instance; its stages run as called instances, whose variables the
-procedure propagates to the root (docs/procedure-contract.md).
+an instance of a procedure of the table: a root instance, or one called from another procedure
+(`rectification` from `reminder-warning` keeps its own number), as the register reads it
+(workers/register.py). The exemption procedure's stages run as called instances, whose variables
+the procedure propagates to the root (docs/procedure-contract.md).
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from desk.api_client import ApiClient, ApiUnavailable
+from desk.procedures import EXEMPTION, PROCEDURE_BY_ID, procedure_name
+from desk.register_data import UnitList
+from desk.register_subjects import Subject, case_subjects, exemption_outcome
 from desk.sessions import Session
 
-PROCEDURE = "exemption-procedure"
+PROCEDURE = EXEMPTION
 BEIJING = timezone(timedelta(hours=8))
 _PAGE = 1000
 # Stops a malformed cursor from looping; far above any district's caseload.
@@ -72,7 +78,14 @@ CASE_VARIABLES = (
     "determinationOutcomes",
     "determinationCircumstances",
     "claimedCircumstances",
+    # the register's (every procedure)
+    "procedureName",
+    "registerSubjects",
+    "errorCategory",
+    "registerOutcome",
+    "withdrawal",
 )
+STATE_OPEN = "办理中"
 
 
 @dataclass
@@ -83,6 +96,38 @@ class CaseRow:
     ended: datetime | None
     variables: dict[str, Any] = field(default_factory=dict)
     stage: str = ""
+    process_id: str = PROCEDURE
+    subjects: tuple[Subject, ...] = ()
+    # the register subjects' units by name (区审计局、新桥镇), for the search and the rows
+    subject_units: str = ""
+
+    @property
+    def procedure_name(self) -> str:
+        return procedure_name(self.process_id)
+
+    @property
+    def is_exemption(self) -> bool:
+        return self.process_id == PROCEDURE
+
+    @property
+    def concerns(self) -> str:
+        """Whom the case concerns, by name: the applicant of an exemption case, else the
+        register's persons and units."""
+        if self.is_exemption and self.applicant:
+            return self.applicant
+        return "、".join(s.name for s in self.subjects if s.name)
+
+    @property
+    def register_outcome(self) -> str:
+        """The outcome as the register records it, else the case's state."""
+        if self.is_exemption:
+            recorded = exemption_outcome(self.variables)
+        else:
+            value = self.variables.get("registerOutcome")
+            recorded = value if isinstance(value, str) and value else None
+        if self.state == "TERMINATED":
+            return OUTCOME_TERMINATED
+        return recorded if recorded and self.closed else self.outcome
 
     @property
     def case_number(self) -> str:
@@ -105,6 +150,11 @@ class CaseRow:
         values = self.variables
         if self.state == "TERMINATED":
             return OUTCOME_TERMINATED
+        if not self.is_exemption:
+            if not self.closed:
+                return OUTCOME_OPEN
+            recorded = values.get("registerOutcome")
+            return recorded if isinstance(recorded, str) and recorded else OUTCOME_CLOSED
         if values.get("applicationValid") is False:
             return OUTCOME_INVALID if self.closed else OUTCOME_OPEN
         if values.get("applicationAccepted") is False:
@@ -138,9 +188,12 @@ class CaseRow:
     def to_json(self) -> dict[str, Any]:
         return {
             "key": self.key,
+            "procedure": self.process_id,
+            "procedureName": self.procedure_name,
+            "concerns": self.concerns,
             "caseNumber": self.case_number,
             "applicant": self.applicant,
-            "unit": self.unit,
+            "unit": self.unit or self.subject_units,
             "applicationDate": chinese_day(_text(self.variables.get("applicationDate"))),
             "started": beijing_text(self.started),
             "ended": beijing_text(self.ended),
@@ -159,6 +212,7 @@ class CaseQuery:
     day the case was registered (its root instance's start)."""
 
     number: str = ""
+    procedure: str = ""
     applicant: str = ""
     unit: str = ""
     stage: str = ""
@@ -176,11 +230,15 @@ class CaseQuery:
         stage = params.get("stage", "").strip()
         if stage and stage not in STAGES:
             raise ValueError(f"没有名为“{stage}”的办理阶段")
+        procedure = params.get("procedure", "").strip()
+        if procedure and procedure not in PROCEDURE_BY_ID:
+            raise ValueError(f"没有名为“{procedure}”的办理程序")
         outcome = params.get("outcome", "").strip()
         if outcome and outcome not in OUTCOMES:
             raise ValueError(f"没有名为“{outcome}”的办理结果")
         query = cls(
             number=params.get("number", "").strip(),
+            procedure=procedure,
             applicant=params.get("applicant", "").strip(),
             unit=params.get("unit", "").strip(),
             stage=stage,
@@ -197,8 +255,9 @@ class CaseQuery:
         day = row.started.astimezone(BEIJING).date() if row.started else None
         return (
             _contains(row.case_number, self.number)
-            and _contains(row.applicant, self.applicant)
-            and _contains(row.unit, self.unit)
+            and (not self.procedure or row.process_id == self.procedure)
+            and _contains(row.concerns, self.applicant)
+            and _contains(f"{row.unit}、{row.subject_units}", self.unit)
             and (not self.stage or row.stage == self.stage)
             and (not self.outcome or row.outcome == self.outcome)
             and (self.since is None or (day is not None and day >= self.since))
@@ -207,15 +266,22 @@ class CaseQuery:
         )
 
 
-async def all_cases(api: ApiClient, session: Session) -> list[CaseRow]:
-    """Every case the officer may see, newest first."""
-    roots = [
+async def all_cases(
+    api: ApiClient, session: Session, units: UnitList | None = None
+) -> list[CaseRow]:
+    """Every case of every procedure the officer may see, newest first."""
+    units = units or UnitList()
+    instances = [
         item
         for item in await _search(
-            api, session, "/v2/process-instances/search", {"processDefinitionId": PROCEDURE}
+            api,
+            session,
+            "/v2/process-instances/search",
+            {"processDefinitionId": {"$in": list(PROCEDURE_BY_ID)}},
         )
-        # A stage started on its own is not a case; only root instances are.
-        if not item.get("parentProcessInstanceKey")
+        # An exemption stage started on its own is not a case; a procedure called from another
+        # (rectification from reminder-warning) is one, as the register counts it.
+        if not item.get("parentProcessInstanceKey") or item.get("processDefinitionId") != PROCEDURE
     ]
     rows = {
         str(item["processInstanceKey"]): CaseRow(
@@ -223,8 +289,9 @@ async def all_cases(api: ApiClient, session: Session) -> list[CaseRow]:
             state=str(item.get("state") or ""),
             started=_instant(item.get("startDate")),
             ended=_instant(item.get("endDate")),
+            process_id=str(item.get("processDefinitionId") or ""),
         )
-        for item in roots
+        for item in instances
         if str(item.get("processInstanceKey") or "").isdigit()
     }
     keys = list(rows)
@@ -241,25 +308,45 @@ async def all_cases(api: ApiClient, session: Session) -> list[CaseRow]:
                 row.variables[str(variable.get("name"))] = _value(variable)
         open_keys = [key for key in chunk if rows[key].state == "ACTIVE"]
         if open_keys:
-            for stage in await _search(
-                api,
-                session,
-                "/v2/element-instances/search",
-                {
-                    "processInstanceKey": {"$in": open_keys},
-                    "type": "CALL_ACTIVITY",
-                    "state": "ACTIVE",
-                },
-            ):
-                row = rows.get(str(stage.get("processInstanceKey")))
-                name = STAGE_OF_CALL.get(str(stage.get("elementId")))
-                if row is not None and name:
-                    row.stage = name
+            await _open_stages(api, session, rows, open_keys)
     for row in rows.values():
+        row.subjects = case_subjects(row.process_id, row.variables, units)
+        row.subject_units = "、".join(
+            dict.fromkeys(n for s in row.subjects if (n := s.to_json(units)["unitName"]))
+        )
         if row.closed:
             row.stage = "已办结"
     far_past = datetime.min.replace(tzinfo=UTC)
     return sorted(rows.values(), key=lambda row: row.started or far_past, reverse=True)
+
+
+async def _open_stages(
+    api: ApiClient, session: Session, rows: Mapping[str, CaseRow], open_keys: list[str]
+) -> None:
+    """An exemption case's stage is its running call activity; another procedure's, the user
+    tasks open in it (their names, as the model gives them)."""
+    found = [
+        item
+        for kind in ("CALL_ACTIVITY", "USER_TASK")
+        for item in await _search(
+            api,
+            session,
+            "/v2/element-instances/search",
+            {"processInstanceKey": {"$in": open_keys}, "type": kind, "state": "ACTIVE"},
+        )
+    ]
+    for stage in found:
+        row = rows.get(str(stage.get("processInstanceKey")))
+        if row is None:
+            continue
+        if row.is_exemption:
+            name = STAGE_OF_CALL.get(str(stage.get("elementId")))
+            if name and stage.get("type") == "CALL_ACTIVITY":
+                row.stage = name
+        elif stage.get("type") == "USER_TASK":
+            name = _text(stage.get("elementName"))
+            if name and name not in row.stage.split("、"):
+                row.stage = f"{row.stage}、{name}" if row.stage else name
 
 
 async def _search(

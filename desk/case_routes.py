@@ -14,6 +14,7 @@ from desk.api_client import ApiClient, ApiUnavailable
 from desk.case_export import workbook_bytes
 from desk.case_file import case_file
 from desk.case_index import BEIJING, CaseQuery, all_cases
+from desk.procedures import PROCEDURES
 from desk.sessions import Session
 from desk.sign_in import current_session, refusal
 
@@ -44,11 +45,19 @@ async def search_cases(request: Request) -> Response:
         return refusal(400, str(error))
     try:
         cases = [
-            row for row in await all_cases(request.app.state.api, session) if query.matches(row)
+            row
+            for row in await all_cases(request.app.state.api, session, request.app.state.units)
+            if query.matches(row)
         ]
     except ApiUnavailable as error:
         return refusal(502, str(error))
-    return JSONResponse({"items": [row.to_json() for row in cases], "total": len(cases)})
+    return JSONResponse(
+        {
+            "items": [row.to_json() for row in cases],
+            "total": len(cases),
+            "procedures": [{"id": p.id, "name": p.name} for p in PROCEDURES],
+        }
+    )
 
 
 async def export_cases(request: Request) -> Response:
@@ -64,8 +73,11 @@ async def export_cases(request: Request) -> Response:
     except ValueError as error:
         return refusal(400, str(error))
     try:
+        # The yearly spreadsheet is the exemption work's (Arts. 7 and 9 counted).
         cases = [
-            row for row in await all_cases(request.app.state.api, session) if query.matches(row)
+            row
+            for row in await all_cases(request.app.state.api, session)
+            if row.is_exemption and query.matches(row)
         ]
     except ApiUnavailable as error:
         return refusal(502, str(error))
@@ -93,7 +105,8 @@ async def show_case_file(request: Request) -> Response:
         return refusal(400, f"案件实例编号 {key} 无效")
     api: ApiClient = request.app.state.api
     try:
-        row = next((row for row in await all_cases(api, session) if row.key == key), None)
+        rows = await all_cases(api, session, request.app.state.units)
+        row = next((row for row in rows if row.key == key), None)
         if row is None:
             return refusal(404, "没有找到该案件，或您无权查看该案件")
         return JSONResponse(await case_file(api, session, row, await directory_names(api, session)))

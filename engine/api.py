@@ -7,9 +7,11 @@ writer and returns only after the resulting records are durable.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from engine.search_query import SearchQuery, SearchResult
 
 JsonObject = dict[str, Any]
 DEFAULT_TENANT = "<default>"
@@ -380,3 +382,53 @@ class RepairTools(Protocol):
     ) -> None:
         """Zeebe's process instance migration to another process definition, all or nothing."""
         ...
+
+
+class ReadModel(Protocol):
+    """What REST and the desk read: the exported history of instances, element instances, user
+    tasks, incidents and variables (finished ones included) in Camunda 8.8's search shapes, and
+    the deployed definitions. Never the engine's live state, never SQL of the adapter's own.
+
+    Reads answer from the read model as it is; call `settle` first to see every record
+    committed before it (read-your-writes)."""
+
+    async def settle(self) -> None:
+        """Waits, bounded, until the read model has folded in every record committed so far."""
+        ...
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Filters, sorts and pages one resource (query.resource: user tasks, process
+        instances, element instances, incidents, variables)."""
+        ...
+
+    def item(self, resource: str, key: int) -> JsonObject | None:
+        """One item of a searchable resource (by SearchResource.name) by its key."""
+        ...
+
+    def visible_variables(self, element_instance_key: int) -> list[JsonObject]:
+        """The variables an element instance sees, innermost scope first, each name once."""
+        ...
+
+    def same_tree_instances(self, seeds: Iterable[int]) -> set[int]:
+        """Every process instance in the call-activity trees of `seeds`, the seeds included."""
+        ...
+
+    def element_statistics(self, instances: Iterable[int]) -> list[JsonObject]:
+        """Per element id: active (without incident), completed, canceled, incidents."""
+        ...
+
+    def process_definitions(self) -> list[JsonObject]: ...
+
+    def process_definition_xml(self, key: int) -> str | None: ...
+
+    def start_form_id(self, definition_key: int) -> str | None: ...
+
+    def forms(self) -> list[JsonObject]: ...
+
+
+@runtime_checkable
+class ServesReads(Protocol):
+    """An engine that offers its read side (the served engine does; test doubles may not)."""
+
+    @property
+    def read_model(self) -> ReadModel: ...

@@ -213,8 +213,7 @@ async def start_adapters(
 ) -> RunningEngine:
     """Start the gateway and (unless disabled) HTTP in front of an open engine. With an enabled
     `identity`, both adapters authenticate every call; `trail` receives the audit entries."""
-    from engine.http.context import RestContext
-    from engine.service import EngineService
+    from engine.http.context import RestContext, RestEngine
 
     secured = identity is not None and identity.enabled
     directory_admin: DirectoryAdmin | None = None
@@ -235,7 +234,7 @@ async def start_adapters(
         cluster = ClusterInfo(host=gateway.host, port=gateway.port)
         rest = (
             RestContext(engine, trail)
-            if isinstance(engine, EngineService) and trail is not None
+            if isinstance(engine, RestEngine) and trail is not None
             else None
         )
         app = create_app(

@@ -48,6 +48,7 @@ from engine.api import (
     NotFound,
     ProcessInstanceCreated,
     ProcessInstanceResult,
+    ReadModel,
     Resource,
     SignalBroadcast,
 )
@@ -62,6 +63,7 @@ from engine.core.state import EngineState
 from engine.core.writer import RecordWriter
 from engine.definitions.bpmn_parser import parse_ahead
 from engine.limits import HeldJobCalls, check_message_names
+from engine.read_side import ReadSide
 from engine.snapshot import DEFAULT_SNAPSHOT_EVERY, encode_state, read_snapshot, write_snapshot
 from engine.storable_text import UNSTORABLE_TEXT, storable, unstorable_record
 from engine.store import RecordStore, SnapshotMismatch, storage_refusal
@@ -171,6 +173,11 @@ class EngineService:
             else None
         )
         self.query = EngineQuery(self.state, store)
+        self.read_side = ReadSide(store.data_dir, lambda: self.state)
+
+    @property
+    def read_model(self) -> ReadModel:
+        return self.read_side
 
     # == lifecycle ===============================================================================
     @classmethod
@@ -187,7 +194,14 @@ class EngineService:
         # command. (The runtime runs on a thread of its own whichever thread starts it.)
         await asyncio.to_thread(_warm_up_feel)
         service = cls(RecordStore(data_dir), clock or Clock(), snapshot_every)
-        service._replay()
+        try:
+            service._replay()
+        except BaseException:
+            await service.read_side.close()
+            raise
+        # Records committed but not yet exported (a crash, a first start over an existing log)
+        # are folded in first by the exporter's thread; reads wait for them, bounded.
+        service.read_side.start(service.store, service.state.position)
         if service.state.clock_pinned_ms is not None:
             service.clock.pin(service.state.clock_pinned_ms)
         service.clock.add_listener(service._scheduler_wake.set)
@@ -313,6 +327,7 @@ class EngineService:
             self._storage.shutdown(wait=True)
         if self._compaction is not None:
             self._compaction.shutdown(wait=True)
+        await self.read_side.close()
         self.store.close()
 
     # == the single writer =======================================================================
@@ -410,6 +425,8 @@ class EngineService:
             refusal = storage_refusal(error)
             outcomes = [(p, None, refusal) for p, _, _ in outcomes]
             records = []
+        # Before any answer: a caller that reads after its command waits for these records.
+        self.read_side.exporter.offer(records)
         if broken:
             self._replay()
         answered = {id(p) for p, _, _ in outcomes}

@@ -8,6 +8,7 @@ import { BusinessHistory, businessHistory, loadRecordDetails } from './case-reco
 import { Diagram } from './diagram.js';
 import { Objections } from './objections.js';
 import { CaseReporters } from './reporters.js';
+import { CaseSubjects } from './register-history.js';
 import { PublicityPeriod } from './publicity-panel.js';
 import { INSTANCE_STATES, displayValue, formatDate, stageName } from './labels.js';
 import { personWithUnit } from './people.js';
@@ -200,6 +201,7 @@ export function CasePage({ user, caseKey }) {
       <div><h2>案件摘要</h2><${CaseSummary} variables=${variables} /></div>
       <div><h2>文书</h2><${DocumentList} instanceKey=${instance.processInstanceKey} variables=${variables} /></div>
     </div>
+    <${CaseSubjects} caseKey=${instance.processInstanceKey} />
     <${PublicityPeriod} instanceKey=${instance.processInstanceKey} />
     <${Objections} caseKey=${instance.processInstanceKey} />
     <${CaseReporters} caseKey=${instance.processInstanceKey} variables=${variables} />

@@ -1,6 +1,7 @@
-// 案件查询 and 归档案件: every case the signed-in officer may see, open or closed, searched on the
-// desk server (GET /cases), which asks the API with the officer's own credentials; the period's
-// statistics and case list as a spreadsheet (GET /cases/export.xlsx).
+// 案件查询 and 归档案件: every case of every procedure the signed-in officer may see, open or
+// closed, searched on the desk server (GET /cases), which asks the API with the officer's own
+// credentials; the procedures come with the answer (one table, desk/procedures.py); the exemption
+// work's statistics and case list as a spreadsheet (GET /cases/export.xlsx).
 import './case-pages.css';
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -8,7 +9,7 @@ import { call } from './api.js';
 
 const STAGE_CHOICES = ['提出申请', '审核受理', '调查核实', '公示', '认定反馈与存档', '报区委备案', '已办结'];
 const OUTCOME_CHOICES = ['办理中', '申请不符合要求，已书面答复', '不予受理', '认定容错免责', '不予认定容错免责', '已终止', '已办结'];
-const EMPTY = { number: '', applicant: '', unit: '', stage: '', outcome: '', from: '', to: '', closed: '' };
+const EMPTY = { procedure: '', number: '', applicant: '', unit: '', stage: '', outcome: '', from: '', to: '', closed: '' };
 
 function queryString(values) {
   const params = new URLSearchParams();
@@ -21,11 +22,20 @@ function Field({ label, name, values, set, placeholder }) {
     onInput=${(e) => set({ ...values, [name]: e.target.value })} /></label>`;
 }
 
+// `choices`: texts, or [value, text] pairs when the value is not what the officer reads.
 function Choice({ label, name, values, set, choices, any = '全部' }) {
   return html`<label>${label}<select name=${name} value=${values[name]} onChange=${(e) => set({ ...values, [name]: e.target.value })}>
     <option value="">${any}</option>
-    ${choices.map((choice) => html`<option value=${choice}>${choice}</option>`)}
+    ${choices.map((choice) => {
+      const [value, text] = Array.isArray(choice) ? choice : [choice, choice];
+      return html`<option value=${value}>${text}</option>`;
+    })}
   </select></label>`;
+}
+
+export function subjectHistoryHref(subject) {
+  const params = new URLSearchParams({ kind: subject.kind, unit: subject.unitId, name: subject.name || '' });
+  return `#/history/${encodeURIComponent(params.toString())}`;
 }
 
 export function ExportPanel() {
@@ -44,6 +54,7 @@ export function ExportPanel() {
 export function CaseSearch({ archive = false }) {
   const [values, setValues] = useState({ ...EMPTY, closed: archive ? 'true' : '' });
   const [cases, setCases] = useState(null);
+  const [procedures, setProcedures] = useState([]);
   const [problem, setProblem] = useState('');
   const [busy, setBusy] = useState(false);
   async function search(current = values) {
@@ -52,6 +63,7 @@ export function CaseSearch({ archive = false }) {
     try {
       const answer = await call('GET', `/cases?${queryString(current)}`);
       setCases(answer.items || []);
+      setProcedures((answer.procedures || []).map((item) => [item.id, item.name]));
     } catch (error) {
       setProblem(error.message);
     } finally {
@@ -66,11 +78,12 @@ export function CaseSearch({ archive = false }) {
   const title = archive ? '归档案件' : '案件查询';
   return html`<section aria-labelledby="case-search-title" class="case-search">
     <h1 id="case-search-title">${title}</h1>
-    <p class="muted">${archive ? '已办结、已终止的案件，可查看并打印案卷。' : '按受理编号、申请人、单位、阶段、结果或登记日期查找案件（含已办结案件）。'}</p>
+    <p class="muted">${archive ? '各项工作已办结、已终止的案件，可查看案件和容错免责案卷。' : '按办理程序、受理编号、申请人或当事人、单位、阶段、结果或登记日期查找各项工作的案件（含已办结案件）。'}</p>
     <form class="search-form" role="search" aria-label=${title} onSubmit=${(e) => { e.preventDefault(); search(); }}>
+      <${Choice} label="办理程序" name="procedure" values=${values} set=${setValues} choices=${procedures} />
       <${Field} label="受理编号" name="number" values=${values} set=${setValues} placeholder="如 游容免〔2026〕1号" />
-      <${Field} label="申请人" name="applicant" values=${values} set=${setValues} placeholder="姓名或单位名称" />
-      <${Field} label="申请人单位" name="unit" values=${values} set=${setValues} />
+      <${Field} label="申请人或当事人" name="applicant" values=${values} set=${setValues} placeholder="姓名或单位名称" />
+      <${Field} label="所在单位" name="unit" values=${values} set=${setValues} />
       <${Choice} label="办理阶段" name="stage" values=${values} set=${setValues} choices=${STAGE_CHOICES} />
       <${Choice} label="办理结果" name="outcome" values=${values} set=${setValues} choices=${OUTCOME_CHOICES} />
       ${!archive && html`<label>办理状态<select name="closed" value=${values.closed} onChange=${(e) => setValues({ ...values, closed: e.target.value })}>
@@ -87,16 +100,17 @@ export function CaseSearch({ archive = false }) {
     ${problem && html`<p class="notice error" role="alert">${problem}</p>`}
     ${cases && html`<p class="result-count" data-testid="case-count">共 ${cases.length} 件</p>`}
     ${cases && cases.length > 0 && html`<table class="cases">
-      <thead><tr><th>受理编号</th><th>申请人</th><th>申请人单位</th><th>登记时间</th><th>当前阶段</th><th>办理结果</th><th>办结时间</th><th>操作</th></tr></thead>
+      <thead><tr><th>办理程序</th><th>受理编号</th><th>申请人或当事人</th><th>所在单位</th><th>登记时间</th><th>当前阶段</th><th>办理结果</th><th>办结时间</th><th>操作</th></tr></thead>
       <tbody>${cases.map((item) => html`<tr key=${item.key} data-case=${item.key}>
+        <td>${item.procedureName}</td>
         <td>${item.caseNumber || '（未编号）'}</td>
-        <td>${item.applicant || '—'}</td>
+        <td>${item.concerns || '—'}</td>
         <td>${item.unit || '—'}</td>
         <td>${item.started || '—'}</td>
         <td>${item.stage || '—'}</td>
         <td>${item.outcome}${item.exemptions.length ? html`<br /><small class="muted">${item.exemptions.join('、')}</small>` : ''}</td>
         <td>${item.ended || '—'}</td>
-        <td><a href=${`#/case-file/${item.key}`}>查看案卷</a></td>
+        <td class="row-actions"><a href=${`#/case/${item.key}`}>查看案件</a>${item.procedure === 'exemption-procedure' ? html`<br /><a href=${`#/case-file/${item.key}`}>查看案卷</a>` : ''}</td>
       </tr>`)}</tbody>
     </table>`}
     ${cases && cases.length === 0 && html`<p class="muted">没有符合条件的案件。</p>`}

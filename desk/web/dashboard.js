@@ -1,9 +1,10 @@
 // 管理看板: open cases per stage on the diagram, deadlines, publicity ending soon,
-// Art. 9 outcomes / Art. 7 circumstances over a period, time per stage.
+// Art. 9 outcomes / Art. 7 circumstances over a period, time per stage; the Chapter 3 and 4 work
+// (纠错、澄清保护) from the desk's register statistics (GET /register/statistics).
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
-import { v2, variableValue } from './api.js';
-import { BarChart } from './charts.js';
+import { call, v2, variableValue } from './api.js';
+import { BarChart, StackedBarChart } from './charts.js';
 import { todayInBeijing } from './dates.js';
 import { DayInput } from './day-input.js';
 import { Diagram, latestDefinition } from './diagram.js';
@@ -24,12 +25,16 @@ async function loadDashboard(from, to) {
   const definition = await latestDefinition(PROCEDURE);
   if (!definition) throw new Error('尚未部署容错免责办理流程（exemption-procedure）。');
   const now = Date.now();
-  const [stats, open, overdueTasks, activeStages] = await Promise.all([
+  const [stats, open, allOverdueTasks, activeStages, procedures] = await Promise.all([
     v2.post(`/process-definitions/${definition.processDefinitionKey}/statistics/element-instances`, { filter: { state: 'ACTIVE' } }),
     v2.searchAll('/process-instances/search', { filter: { processDefinitionId: PROCEDURE, state: 'ACTIVE' } }),
     v2.searchAll('/user-tasks/search', { filter: { state: 'CREATED', dueDate: { $lt: new Date(now).toISOString() } } }),
     v2.searchAll('/element-instances/search', { filter: { processDefinitionId: PROCEDURE, type: 'CALL_ACTIVITY', state: 'ACTIVE' } }),
+    call('GET', '/register/procedures'),
   ]);
+  // The Chapter 3 and 4 procedures' overdue tasks are counted in their own charts below.
+  const otherWork = new Set((procedures.items || []).filter((item) => item.chapter !== 2).map((item) => item.id));
+  const overdueTasks = allOverdueTasks.filter((task) => !otherWork.has(task.processDefinitionId));
   const casesByStage = {};
   for (const run of activeStages) (casesByStage[run.elementId] ||= []).push(run.processInstanceKey);
   const openKeys = open.map((item) => item.processInstanceKey);
@@ -90,14 +95,42 @@ async function loadDashboard(from, to) {
   return { definition, badges, casesByStage, applicants, openKeys, openCount: open.length, late, publicity, inPublicity, caseNumbers, outcomes, circumstances, durations, periodCount: inPeriod.length };
 }
 
+// Open items, overdue tasks by procedure and by the unit that must act, outcomes per period.
+function CorrectionWork({ from, to }) {
+  const [by, setBy] = useState('quarter');
+  const [data, setData] = useState(null);
+  const [problem, setProblem] = useState('');
+  useEffect(() => {
+    setProblem('');
+    const query = new URLSearchParams({ from, to, by }).toString();
+    call('GET', `/register/statistics?${query}`).then(setData, (error) => setProblem(error.message));
+  }, [from, to, by]);
+  return html`<section class="correction-work" aria-labelledby="correction-title">
+    <h2 id="correction-title">纠错和澄清保护工作（《办法》第三章、第四章）</h2>
+    <label>成果统计周期<select name="by" value=${by} onChange=${(e) => setBy(e.target.value)}>
+      <option value="quarter">按季度</option><option value="month">按月</option>
+    </select></label>
+    ${problem && html`<p class="notice error" role="alert">${problem}</p>`}
+    ${data && html`<div class="charts" data-testid="correction-charts">
+      <${BarChart} title="各项工作在办案件数" rows=${data.open} unit=" 件" />
+      <${BarChart} title="逾期未办任务（按工作）" rows=${data.overdueByProcedure} unit=" 项" />
+      <${BarChart} title="逾期未办任务（按责任单位）" rows=${data.overdueByUnit} unit=" 项" />
+      ${data.outcomes.map((item) => html`<${StackedBarChart} key=${item.procedureName}
+        title=${`${item.procedureName}：各${by === 'month' ? '月' : '季度'}办结情况`} rows=${item.rows} series=${item.series} unit=" 件" />`)}
+    </div>`}
+  </section>`;
+}
+
 export function Dashboard() {
   const today = todayInBeijing();
   const [from, setFrom] = useState(`${today.slice(0, 4)}-01-01`);
   const [to, setTo] = useState(today);
   const [stage, setStage] = useState('');
   const [data, setData] = useState(null);
+  const [period, setPeriod] = useState({ from, to });
   const [problem, setProblem] = useState('');
   async function load() {
+    setPeriod({ from, to });
     try {
       setProblem('');
       setData(await loadDashboard(from, to));
@@ -113,7 +146,8 @@ export function Dashboard() {
     : [];
   const durationRows = (pick) =>
     data ? Object.entries(STAGE_CALLS).filter(([id]) => data.durations[id]).map(([id, stage]) => ({ label: stageName(stage), value: pick(data.durations[id]) })) : [];
-  const caseLink = (key) => html`<a href=${`#/case/${key}`}>${(data && data.caseNumbers[key]) || key}</a>`;
+  // A task of a stage sits in a called instance whose number is the case's: no number, no id shown.
+  const caseLink = (key) => html`<a href=${`#/case/${key}`}>${(data && data.caseNumbers[key]) || '查看案件'}</a>`;
   return html`<section aria-labelledby="dash-title">
     <h1 id="dash-title">管理看板</h1>
     <form class="toolbar" onSubmit=${(e) => { e.preventDefault(); load(); }}>
@@ -151,6 +185,7 @@ export function Dashboard() {
       <h2>办理中案件</h2>
       ${data.openKeys.length === 0 ? html`<p class="muted">暂无</p>` : html`<ul class="case-list">${data.openKeys.map((key) => html`<li key=${key}>${caseLink(key)}</li>`)}</ul>`}
     `}
+    <${CorrectionWork} from=${period.from} to=${period.to} />
   </section>`;
 }
 

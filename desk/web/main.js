@@ -18,6 +18,7 @@ import { HolidaySchedulePage } from './holiday-schedule.js';
 import { Inbox } from './inbox.js';
 import { PublicityPage, handlesPublicity } from './publicity-page.js';
 import { loadPeople, personWithUnit } from './people.js';
+import { RegisterPage } from './register-history.js';
 import { ReporterRegisterPage, registersReporters } from './reporters.js';
 import { StartPage } from './start-page.js';
 import { TaskPage } from './task-page.js';
@@ -75,6 +76,8 @@ function Page({ user, hash, training }) {
   if (route === 'task' && /^\d+$/.test(key || '')) return html`<${TaskPage} key=${key} user=${user} taskKey=${key} go=${go} />`;
   if (route === 'case' && /^\d+$/.test(key || '')) return html`<${CasePage} key=${key} user=${user} caseKey=${key} />`;
   if (route === 'cases') return html`<${CaseSearch} user=${user} />`;
+  if (route === 'register') return html`<${RegisterPage} />`;
+  if (route === 'history') return html`<${RegisterPage} key=${key || ''} encoded=${key || ''} />`;
   if (route === 'archive') return html`<${CaseSearch} user=${user} archive=${true} />`;
   if (route === 'case-file' && /^\d+$/.test(key || '')) return html`<${CaseFile} key=${key} caseKey=${key} />`;
   if (route === 'users' && user.isAdmin) return html`<${UserAdmin} user=${user} />`;
@@ -119,7 +122,7 @@ function Desk() {
   if (registersReporters(user)) links.push(['#/reporters', '举报人登记']);
   if (user.isAdmin) links.push(['#/holidays', '节假日安排']);
   if (user.isAdmin && training) links.push(['#/clock', '系统时钟（培训）']);
-  links.push(['#/cases', '案件查询'], ['#/archive', '归档案件']);
+  links.push(['#/cases', '案件查询'], ['#/archive', '归档案件'], ['#/register', '登记簿']);
   if (user.isAdmin) links.push(['#/users', '用户管理']);
   return html`<div class="shell">
     <${TrainingBanner} training=${training} />
@@ -127,7 +130,7 @@ function Desk() {
     <header>
       <strong class="brand">容错免责办理工作台</strong>
       <nav aria-label="主导航">
-        ${links.map(([href, text]) => html`<a href=${href} aria-current=${hash.startsWith(href) ? 'page' : undefined}>${text}</a>`)}
+        ${links.map(([href, text]) => html`<a href=${href} aria-current=${hash.startsWith(href) || (href === '#/register' && hash.startsWith('#/history')) ? 'page' : undefined}>${text}</a>`)}
       </nav>
       <span class="who">${personWithUnit(user.username, user.displayName)}</span>
       <button type="button" onClick=${signOut}>退出</button>

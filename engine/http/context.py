@@ -1,36 +1,63 @@
-"""What the /v2 route modules share: the engine, its read models and the audit trail."""
+"""What the /v2 route modules share: the engine, its read model and the audit trail."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, runtime_checkable
 
 from starlette.requests import Request
 
 from engine.access import Principal
-from engine.api import InvalidArgument, NotFound
+from engine.api import (
+    DEFAULT_TENANT,
+    Engine,
+    InvalidArgument,
+    JsonObject,
+    MessagePublished,
+    NotFound,
+    ReadModel,
+    RepairTools,
+    ServesReads,
+)
 from engine.audit import AuditDraft, AuditTrail, recorded_with
 from engine.audit.entry import canonical_json
 from engine.http.body import json_object
-from engine.http.views import History
 
-if TYPE_CHECKING:
-    from engine.service import EngineService
+
+@runtime_checkable
+class RestEngine(Engine, RepairTools, ServesReads, Protocol):
+    """What the /v2 routes need of the engine: its commands (two in the richer form 8.8's REST
+    API asks for) and its read side."""
+
+    async def cancel_process_instance(
+        self, process_instance_key: int, record: JsonObject | None = None
+    ) -> None: ...
+
+    async def correlate_message(
+        self,
+        name: str,
+        correlation_key: str,
+        variables: JsonObject | None = None,
+        tenant_id: str = DEFAULT_TENANT,
+    ) -> tuple[MessagePublished, int]: ...
 
 
 @dataclass
 class RestContext:
-    service: EngineService
+    service: RestEngine
     trail: AuditTrail
-    history: History = field(init=False)
+    read: ReadModel = field(init=False)
 
     def __post_init__(self) -> None:
-        self.history = History(self.service)
+        self.read = self.service.read_model
 
-    def views(self) -> History:
-        return self.history.refresh()
+    async def reads(self) -> ReadModel:
+        """The read model, once it has every record committed before this request (the desk
+        creates, then searches at once)."""
+        await self.read.settle()
+        return self.read
 
     def audited(
         self,
@@ -70,8 +97,9 @@ def path_key(raw: str, name: str) -> int:
     return key
 
 
-def find(items: Mapping[int, dict[str, Any]], key: int, what: str) -> dict[str, Any]:
-    item = items.get(key)
+def find(read: ReadModel, resource: str, key: int, what: str) -> dict[str, Any]:
+    """One item by key (resource: its SearchResource name), or NOT_FOUND naming it."""
+    item = read.item(resource, key)
     if item is None:
         raise NotFound(f"{what} with key '{key}' not found")
     return item

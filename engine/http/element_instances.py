@@ -14,31 +14,31 @@ from engine.http.context import RestContext, optional_json_object, path_key
 from engine.http.endpoint import Endpoint
 from engine.http.process_instances import instance_restrictions
 from engine.http.schemas import ELEMENT_INSTANCE
-from engine.http.search import ELEMENT_INSTANCES, request_schema, response_schema
-from engine.http.search import search as run_search
+from engine.http.search import (
+    ELEMENT_INSTANCES,
+    parse_search_request,
+    request_schema,
+    response_schema,
+)
 
 
 def element_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
     async def search(request: Request) -> Response:
         body = await optional_json_object(request)
-        views = ctx.views()
-        restrictions = instance_restrictions(views, principal_of(request))
-        return JSONResponse(
-            run_search(
-                body, ELEMENT_INSTANCES, views.element_instance_items(), restrictions=restrictions
-            )
-        )
+        read = await ctx.reads()
+        restrictions = instance_restrictions(read, principal_of(request))
+        query = parse_search_request(body, ELEMENT_INSTANCES, restrictions=restrictions)
+        return JSONResponse(read.search(query).to_json())
 
     async def get(request: Request) -> Response:
         key = path_key(request.path_params["elementInstanceKey"], "elementInstanceKey")
-        views = ctx.views()
+        read = await ctx.reads()
         restrictions = [
-            *instance_restrictions(views, principal_of(request)),
+            *instance_restrictions(read, principal_of(request)),
             {"elementInstanceKey": str(key)},
         ]
-        found = run_search(
-            {}, ELEMENT_INSTANCES, views.element_instance_items(), restrictions=restrictions
-        )
+        query = parse_search_request({}, ELEMENT_INSTANCES, restrictions=restrictions)
+        found = read.search(query).to_json()
         if not found["items"]:
             raise NotFound(f"Element instance with key '{key}' not found")
         return JSONResponse(found["items"][0])

@@ -11,8 +11,7 @@ from engine.http.auth import principal_of
 from engine.http.context import RestContext, find, optional_json_object, path_key
 from engine.http.endpoint import Endpoint
 from engine.http.schemas import INCIDENT, NO_CONTENT
-from engine.http.search import INCIDENTS, request_schema, response_schema
-from engine.http.search import search as run_search
+from engine.http.search import INCIDENTS, parse_search_request, request_schema, response_schema
 from engine.http.views import present
 
 
@@ -20,18 +19,19 @@ def incident_endpoints(ctx: RestContext) -> list[Endpoint]:
     async def search(request: Request) -> Response:
         body = await optional_json_object(request)
         require(principal_of(request), Permission.SEARCH_INCIDENTS)
-        return JSONResponse(run_search(body, INCIDENTS, ctx.views().incidents.values()))
+        query = parse_search_request(body, INCIDENTS)
+        return JSONResponse((await ctx.reads()).search(query).to_json())
 
     async def get(request: Request) -> Response:
         require(principal_of(request), Permission.SEARCH_INCIDENTS)
         key = path_key(request.path_params["incidentKey"], "incidentKey")
-        return JSONResponse(present(find(ctx.views().incidents, key, "Incident")))
+        return JSONResponse(present(find(await ctx.reads(), INCIDENTS.name, key, "Incident")))
 
     async def resolve(request: Request) -> Response:
         await optional_json_object(request)
         principal = principal_of(request)
         key = path_key(request.path_params["incidentKey"], "incidentKey")
-        incident = ctx.views().incidents.get(key)
+        incident = (await ctx.reads()).item(INCIDENTS.name, key)
         subject = {"incidentKey": str(key)}
         if incident is not None and incident["processInstanceKey"]:
             subject["processInstanceKey"] = incident["processInstanceKey"]

@@ -7,19 +7,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from engine.search_query import whole_number
+
+__all__ = ["INT64_SCHEMA", "int64", "whole_number"]
+
 # Leading zeros are not digits of the value: "0000000000000000000042" is 42.
 _DECIMAL = re.compile(r"-?0*[0-9]{1,19}")
 _MIN, _MAX = -(2**63), 2**63 - 1
-
-
-def whole_number(value: Any) -> int | None:
-    """An integer field's value: a JSON integer, or a number with no fraction (`5.0`), which JSON
-    Schema's "integer" (and so our OpenAPI document) admits too; None for anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value if isinstance(value, int) else None
 
 
 def int64(value: Any) -> int | None:

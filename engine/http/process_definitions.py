@@ -18,6 +18,7 @@ from engine.http.schemas import ELEMENT_STATISTICS, FORM, PROCESS_DEFINITION, ob
 from engine.http.search import (
     PROCESS_DEFINITIONS,
     PROCESS_INSTANCES,
+    every_match,
     parse_search_request,
     request_schema,
     response_schema,
@@ -30,13 +31,13 @@ _FILTER_ONLY = ("isLatestVersion",)
 
 
 def process_definition_endpoints(ctx: RestContext) -> list[Endpoint]:
-    def definition_for(request: Request) -> tuple[int, dict[str, Any]]:
+    async def definition_for(request: Request) -> tuple[int, dict[str, Any]]:
         require(principal_of(request), Permission.READ_PROCESS_DEFINITIONS)
         key = path_key(request.path_params["processDefinitionKey"], "processDefinitionKey")
         item = next(
             (
                 d
-                for d in ctx.views().process_definition_items()
+                for d in (await ctx.reads()).process_definitions()
                 if d["processDefinitionKey"] == str(key)
             ),
             None,
@@ -48,25 +49,27 @@ def process_definition_endpoints(ctx: RestContext) -> list[Endpoint]:
     async def search(request: Request) -> Response:
         body = await optional_json_object(request)
         require(principal_of(request), Permission.READ_PROCESS_DEFINITIONS)
-        result = run_search(body, PROCESS_DEFINITIONS, ctx.views().process_definition_items())
+        result = run_search(body, PROCESS_DEFINITIONS, (await ctx.reads()).process_definitions())
         result["items"] = [present(_public(item)) for item in result["items"]]
         return JSONResponse(result)
 
     async def get(request: Request) -> Response:
-        _, item = definition_for(request)
+        _, item = await definition_for(request)
         return JSONResponse(present(_public(item)))
 
     async def xml(request: Request) -> Response:
-        key, _ = definition_for(request)
-        resource = ctx.service.state.processes[key].resource
+        key, _ = await definition_for(request)
+        resource = ctx.read.process_definition_xml(key)
+        if resource is None:
+            raise NotFound(f"Process definition with key '{key}' not found")
         return Response(resource, media_type="text/xml; charset=utf-8")
 
     async def start_form(request: Request) -> Response:
-        key, item = definition_for(request)
-        form_id = ctx.views().start_form_id(key)
+        key, item = await definition_for(request)
+        form_id = ctx.read.start_form_id(key)
         forms = [
             f
-            for f in ctx.service.query.forms()
+            for f in ctx.read.forms()
             if f["formId"] == form_id and f["tenantId"] == item["tenantId"]
         ]
         if not forms:
@@ -77,19 +80,16 @@ def process_definition_endpoints(ctx: RestContext) -> list[Endpoint]:
     async def statistics(request: Request) -> Response:
         body = await optional_json_object(request)
         require(principal_of(request), Permission.READ_STATISTICS)
-        key, _ = definition_for(request)
+        key, _ = await definition_for(request)
         if set(body) - {"filter"}:
             raise InvalidArgument("the statistics request accepts only 'filter'")
-        views = ctx.views()
         query = parse_search_request(
             {"filter": body["filter"]} if "filter" in body else {},
             PROCESS_INSTANCES,
             restrictions=[{"processDefinitionKey": str(key)}],
         )
-        instances = [
-            i["processInstanceKey"] for i in views.process_instance_items() if query.matches(i)
-        ]
-        return JSONResponse({"items": views.element_statistics(instances)})
+        instances = [int(i["processInstanceKey"]) for i in every_match(ctx.read, query)]
+        return JSONResponse({"items": ctx.read.element_statistics(instances)})
 
     definition = "/process-definitions/{processDefinitionKey}"
     return [

@@ -18,9 +18,16 @@ from engine.access import (
     can_view_user_task,
     has_permission,
     require,
+    user_task_visibility_filter,
 )
-from engine.access.case_tree import same_case_instances
-from engine.api import DEFAULT_TENANT, EngineError, InvalidArgument, NotFound, PermissionDenied
+from engine.api import (
+    DEFAULT_TENANT,
+    EngineError,
+    InvalidArgument,
+    NotFound,
+    PermissionDenied,
+    ReadModel,
+)
 from engine.audit import AuditAction
 from engine.http.auth import principal_of
 from engine.http.cancellation import (
@@ -49,9 +56,16 @@ from engine.http.schemas import (
     TEXT,
     obj,
 )
-from engine.http.search import INCIDENTS, PROCESS_INSTANCES, request_schema, response_schema
-from engine.http.search import search as run_search
-from engine.http.views import History, present
+from engine.http.search import (
+    INCIDENTS,
+    PROCESS_INSTANCES,
+    USER_TASKS,
+    every_match,
+    parse_search_request,
+    request_schema,
+    response_schema,
+)
+from engine.http.views import present
 
 CREATED = obj(
     ["processInstanceKey"],
@@ -87,45 +101,41 @@ def _awaiting(body: dict[str, Any]) -> tuple[list[str], int] | None:
     return fetch, timeout
 
 
-def involved_instances(views: History, principal: Principal) -> list[str]:
+def involved_instances(read: ReadModel, principal: Principal) -> list[str]:
     """The instances an officer works on: every instance of the cases (call-activity trees) in
     which they may see a user task."""
+    visibility = user_task_visibility_filter(principal)
+    query = parse_search_request(
+        {}, USER_TASKS, restrictions=[visibility] if visibility is not None else []
+    )
     seeds = {
-        task["processInstanceKey"]
-        for task in views.user_tasks.values()
-        if task["processInstanceKey"] and can_view_user_task(principal, task)
+        int(task["processInstanceKey"])
+        for task in every_match(read, query)
+        if task.get("processInstanceKey") and can_view_user_task(principal, task)
     }
-    parents = {
-        item["processInstanceKey"]: item["parentProcessInstanceKey"]
-        for item in views.process_instances.values()
-        if item["processInstanceKey"]
-    }
-    return sorted(same_case_instances(seeds, parents))
+    return sorted(str(key) for key in read.same_tree_instances(seeds))
 
 
-def instance_restrictions(views: History, principal: Principal) -> list[dict[str, Any]]:
+def instance_restrictions(read: ReadModel, principal: Principal) -> list[dict[str, Any]]:
     if has_permission(principal, Permission.SEARCH_PROCESS_INSTANCES):
         return []
-    return [{"processInstanceKey": {"$in": involved_instances(views, principal)}}]
+    return [{"processInstanceKey": {"$in": involved_instances(read, principal)}}]
 
 
 def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
-    def instance_for(request: Request) -> tuple[int, dict[str, Any]]:
+    async def instance_for(request: Request) -> tuple[int, dict[str, Any]]:
         key = path_key(request.path_params["processInstanceKey"], "processInstanceKey")
-        views = ctx.views()
-        find(views.process_instances, key, "Process instance")
+        read = await ctx.reads()
+        item = find(read, PROCESS_INSTANCES.name, key, "Process instance")
         principal = principal_of(request)
         if not has_permission(principal, Permission.SEARCH_PROCESS_INSTANCES) and str(
             key
-        ) not in involved_instances(views, principal):
+        ) not in involved_instances(read, principal):
             raise PermissionDenied(
                 f"user {principal.username!r} has no user task in the case of process instance "
                 f"{key}; "
                 "reading other cases needs the manager role"
             )
-        item = next(
-            i for i in views.process_instance_items() if i["processInstanceKey"] == str(key)
-        )
         return key, item
 
     async def create(request: Request) -> Response:
@@ -202,17 +212,13 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
 
     async def search(request: Request) -> Response:
         body = await optional_json_object(request)
-        views = ctx.views()
-        by_scope = views.variables_by_scope()
-        items = [
-            item | {"variables": by_scope.get(item["processInstanceKey"], [])}
-            for item in views.process_instance_items()
-        ]
-        restrictions = instance_restrictions(views, principal_of(request))
-        return JSONResponse(run_search(body, PROCESS_INSTANCES, items, restrictions=restrictions))
+        read = await ctx.reads()
+        restrictions = instance_restrictions(read, principal_of(request))
+        query = parse_search_request(body, PROCESS_INSTANCES, restrictions=restrictions)
+        return JSONResponse(read.search(query).to_json())
 
     async def get(request: Request) -> Response:
-        _, item = instance_for(request)
+        _, item = await instance_for(request)
         return JSONResponse(present(item))
 
     async def cancel(request: Request) -> Response:
@@ -238,16 +244,16 @@ def process_instance_endpoints(ctx: RestContext) -> list[Endpoint]:
     async def incidents(request: Request) -> Response:
         body = await optional_json_object(request)
         require(principal_of(request), Permission.SEARCH_INCIDENTS)
-        key, _ = instance_for(request)
-        items = ctx.views().incidents.values()
-        return JSONResponse(
-            run_search(body, INCIDENTS, items, restrictions=[{"processInstanceKey": str(key)}])
+        key, _ = await instance_for(request)
+        query = parse_search_request(
+            body, INCIDENTS, restrictions=[{"processInstanceKey": str(key)}]
         )
+        return JSONResponse(ctx.read.search(query).to_json())
 
     async def statistics(request: Request) -> Response:
         require(principal_of(request), Permission.READ_STATISTICS)
-        key, _ = instance_for(request)
-        return JSONResponse({"items": ctx.views().element_statistics([str(key)])})
+        key, _ = await instance_for(request)
+        return JSONResponse({"items": ctx.read.element_statistics([key])})
 
     instance = "/process-instances/{processInstanceKey}"
     return [

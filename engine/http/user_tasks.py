@@ -35,7 +35,13 @@ from engine.http.schemas import (
     VARIABLE,
     obj,
 )
-from engine.http.search import USER_TASK_VARIABLES, USER_TASKS, request_schema, response_schema
+from engine.http.search import (
+    USER_TASK_VARIABLES,
+    USER_TASKS,
+    parse_search_request,
+    request_schema,
+    response_schema,
+)
 from engine.http.search import search as run_search
 from engine.http.views import present, searched_variable
 
@@ -62,9 +68,9 @@ _CHANGESET: dict[str, Any] = {
 
 
 def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
-    def task_for(request: Request, *, acting: bool) -> tuple[int, dict[str, Any]]:
+    async def task_for(request: Request, *, acting: bool) -> tuple[int, dict[str, Any]]:
         key = path_key(request.path_params["userTaskKey"], "userTaskKey")
-        task = find(ctx.views().user_tasks, key, "User task")
+        task = find(await ctx.reads(), USER_TASKS.name, key, "User task")
         require_view_user_task(principal_of(request), task)
         if acting and task["state"] != "CREATED":
             # Zeebe forgets an ended task, so 8.8 answers a command on it with NOT_FOUND.
@@ -76,22 +82,13 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
 
     async def search(request: Request) -> Response:
         body = await optional_json_object(request)
-        views = ctx.views()
-        by_scope = views.variables_by_scope()
-        items = [
-            task
-            | {
-                "processInstanceVariables": by_scope.get(task["processInstanceKey"], []),
-                "localVariables": by_scope.get(task["elementInstanceKey"], []),
-            }
-            for task in views.user_tasks.values()
-        ]
         visibility = user_task_visibility_filter(principal_of(request))
         restrictions = [visibility] if visibility is not None else []
-        return JSONResponse(run_search(body, USER_TASKS, items, restrictions=restrictions))
+        query = parse_search_request(body, USER_TASKS, restrictions=restrictions)
+        return JSONResponse((await ctx.reads()).search(query).to_json())
 
     async def get(request: Request) -> Response:
-        _, task = task_for(request, acting=False)
+        _, task = await task_for(request, acting=False)
         return JSONResponse(present(task))
 
     async def update(request: Request) -> Response:
@@ -111,7 +108,7 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
             changes["priority"] = whole_number(changes["priority"])
         if not changes:
             raise InvalidArgument("changeset must change at least one of " + ", ".join(_CHANGEABLE))
-        key, task = task_for(request, acting=True)
+        key, task = await task_for(request, acting=True)
         principal = principal_of(request)
         with ctx.audited(
             principal, AuditAction.USER_TASK_UPDATED, _subject(task), {"changes": changes}
@@ -129,7 +126,7 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
             allow_override = True
         if not isinstance(allow_override, bool):
             raise InvalidArgument("allowOverride must be true or false")
-        key, task = task_for(request, acting=True)
+        key, task = await task_for(request, acting=True)
         principal = principal_of(request)
         with ctx.audited(
             principal,
@@ -141,7 +138,7 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
         return Response(status_code=204)
 
     async def unassign(request: Request) -> Response:
-        key, task = task_for(request, acting=True)
+        key, task = await task_for(request, acting=True)
         principal = principal_of(request)
         with ctx.audited(
             principal,
@@ -158,7 +155,7 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
         action = body.get("action") or "complete"
         if not isinstance(action, str):
             raise InvalidArgument("action must be a string")
-        key, task = task_for(request, acting=True)
+        key, task = await task_for(request, acting=True)
         principal = principal_of(request)
         with ctx.audited(
             principal,
@@ -170,29 +167,18 @@ def user_task_endpoints(ctx: RestContext) -> list[Endpoint]:
         return Response(status_code=204)
 
     async def form(request: Request) -> Response:
-        _, task = task_for(request, acting=False)
+        _, task = await task_for(request, acting=False)
         if task["formKey"] is None:
             return Response(status_code=204)
-        found = next(
-            (f for f in ctx.service.query.forms() if str(f["formKey"]) == task["formKey"]), None
-        )
+        found = next((f for f in ctx.read.forms() if str(f["formKey"]) == task["formKey"]), None)
         if found is None:
             return Response(status_code=204)
         return JSONResponse(form_item(found))
 
     async def variables(request: Request) -> Response:
         body = await optional_json_object(request)
-        _, task = task_for(request, acting=False)
-        views = ctx.views()
-        scopes = views.scope_chain(int(task["elementInstanceKey"] or -1))
-        by_scope = views.variables_by_scope()
-        seen: set[str] = set()
-        items = []
-        for scope in scopes:  # innermost first: a local variable hides an outer one
-            for item in by_scope.get(str(scope), []):
-                if item["name"] not in seen:
-                    seen.add(item["name"])
-                    items.append(item)
+        _, task = await task_for(request, acting=False)
+        items = ctx.read.visible_variables(int(task["elementInstanceKey"] or -1))
         result = run_search(body, USER_TASK_VARIABLES, items)
         result["items"] = [searched_variable(item) for item in result["items"]]
         return JSONResponse(result)

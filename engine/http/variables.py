@@ -15,34 +15,33 @@ from engine.http.context import RestContext, optional_json_object, path_key
 from engine.http.endpoint import Endpoint
 from engine.http.process_instances import instance_restrictions
 from engine.http.schemas import VARIABLE, WHOLE_VARIABLE
-from engine.http.search import VARIABLES, request_schema, response_schema
-from engine.http.search import search as run_search
+from engine.http.search import VARIABLES, parse_search_request, request_schema, response_schema
 from engine.http.views import present, searched_variable
 
 
 def variable_endpoints(ctx: RestContext) -> list[Endpoint]:
     async def search(request: Request) -> Response:
         body = await optional_json_object(request)
-        views = ctx.views()
-        restrictions = instance_restrictions(views, principal_of(request))
-        result = run_search(body, VARIABLES, views.variables.values(), restrictions=restrictions)
+        read = await ctx.reads()
+        restrictions = instance_restrictions(read, principal_of(request))
+        query = parse_search_request(body, VARIABLES, restrictions=restrictions)
+        result = read.search(query).to_json()
         result["items"] = [searched_variable(item) for item in result["items"]]
         return JSONResponse(result)
 
     async def get(request: Request) -> Response:
         key = path_key(request.path_params["variableKey"], "variableKey")
-        views = ctx.views()
+        read = await ctx.reads()
         # The search's own visibility rules, so an officer cannot read around them by key.
         restrictions = [
-            *instance_restrictions(views, principal_of(request)),
+            *instance_restrictions(read, principal_of(request)),
             {"variableKey": str(key)},
         ]
-        found = run_search({}, VARIABLES, views.variables.values(), restrictions=restrictions)
-        if not found["items"]:
+        found = read.search(parse_search_request({}, VARIABLES, restrictions=restrictions))
+        if not found.items:
             raise NotFound(f"Variable with key '{key}' not found")
-        item = dict(found["items"][0])
+        item = dict(found.items[0])
         item.pop("isTruncated", None)
-        item["value"] = views.variables[key]["value"]
         return JSONResponse(present(item))
 
     return [

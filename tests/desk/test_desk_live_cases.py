@@ -77,7 +77,7 @@ def test_manager_finds_a_closed_case_by_applicant_and_exports_the_year_as_xlsx(
 
         manager.get_by_role("link", name="案件查询", exact=True).click()
         expect(manager.get_by_test_id("case-count")).to_have_text("共 2 件")
-        _search(manager, 申请人="赵文华")
+        _search(manager, 申请人或当事人="赵文华")
         expect(manager.get_by_test_id("case-count")).to_have_text("共 1 件")
         row = manager.locator(f"tr[data-case='{closed.key}']")
         expect(row).to_contain_text("游仙区交通运输局")
@@ -85,7 +85,7 @@ def test_manager_finds_a_closed_case_by_applicant_and_exports_the_year_as_xlsx(
         expect(row).to_contain_text("不予受理")
         manager.screenshot(path=str(ARTIFACTS / "cases-search-applicant.png"), full_page=True)
 
-        _search(manager, 申请人单位="发展和改革")
+        _search(manager, 所在单位="发展和改革")
         expect(manager.locator(f"tr[data-case='{still_open.key}']")).to_be_visible()
         expect(manager.get_by_test_id("case-count")).to_have_text("共 1 件")
         manager.get_by_role("search").get_by_label("办理结果").select_option("不予受理")
@@ -99,7 +99,7 @@ def test_manager_finds_a_closed_case_by_applicant_and_exports_the_year_as_xlsx(
         expect(manager.get_by_role("alert")).to_contain_text("起始日期“2026-13-01”不是有效日期")
 
         # The case file: the application, who decided what and when, the documents.
-        _search(manager, 申请人="赵文华")
+        _search(manager, 申请人或当事人="赵文华")
         manager.locator(f"tr[data-case='{closed.key}']").get_by_role(
             "link", name="查看案卷"
         ).click()

@@ -24,9 +24,7 @@ from engine.access import Identity, parse_directory
 from engine.access.secrets import token_digest
 from engine.api import ActivateJobsRequest, Resource
 from engine.audit import AuditTrail
-from engine.gateway import ClusterInfo
-from engine.http import create_app, start_http
-from engine.http.context import RestContext
+from engine.cli import ServeOptions, start_adapters
 from engine.service import EngineService
 
 START_MS = 1_767_574_800_000  # 2026-01-05T01:00:00Z
@@ -117,6 +115,8 @@ class RestEngine:
     trail: AuditTrail
     url: str
     clients: dict[str, httpx.AsyncClient]
+    # the application engine serve's wiring built (its routes are what is served)
+    app: Any = None
 
     def as_(self, user: str) -> httpx.AsyncClient:
         return self.clients[user]
@@ -164,14 +164,11 @@ async def rest_engine(tmp_path: Path, *, auth: bool = True) -> AsyncIterator[Res
     service = await EngineService.open(None)
     await service.pin_clock(START_MS)
     trail = service.store.audit_trail()
-    cluster = ClusterInfo(host="127.0.0.1", port=26500)
-    app = create_app(
-        service,
-        lambda: cluster,
-        identity=identity() if auth else None,
-        rest=RestContext(service, trail),
-    )
-    server = await start_http(app, "127.0.0.1:0")
+    # engine serve's wiring (both adapters, the audit, the identity), not a hand-made app
+    options = ServeOptions("127.0.0.1:0", "127.0.0.1:0", tmp_path / "engine")
+    running = await start_adapters(service, options, identity() if auth else None, trail)
+    assert running.http is not None
+    server = running.http
     clients = {
         user: httpx.AsyncClient(
             base_url=server.url, headers={"Authorization": f"Bearer {user}-token"}, timeout=10
@@ -180,11 +177,11 @@ async def rest_engine(tmp_path: Path, *, auth: bool = True) -> AsyncIterator[Res
     }
     clients[""] = httpx.AsyncClient(base_url=server.url, timeout=10)
     try:
-        yield RestEngine(service, trail, server.url, clients)
+        yield RestEngine(service, trail, server.url, clients, server.server.config.app)
     finally:
         for client in clients.values():
             await client.aclose()
-        await server.stop()
+        await running.stop()
         await service.close()
         trail.close()
 

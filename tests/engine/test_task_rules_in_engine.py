@@ -13,7 +13,6 @@ import pytest
 from engine.access import Principal, Role
 from engine.access.principal import acting_as
 from engine.api import PermissionDenied
-from engine.http.views import History
 from tests.engine.rest_harness import RestEngine, problem, rest_engine
 
 
@@ -66,7 +65,7 @@ async def test_a_rest_completion_is_judged_on_live_state_not_on_the_adapters_rea
     seen = await rest.as_("office").get(f"/v2/user-tasks/{key}")
     assert seen.json()["assignee"] == "office"
     # The adapter's reading stays as it was (the race: the assignment commits after the read).
-    monkeypatch.setattr(History, "refresh", lambda self: self)
+    monkeypatch.setattr(rest.service.read_side.exporter, "offer", lambda records: None)
     await rest.service.assign_user_task(key, "leader")
     response = await rest.as_("office").post(f"/v2/user-tasks/{key}/completion", json={})
     assert "only the assignee may complete it" in problem(response, 403)
