@@ -85,6 +85,14 @@ DECISION_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("orgPersonnelServiceMethod", "送达方式"),
         ("orgPersonnelNotes", "备注"),
     ),
+    # Art. 18: how 区委组织部 applied a recognised exemption
+    "recordCadreUse": (
+        ("cadreUseInAssessment", "在考核评价中的运用"),
+        ("cadreUseInAppointment", "在选拔任用中的运用"),
+        ("cadreUseRemarks", "备注"),
+        ("cadreUseRecordedBy", "记录人"),
+        ("cadreUseRecordedOn", "记录日期"),
+    ),
     "awaitSupplement": (
         ("supplementReceived", "是否收到补正材料"),
         ("supplementReceivedOn", "收到日期"),
@@ -266,6 +274,29 @@ DECISION_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {
         ("retaliationApprovedBy", "审批领导"),
         ("retaliationSendBackRemarks", "退回意见"),
     ),
+    # Art. 19 (舆论解释回应)
+    "planOpinionResponse": (
+        ("responseMethod", "回应方式"),
+        ("responseLine", "回应口径"),
+        ("responseChannel", "发布平台或范围"),
+        ("plannedBy", "拟定人"),
+    ),
+    "approveResponsePlan": (
+        ("responsePlanApproved", "是否同意回应方案"),
+        ("planApprovedBy", "审核领导"),
+        ("planApprovedOn", "审核日期"),
+        ("responsePlanSendBackRemarks", "退回修改意见"),
+    ),
+    "recordOpinionResponse": (
+        ("respondedOn", "回应日期"),
+        ("responseMade", "回应情况"),
+        ("respondedBy", "经办人"),
+    ),
+    "closeOpinionResponse": (
+        ("closedBy", "确认人"),
+        ("closedOn", "确认日期"),
+        ("closingRemarks", "确认意见"),
+    ),
 }
 # Coded choices of the forms, in the forms' own words.
 CHOICES = {
@@ -302,9 +333,15 @@ CHOICES = {
     "cadre-authority": "移交有管理权限的党组织或单位处理",
     "judicial": "移送司法机关",
     "per-law": "移交有关机关依法处理",
+    # Art. 19: how the opinion is answered
+    "situation-report": "发布情况通报",
+    "press-conference": "召开新闻发布会",
+    "media-interview": "接受媒体采访",
+    "online-reply": "在网络平台回应",
+    "face-to-face": "当面解释说明",
 }
 
-RECIPIENTS = {"applicant": "申请人"}
+RECIPIENTS = {"applicant": "申请人", "requester": "申请人"}
 NOTICE_NAMES = {
     "invalidReplyNotice": "申请答复送达",
     "acceptanceNotice": "受理通知送达",
@@ -319,6 +356,7 @@ NOTICE_NAMES = {
     "pursuitRequestNotice": "追查请示报送市级机关",
     "pursuitTransferNotice": "诬告陷害问题移送",
     "approvalOverdueNotice": "批复逾期提醒",
+    "requesterNotice": "舆情回应情况告知申请人",
 }
 CHANNELS = {"email": "电子邮件", "file": "书面送达", "sms": "短信", "post": "邮寄"}
 

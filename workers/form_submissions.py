@@ -346,6 +346,17 @@ class OrgPersonnelReceipt(FormSubmission):
     org_personnel_notes: str | None = None
 
 
+class CadreUseRecord(FormSubmission):
+    """`feedback-cadre-use` (Art. 18): how 区委组织部 applied a recognised exemption in assessing
+    and appointing the cadre, and who recorded it."""
+
+    cadre_use_in_assessment: str = Field(min_length=1, max_length=2000)
+    cadre_use_in_appointment: str = Field(min_length=1, max_length=2000)
+    cadre_use_remarks: str | None = Field(default=None, max_length=2000)
+    cadre_use_recorded_by: str = Field(min_length=1, max_length=100)
+    cadre_use_recorded_on: date
+
+
 class ApplicantServiceProof(FormSubmission):
     """`feedback-applicant-service` (8(4)): the office records the proof of service (送达回证)
     of the determination opinion on the applicant."""
@@ -610,6 +621,7 @@ FORM_SUBMISSIONS: dict[str, type[FormSubmission]] = {
     "publicity-late-objection-handling": LateObjectionHandling,
     "publicity-late-objection-review": LateObjectionReview,
     "feedback-org-personnel-receipt": OrgPersonnelReceipt,
+    "feedback-cadre-use": CadreUseRecord,
     "feedback-applicant-service": ApplicantServiceProof,
     "feedback-subject-application": SubjectOutcomeApplication,
     "committee-acknowledgement": CommitteeAcknowledgementForm,
@@ -788,4 +800,80 @@ FORM_SUBMISSIONS |= {
     "retaliation-complaint-start": RetaliationComplaintStart,
     "retaliation-verification": RetaliationVerification,
     "retaliation-approval": RetaliationApproval,
+}
+
+
+# Art. 19 (舆论解释回应): bpmn/public-opinion-response.bpmn
+ResponseMethod = Literal[
+    "situation-report", "press-conference", "media-interview", "online-reply", "face-to-face"
+]
+
+
+class OpinionResponseStart(FormSubmission):
+    """`public-opinion-response-start`: the officer handling a case asks for a response (who
+    asked is added by the desk: `OpinionRequester`)."""
+
+    origin_case_number: str = Field(pattern=r"^游[\u4e00-\u9fff]{1,3}〔[0-9]{4}〕[0-9]+号$")
+    unit_id: UnitId
+    person_name: str | None = Field(default=None, max_length=100)
+    opinion_summary: str = Field(min_length=1, max_length=3000)
+    opinion_sources: str = Field(min_length=1, max_length=300)
+    opinion_noticed_on: date
+    error_description: str | None = Field(default=None, max_length=3000)
+    request_reason: str = Field(min_length=1, max_length=2000)
+
+
+class OpinionRequester(FormSubmission):
+    """Who asked for a response to public opinion, as the desk adds it to the start form's
+    variables from the session: they are told and close the case. Not a form of its own."""
+
+    requested_by_user: str = Field(min_length=1)
+    requested_by_name: str = Field(min_length=1)
+    requester_groups: list[str]
+
+
+class OpinionResponsePlan(FormSubmission):
+    """`public-opinion-response-plan`: 区委宣传部's way (方式) and line (口径) of response."""
+
+    response_method: ResponseMethod
+    response_line: str = Field(min_length=1, max_length=3000)
+    response_channel: str = Field(min_length=1, max_length=300)
+    planned_response_date: date
+    planned_by: str = Field(min_length=1, max_length=100)
+
+
+class OpinionResponseApproval(FormSubmission):
+    """`public-opinion-response-approval`: the commission's leader agrees the line or sends it
+    back (local policy)."""
+
+    response_plan_approved: bool = False
+    plan_approved_by: str = Field(min_length=1, max_length=100)
+    plan_approved_on: date
+    plan_approval_comments: str | None = Field(default=None, max_length=2000)
+    response_plan_send_back_remarks: str | None = Field(default=None, max_length=2000)
+
+
+class OpinionResponseRecord(FormSubmission):
+    """`public-opinion-response-record`: the response made."""
+
+    responded_on: date
+    response_made: str = Field(min_length=1, max_length=3000)
+    response_reception: str | None = Field(default=None, max_length=2000)
+    responded_by: str = Field(min_length=1, max_length=100)
+
+
+class OpinionResponseClose(FormSubmission):
+    """`public-opinion-response-close`: the requesting officer closes the case."""
+
+    closing_remarks: str | None = Field(default=None, max_length=2000)
+    closed_by: str = Field(min_length=1, max_length=100)
+    closed_on: date
+
+
+FORM_SUBMISSIONS |= {
+    "public-opinion-response-start": OpinionResponseStart,
+    "public-opinion-response-plan": OpinionResponsePlan,
+    "public-opinion-response-approval": OpinionResponseApproval,
+    "public-opinion-response-record": OpinionResponseRecord,
+    "public-opinion-response-close": OpinionResponseClose,
 }

@@ -508,6 +508,7 @@ DECISION_VARIABLES = (
     "subjectAccountabilityDecision",
     "subjectAppliedOn",
     "subjectApplicationNotes",
+    "cadreUseRecord",
 )
 CLOSURES = frozenset({"not-accepted", "withdrawn", "determined"})
 
@@ -731,6 +732,6 @@ task("screening.refer-problem")(screening.refer_job)  # type: ignore[arg-type]
 # Procedures of Chapter 3 register their job types on the same router.
 import workers.rectification_jobs  # noqa: E402, F401
 
-# Chapter 4 (Arts. 13–15) registers its handlers on this router; imported last because it uses
-# the helpers above.
-from workers import chapter_four_jobs  # noqa: E402, F401
+# Chapter 4 (Arts. 13–15) and Art. 19's response to public opinion register their handlers on
+# this router; imported last because they use the helpers above.
+from workers import chapter_four_jobs, opinion_response_jobs  # noqa: E402, F401

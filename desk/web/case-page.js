@@ -192,6 +192,7 @@ export function CasePage({ user, caseKey }) {
     <p class="meta"><span>状态：${INSTANCE_STATES[instance.state] || instance.state}</span><span>开始：${formatDate(instance.startDate)}</span><span>结束：${formatDate(instance.endDate)}</span></p>
     ${notice && html`<p class="notice ok" role="status">${notice}</p>`}
     ${problem && html`<p class="notice error" role="alert">${problem}</p>`}
+    ${variables.caseNumber && instance.processDefinitionId !== 'public-opinion-response' && html`<p><a href=${`#/start/public-opinion-response/${encodeURIComponent(variables.caseNumber)}`}>本案引发舆论的，申请舆论解释回应</a></p>`}
     ${user.isAdmin && instance.state === 'ACTIVE' && html`<p><button type="button" class="danger"
         onClick=${() => cancelCase(caseKey, act, setProblem)}>撤销案件流程</button></p>`}
     <h2>办理路径</h2>

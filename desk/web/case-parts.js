@@ -37,7 +37,24 @@ const CHAPTER_FOUR_SUMMARY_FIELDS = [
   ['registerOutcome', '办理结果'],
 ];
 
+// Art. 19 (舆论解释回应): the case the opinion arose from and who asked for the response.
+const OPINION_SUMMARY_FIELDS = [
+  ['caseNumber', '受理编号'],
+  ['procedureName', '办理程序'],
+  ['originCaseNumber', '原案件受理编号'],
+  ['unitName', '舆论涉及的单位'],
+  ['personName', '舆论涉及的干部'],
+  ['opinionSummary', '舆情主要内容'],
+  ['requestedByName', '申请人'],
+  ['registerOutcome', '办理结果'],
+];
+
 export function CaseSummary({ variables }) {
+  if (variables.opinionSummary !== undefined && variables.originCaseNumber !== undefined) {
+    return html`<dl class="summary">
+      ${OPINION_SUMMARY_FIELDS.filter(([name]) => variables[name] !== undefined).map(([name, label]) => html`<div key=${name}><dt>${label}</dt><dd>${displayValue(variables[name])}</dd></div>`)}
+    </dl>`;
+  }
   if (variables.reportedProblem && typeof variables.reportedProblem === 'object' && !variables.applicantName) {
     return html`<dl class="summary">
       ${PROBLEM_FIELDS.map(([name, label, value]) => html`<div key=${name}><dt>${label}</dt><dd>${displayValue(value(variables))}</dd></div>`)}

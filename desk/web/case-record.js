@@ -29,6 +29,8 @@ const CLARIFICATION_CONCLUSIONS = { untrue: '问题反映失实', unsupported: '
 const ACCUSATION_FINDINGS = { 'false-accusation': '认定为诬告陷害', 'mistaken-report': '认定为错告误告，不予追究' };
 const PURSUIT_OUTCOMES = { 'cadre-authority': '移交有管理权限的党组织或单位处理', judicial: '移送司法机关', 'per-law': '移交有关机关依法处理' };
 
+const RESPONSE_METHODS = { 'situation-report': '发布情况通报', 'press-conference': '召开新闻发布会', 'media-interview': '接受媒体采访', 'online-reply': '在网络平台回应', 'face-to-face': '当面解释说明' };
+
 const DECISIONS = {
   officeAcceptanceReview: (v) => joined(yesNo(v.officeAcceptsApplication, '同意受理', '不同意受理'), clip(v.officeAcceptanceReason)),
   subjectAcceptanceOpinion: (v) => joined(yesNo(v.subjectAcceptsApplication, '同意受理', '不同意受理'), clip(v.subjectAcceptanceReason)),
@@ -39,6 +41,7 @@ const DECISIONS = {
   approveDeterminationOpinion: (v) => joined(yesNo(v.opinionApproved, '批准认定意见', '不批准，退回修改'), METHODS[v.approvalMethod], v.approvalMinutesNumber, clip(v.opinionApproved === false ? v.sendBackRemarks : v.approvalComments)),
   arrangePublicity: (v) => (v.publicityStartDate ? `公示自${v.publicityStartDate}起，范围：${displayValue(v.publicityScope)}` : ''),
   orgPersonnelReceipt: (v) => (v.orgPersonnelReceivedOn ? joined(`已于${v.orgPersonnelReceivedOn}收悉`, v.orgPersonnelReceivedBy && `签收人：${v.orgPersonnelReceivedBy}`) : ''),
+  recordCadreUse: (v) => joined(v.cadreUseInAssessment && `考核评价：${clip(v.cadreUseInAssessment, 40)}`, v.cadreUseInAppointment && `选拔任用：${clip(v.cadreUseInAppointment, 40)}`, v.cadreUseRecordedBy && `记录人：${v.cadreUseRecordedBy}`),
   awaitSupplement: (v) => yesNo(v.supplementReceived, `已收到补正材料${v.supplementReceivedOn ? `（${v.supplementReceivedOn}）` : ''}`, '期限内未收到补正材料'),
   leadingGroupAcceptanceDecision: (v) => joined(yesNo(v.leadingGroupAcceptsApplication, '决定受理', '决定不予受理'), METHODS[v.leadingGroupDecisionMethod], v.leadingGroupMinutesNumber, clip(v.leadingGroupDecisionReason)),
   decideFindingsDisagreement: (v) => joined(FINDINGS_RULINGS[v.findingsDisagreementDecision], clip(v.findingsDisagreementReason)),
@@ -72,6 +75,11 @@ const DECISIONS = {
   decidePursuitOutcome: (v) => joined(PURSUIT_OUTCOMES[v.pursuitOutcome], v.receivingBody && `接收机关：${v.receivingBody}`, clip(v.outcomeReasons)),
   verifyRetaliation: (v) => joined(yesNo(v.retaliationFound, '打击报复属实', '打击报复反映不实'), clip(v.protectiveMeasures)),
   approveRetaliationHandling: (v) => joined(yesNo(v.retaliationHandlingApproved, '批准处理意见', '不批准，退回办公室'), v.retaliationApprovedBy && `审批领导：${v.retaliationApprovedBy}`, clip(v.retaliationHandlingApproved === false ? v.retaliationSendBackRemarks : '')),
+  // Art. 19 (舆论解释回应)
+  planOpinionResponse: (v) => joined(RESPONSE_METHODS[v.responseMethod] && `拟${RESPONSE_METHODS[v.responseMethod]}`, v.responseLine && `口径：${clip(v.responseLine, 40)}`),
+  approveResponsePlan: (v) => joined(yesNo(v.responsePlanApproved, '同意回应方案', '不同意，退回修改'), v.planApprovedBy && `审核领导：${v.planApprovedBy}`, clip(v.responsePlanApproved === false ? v.responsePlanSendBackRemarks : v.planApprovalComments)),
+  recordOpinionResponse: (v) => joined(v.respondedOn && `已于${formatDay(v.respondedOn)}回应`, clip(v.responseMade), v.respondedBy && `经办人：${v.respondedBy}`),
+  closeOpinionResponse: (v) => joined(v.closedBy && `${v.closedBy}确认办结`, clip(v.closingRemarks)),
 };
 
 export function decisionOf(task, variables) {

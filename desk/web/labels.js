@@ -26,6 +26,8 @@ export const STAGE_CALLS = {
 // Chapter 4 (Arts. 13–15)
 Object.assign(STAGES, { clarification: '澄清了结', 'false-accusation': '诬告陷害查处', 'retaliation-complaint': '打击报复举报人投诉' });
 Object.assign(STAGE_CALLS, { callFalseAccusation: 'false-accusation' });
+// Art. 19
+Object.assign(STAGES, { 'public-opinion-response': '舆论解释回应' });
 
 const NUMERALS = ['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'];
 export const ART7 = Object.fromEntries(
@@ -134,5 +136,9 @@ Object.assign(NOTICE_RECIPIENTS, {
   'receiving-body': '接收机关',
   'discipline-leaders': '区纪委监委领导',
 });
+
+// Art. 19
+Object.assign(NOTICE_TYPES, { 'opinion-response-done': '舆情回应情况告知' });
+Object.assign(NOTICE_RECIPIENTS, { requester: '申请人' });
 
 export const NOTICE_CHANNELS = { smtp: '电子邮件', file: '电子邮件（存档文件）' };

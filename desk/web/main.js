@@ -81,7 +81,7 @@ function Page({ user, hash, training }) {
   if (route === 'archive') return html`<${CaseSearch} user=${user} archive=${true} />`;
   if (route === 'case-file' && /^\d+$/.test(key || '')) return html`<${CaseFile} key=${key} caseKey=${key} />`;
   if (route === 'users' && user.isAdmin) return html`<${UserAdmin} user=${user} />`;
-  if (route === 'start') return html`<${StartPage} user=${user} />`;
+  if (route === 'start') return html`<${StartPage} key=${hash} user=${user} procedure=${key} origin=${decodeURIComponent(hash.split('/')[3] || '')} />`;
   if (route === 'done') return html`<${DonePage} user=${user} />`;
   if (route === 'dashboard' && user.isManager) return html`<${Dashboard} user=${user} />`;
   if (route === 'publicity' && handlesPublicity(user)) return html`<${PublicityPage} user=${user} />`;

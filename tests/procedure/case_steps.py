@@ -259,11 +259,14 @@ async def arrange_publicity(run: TaskCompleter, case: Case, start: str) -> None:
     )
 
 
-async def org_personnel_receipt(run: TaskCompleter, case: Case) -> None:
+async def org_personnel_receipt(run: TaskCompleter, case: Case, *, recognised: bool = True) -> None:
     """8(4) and Art. 9: every recipient of the opinion signs for it (送达回证): the organisation/
     personnel department, the applicant (recorded by the office) and the accountability subject,
-    which also records how it applied the opinion to the accountability case."""
+    which also records how it applied the opinion to the accountability case. When the exemption
+    was recognised, 区委组织部 also records how it applied the result (Art. 18)."""
     await org_personnel_signs(run, case)
+    if recognised:
+        await org_department_records_cadre_use(run, case)
     await applicant_service_proof(run, case)
     await subject_applies_outcome(run, case)
 
@@ -279,6 +282,30 @@ async def org_personnel_signs(run: TaskCompleter, case: Case) -> None:
             "orgPersonnelNotes": "已收悉，归入干部档案",
         },
         candidate_group="org-personnel",
+    )
+
+
+def cadre_use(**changes: Any) -> dict[str, Any]:
+    """What 区委组织部 records on `feedback-cadre-use` (Art. 18)."""
+    record: dict[str, Any] = {
+        "cadreUseInAssessment": "2026年度考核中客观评价，不因本次容错免责事项降低考核等次",
+        "cadreUseInAppointment": "纳入优秀年轻干部人选，选拔任用不受影响",
+        "cadreUseRemarks": "已将审定意见归入干部档案",
+        "cadreUseRecordedBy": "刘洋",
+        "cadreUseRecordedOn": "2026-10-20",
+    }
+    record.update(changes)
+    return record
+
+
+async def org_department_records_cadre_use(
+    run: TaskCompleter, case: Case, submitted: dict[str, Any] | None = None
+) -> None:
+    await run.complete_task(
+        case,
+        "recordCadreUse",
+        cadre_use() if submitted is None else submitted,
+        candidate_group="dept-org-department",
     )
 
 

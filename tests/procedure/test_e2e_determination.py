@@ -259,7 +259,7 @@ async def test_e_substantiated_objection_sends_the_case_back_and_it_is_not_recog
         },
     )
     await steps.determination(run, case, steps.rejecting_opinion())
-    await steps.org_personnel_receipt(run, case)
+    await steps.org_personnel_receipt(run, case, recognised=False)
     await run.wait_until_completed(case)
 
     path = run.path(case)

@@ -189,6 +189,7 @@ async def test_art9_4_reduced_is_delivered_to_the_accountability_subject_with_pr
     )
     await steps.subject_applies_outcome(run, case, applied)
     await steps.org_personnel_signs(run, case)
+    await steps.org_department_records_cadre_use(run, case)
     await steps.applicant_service_proof(run, case)
     await run.wait_until_completed(case)
 

@@ -140,6 +140,7 @@ CASE_SETTINGS = {
     "feedbackReceiptDueAfter",
     "committeeAcknowledgementDueAfter",
     "subjectApplicationDueAfter",
+    "cadreUseRecordDueAfter",
 }
 
 # Art. 10 periodic screening (docs/procedure-contract.md, "problem-screening"): a root process
@@ -203,6 +204,26 @@ MESSAGE_VARIABLES["false-accusation-approval-answer"] = {
 }
 STARTED_WITH["retaliation-complaint"] = set()
 STARTED_WITH["false-accusation"] = set()
+# Art. 19 (contract, "public-opinion-response"): started from the desk with its start form and the
+# requester the desk adds from the session.
+WORKER_OUTPUTS |= {
+    "opinion-response.assign-number": {
+        "caseNumber",
+        "procedureName",
+        "registerSubjects",
+        "originCaseNumber",
+        "unitName",
+    },
+    "opinion-response.record": {"document"},
+    "opinion-response.notify-requester": {"notice"},
+}
+STARTED_WITH["public-opinion-response"] = {"requestedByUser", "requestedByName", "requesterGroups"}
+CASE_SETTINGS |= {
+    "opinionPlanDueAfter",
+    "responsePlanApprovalDueAfter",
+    "opinionResponseDueAfter",
+    "opinionCloseDueAfter",
+}
 # problem-screening's referral (contract, "problem-referral") starts reminder-warning.
 MESSAGE_VARIABLES["problem-referral"] = {
     "reportedProblem",

@@ -71,6 +71,10 @@ ROLES |= {"discipline-office", "=[screeningUnit]"}
 STARTED_BY_THE_DESK |= {"clarification", "false-accusation", "retaliation-complaint"}
 STAGES |= {"false-accusation"}  # also called by `clarification`
 ROLES |= {"discipline-office", "discipline-leaders"}
+# Chapter 5: 区委组织部 records how it used a recognised exemption (Art. 18); 区委宣传部 answers
+# public opinion (Art. 19), a procedure the desk starts from any case.
+ROLES |= {"dept-org-department", "dept-publicity", "=requesterGroups"}
+STARTED_BY_THE_DESK |= {"public-opinion-response"}
 DIAGRAMS = load_diagrams()
 DIAGRAM_IDS = [d.path.name for d in DIAGRAMS]
 CONTRACT = (DOCS_DIR / "procedure-contract.md").read_text(encoding="utf-8")

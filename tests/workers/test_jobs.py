@@ -84,6 +84,10 @@ def test_every_contract_job_type_has_a_handler() -> None:
         "chapter-four.assign-number",
         "chapter-four.generate-document",
         "chapter-four.send",
+        # Art. 19
+        "opinion-response.assign-number",
+        "opinion-response.notify-requester",
+        "opinion-response.record",
     }
     # The contract sets no fetchVariables: every job reads the whole case.
     assert all(task.config.variables_to_fetch == [] for task in router.tasks)
