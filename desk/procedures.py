@@ -12,7 +12,7 @@ from dataclasses import dataclass
 class Procedure:
     id: str  # the BPMN process id
     name: str  # its Chinese name, as the register's `procedureName`
-    chapter: int  # the chapter of the measures: 2 容错免责, 3 纠错, 4 澄清保护
+    chapter: int  # the chapter of the measures: 2 容错免责, 3 纠错, 4 澄清保护, 5 组织保障
 
 
 PROCEDURES: tuple[Procedure, ...] = (
@@ -20,10 +20,11 @@ PROCEDURES: tuple[Procedure, ...] = (
     Procedure("problem-screening", "定期排查梳理", 3),
     Procedure("reminder-warning", "提醒告诫", 3),
     Procedure("rectification", "问题整改", 3),
-    Procedure("public-opinion-response", "舆论解释回应", 4),
     Procedure("clarification", "澄清了结", 4),
     Procedure("false-accusation", "诬告陷害查处", 4),
     Procedure("retaliation-complaint", "打击报复举报人投诉", 4),
+    # Art. 19: the publicity department's answer to public opinion, requested from any case
+    Procedure("public-opinion-response", "舆论解释回应", 5),
 )
 PROCEDURE_BY_ID = {procedure.id: procedure for procedure in PROCEDURES}
 EXEMPTION = "exemption-procedure"
@@ -34,5 +35,6 @@ def procedure_name(process_id: str) -> str:
     return found.name if found else "其他流程"
 
 
-def chapter_three_and_four() -> tuple[Procedure, ...]:
-    return tuple(p for p in PROCEDURES if p.chapter in (3, 4))
+def work_beyond_exemption() -> tuple[Procedure, ...]:
+    """The work of Chapters 3-5 (correction, clarification and protection, public opinion)."""
+    return tuple(p for p in PROCEDURES if p.chapter in (3, 4, 5))

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any, Literal
 
 from desk.case_index import BEIJING, CaseRow
-from desk.procedures import chapter_three_and_four, procedure_name
+from desk.procedures import procedure_name, work_beyond_exemption
 
 Granularity = Literal["quarter", "month"]
 _QUARTERS = "一二三四"
@@ -51,7 +51,7 @@ def work_statistics(
     until: date,
     by: Granularity,
 ) -> dict[str, Any]:
-    procedures = chapter_three_and_four()
+    procedures = work_beyond_exemption()
     ids = {p.id for p in procedures}
     cases = [row for row in rows if row.process_id in ids]
     open_counts = Counter(row.process_id for row in cases if not row.closed)

@@ -106,7 +106,7 @@ function CorrectionWork({ from, to }) {
     call('GET', `/register/statistics?${query}`).then(setData, (error) => setProblem(error.message));
   }, [from, to, by]);
   return html`<section class="correction-work" aria-labelledby="correction-title">
-    <h2 id="correction-title">纠错和澄清保护工作（《办法》第三章、第四章）</h2>
+    <h2 id="correction-title">纠错、澄清保护和舆论回应工作（《办法》第三章至第五章）</h2>
     <label>成果统计周期<select name="by" value=${by} onChange=${(e) => setBy(e.target.value)}>
       <option value="quarter">按季度</option><option value="month">按月</option>
     </select></label>
