@@ -14,6 +14,7 @@ from engine.core.records import Intent, ValueType
 from engine.core.state import ElementInstance, Job, MessageSubscription, ProcessDefinition
 from engine.core.writer import RecordWriter
 from engine.definitions.bpmn_model import FlowNode
+from engine.definitions.element_kind import ElementKind
 
 PI = ValueType.PROCESS_INSTANCE
 
@@ -35,7 +36,7 @@ class BehaviourBase:
 
     def pi_value(self, instance: ElementInstance) -> dict[str, Any]:
         event_type = "UNSPECIFIED"
-        if instance.element_type not in ("PROCESS", "MULTI_INSTANCE_BODY"):
+        if instance.element_type not in (ElementKind.PROCESS, ElementKind.MULTI_INSTANCE_BODY):
             event_type = self.node(instance).event_type
         return {
             "bpmnProcessId": instance.bpmn_process_id,

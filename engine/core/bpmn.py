@@ -27,16 +27,17 @@ from engine.core.multi_instance import MultiInstanceBehaviour
 from engine.core.records import Intent, ValueType
 from engine.core.state import ElementInstance, ProcessDefinition
 from engine.definitions.bpmn_model import FlowNode
+from engine.definitions.element_kind import ElementKind
 
 PI = ValueType.PROCESS_INSTANCE
 _PASS_THROUGH = {
-    "START_EVENT",
-    "MANUAL_TASK",
-    "TASK",
-    "PARALLEL_GATEWAY",
-    "INTERMEDIATE_THROW_EVENT",
-    "END_EVENT",
-    "BOUNDARY_EVENT",
+    ElementKind.START_EVENT,
+    ElementKind.MANUAL_TASK,
+    ElementKind.TASK,
+    ElementKind.PARALLEL_GATEWAY,
+    ElementKind.INTERMEDIATE_THROW_EVENT,
+    ElementKind.END_EVENT,
+    ElementKind.BOUNDARY_EVENT,
 }
 USER_TASK_JOB_TYPE = "io.camunda.zeebe:userTask"
 
@@ -60,7 +61,7 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
             "processInstanceKey": key,
             "elementId": definition.bpmn_process_id,
             "flowScopeKey": -1,
-            "bpmnElementType": "PROCESS",
+            "bpmnElementType": ElementKind.PROCESS,
             "bpmnEventType": "UNSPECIFIED",
             "parentProcessInstanceKey": parent.process_instance_key if parent else -1,
             "parentElementInstanceKey": parent.key if parent else -1,
@@ -102,7 +103,7 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
         key before input mappings are applied (a modification's variables for the element)."""
         node = definition.model.node(element_id)
         scope = self.s.elements[flow_scope_key]
-        kind = "MULTI_INSTANCE_BODY" if node.multi_instance and not inner else node.kind
+        kind = ElementKind.MULTI_INSTANCE_BODY if node.multi_instance and not inner else node.kind
         key = self.w.new_key()
         value = {
             "bpmnProcessId": definition.bpmn_process_id,
@@ -112,7 +113,9 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
             "elementId": element_id,
             "flowScopeKey": flow_scope_key,
             "bpmnElementType": kind,
-            "bpmnEventType": node.event_type if kind != "MULTI_INSTANCE_BODY" else "UNSPECIFIED",
+            "bpmnEventType": node.event_type
+            if kind != ElementKind.MULTI_INSTANCE_BODY
+            else "UNSPECIFIED",
             "parentProcessInstanceKey": -1,
             "parentElementInstanceKey": -1,
             "tenantId": definition.tenant_id,
@@ -132,7 +135,7 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
     def continue_activation(self, key: int) -> None:
         instance = self.s.elements[key]
         node = self.node(instance)
-        if instance.element_type == "MULTI_INSTANCE_BODY":
+        if instance.element_type == ElementKind.MULTI_INSTANCE_BODY:
             self._activate_multi_instance_body(instance, node)
             return
         try:
@@ -140,7 +143,8 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
             local = self.evaluate_mappings(node.inputs, context)
             context.update(local)
             is_inner = (
-                self.s.elements[instance.flow_scope_key].element_type == "MULTI_INSTANCE_BODY"
+                self.s.elements[instance.flow_scope_key].element_type
+                == ElementKind.MULTI_INSTANCE_BODY
             )
             events = [] if is_inner else self._prepare_boundary_events(instance, node, context)
             events += self._prepare_catch_event(instance, node, context)
@@ -160,13 +164,16 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
     ) -> Callable[[], None]:
         key = instance.key
         now = self.w.now
-        if node.kind == "EXCLUSIVE_GATEWAY":
+        if node.kind == ElementKind.EXCLUSIVE_GATEWAY:
             flow = self._choose_exclusive_flow(self.definition(instance), node, context)
             return lambda: self.complete(key, (flow,))
-        if node.kind == "INCLUSIVE_GATEWAY":
+        if node.kind == ElementKind.INCLUSIVE_GATEWAY:
             flows = self._choose_inclusive_flows(self.definition(instance), node, context)
             return lambda: self.complete(key, flows)
-        if node.event_type == "SIGNAL" and node.kind in ("END_EVENT", "INTERMEDIATE_THROW_EVENT"):
+        if node.event_type == "SIGNAL" and node.kind in (
+            ElementKind.END_EVENT,
+            ElementKind.INTERMEDIATE_THROW_EVENT,
+        ):
             name = evaluate_string(node.signal_name, context, now, "signal name")
 
             def throw_signal() -> None:
@@ -177,7 +184,7 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
                     self.complete(key)
 
             return throw_signal
-        if node.kind == "END_EVENT" and node.event_type == "ERROR":
+        if node.kind == ElementKind.END_EVENT and node.event_type == "ERROR":
             assert node.error is not None
             code = node.error.error_code
             catcher = self.find_error_catcher(instance.flow_scope_key, code)
@@ -194,18 +201,22 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
             return lambda: self._complete_with(key, {result_variable: result})
         if node.called_decision is not None:
             return self._prepare_decision(instance, node, context)
-        if node.kind == "USER_TASK" and node.user_task and node.user_task.camunda_user_task:
+        if (
+            node.kind == ElementKind.USER_TASK
+            and node.user_task
+            and node.user_task.camunda_user_task
+        ):
             return self._prepare_user_task(instance, node, context)
-        if node.task_definition is not None or node.kind == "USER_TASK":
+        if node.task_definition is not None or node.kind == ElementKind.USER_TASK:
             return self._prepare_job(instance, node, context)
-        if node.kind == "SUB_PROCESS":
+        if node.kind == ElementKind.SUB_PROCESS:
             definition = self.definition(instance)
 
             def enter() -> None:
                 self.activate(definition, node.start_event_id, key)
 
             return enter
-        if node.kind == "EVENT_SUB_PROCESS":
+        if node.kind == ElementKind.EVENT_SUB_PROCESS:
             definition = self.definition(instance)
             trigger = self._event_triggers.pop((key, node.start_event_id), {})
 
@@ -213,7 +224,7 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
                 self.activate(definition, node.start_event_id, key, trigger, triggered=True)
 
             return start_event_sub_process
-        if node.kind == "CALL_ACTIVITY":
+        if node.kind == ElementKind.CALL_ACTIVITY:
             return self._prepare_call_activity(instance, node, context)
         if node.kind in _PASS_THROUGH:
             return lambda: self.complete(key)
@@ -388,16 +399,16 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
 
     def continue_completion(self, key: int, flows: tuple[str, ...] | None = None) -> None:
         instance = self.s.elements[key]
-        if instance.element_type == "PROCESS":
+        if instance.element_type == ElementKind.PROCESS:
             self._complete_process(instance)
             return
         node = self.node(instance)
         scope = self.s.elements[instance.flow_scope_key]
-        is_inner = scope.element_type == "MULTI_INSTANCE_BODY"
+        is_inner = scope.element_type == ElementKind.MULTI_INSTANCE_BODY
         try:
             context = self.context(key)
             # an activity's output mappings apply to each inner instance, not to its body
-            mapped = node.outputs and instance.element_type != "MULTI_INSTANCE_BODY"
+            mapped = node.outputs and instance.element_type != ElementKind.MULTI_INSTANCE_BODY
             outputs = self.evaluate_mappings(node.outputs, context) if mapped else {}
             if is_inner and node.multi_instance and node.multi_instance.output_element:
                 context.update(outputs)
@@ -405,7 +416,7 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
         except ExpressionFailure as failure:
             self.incident(instance, failure)
             return
-        if instance.element_type == "MULTI_INSTANCE_BODY":
+        if instance.element_type == ElementKind.MULTI_INSTANCE_BODY:
             mi = node.multi_instance
             assert mi is not None
             if mi.output_collection:
@@ -434,10 +445,10 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
         scope: ElementInstance,
         flows: tuple[str, ...] | None,
     ) -> None:
-        if scope.element_type == "MULTI_INSTANCE_BODY":
+        if scope.element_type == ElementKind.MULTI_INSTANCE_BODY:
             self.continue_multi_instance(scope)
             return
-        if node.kind == "END_EVENT" and node.event_type == "TERMINATE":
+        if node.kind == ElementKind.END_EVENT and node.event_type == "TERMINATE":
             for child in sorted(scope.children):
                 self.terminate(child)
         outgoing = node.outgoing if flows is None else flows
@@ -463,7 +474,7 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
                 "processInstanceKey": scope.process_instance_key,
                 "elementId": flow_id,
                 "flowScopeKey": scope.key,
-                "bpmnElementType": "SEQUENCE_FLOW",
+                "bpmnElementType": ElementKind.SEQUENCE_FLOW,
                 "bpmnEventType": "UNSPECIFIED",
                 "parentProcessInstanceKey": -1,
                 "parentElementInstanceKey": -1,
@@ -478,11 +489,11 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
         if scope is None or not scope.is_active:
             return
         target = definition.model.node(target_id)
-        if target.kind == "INCLUSIVE_GATEWAY" and len(target.incoming) > 1:
+        if target.kind == ElementKind.INCLUSIVE_GATEWAY and len(target.incoming) > 1:
             if self._inclusive_join_ready(definition, target, scope):
                 self.activate(definition, target_id, scope_key)
             return
-        joining = target.kind == "PARALLEL_GATEWAY" and len(target.incoming) > 1
+        joining = target.kind == ElementKind.PARALLEL_GATEWAY and len(target.incoming) > 1
         if joining and any(scope.waiting_flows[(target.id, f)] <= 0 for f in target.incoming):
             return  # the join waits for the other branches
         trigger = self._event_triggers.pop((scope_key, target_id), None)
@@ -497,7 +508,11 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
             return
         if scope.children or sum(scope.waiting_flows.values()) > 0:
             return
-        if scope.element_type in ("PROCESS", "SUB_PROCESS", "EVENT_SUB_PROCESS"):
+        if scope.element_type in (
+            ElementKind.PROCESS,
+            ElementKind.SUB_PROCESS,
+            ElementKind.EVENT_SUB_PROCESS,
+        ):
             self.complete(scope_key)
 
     def _complete_process(self, instance: ElementInstance) -> None:
@@ -551,7 +566,7 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
             self.terminate(child)
         if instance.called_child_key > 0:
             self.terminate(instance.called_child_key)
-        if instance.element_type == "PROCESS":
+        if instance.element_type == ElementKind.PROCESS:
             self._process_ending(instance)
         self.lifecycle(instance, Intent.ELEMENT_TERMINATED)
         scope = self.s.elements.get(instance.flow_scope_key)

@@ -32,6 +32,7 @@ from engine.core.records import Intent, ValueType
 from engine.core.scheduling import Scheduling
 from engine.core.state import DecisionDefinition, ProcessDefinition
 from engine.core.user_task_commands import UserTaskCommands
+from engine.definitions.element_kind import ElementKind, JobState
 
 
 class Commands(
@@ -179,7 +180,7 @@ class Commands(
         command as the cancellation, so the case's history keeps why it ended."""
         self.authorize(Action.CANCEL_PROCESS_INSTANCE)
         instance = self.s.elements.get(key)
-        if instance is None or instance.element_type != "PROCESS":
+        if instance is None or instance.element_type != ElementKind.PROCESS:
             raise NotFound(
                 rejected(
                     "CANCEL",
@@ -311,7 +312,7 @@ class Commands(
             return
         if incident.job_key > 0:
             job = self.s.jobs.get(incident.job_key)
-            if job is not None and job.state == "FAILED" and job.retries <= 0:
+            if job is not None and job.state == JobState.FAILED and job.retries <= 0:
                 # Zeebe raises the incident again when the job still has no retries left.
                 self.bpmn.incident(
                     instance,
@@ -323,5 +324,5 @@ class Commands(
             self.bpmn.continue_activation(instance.key)
         elif instance.state == Intent.ELEMENT_COMPLETING:
             self.bpmn.continue_completion(instance.key)
-        elif instance.element_type == "MULTI_INSTANCE_BODY":
+        elif instance.element_type == ElementKind.MULTI_INSTANCE_BODY:
             self.bpmn.continue_multi_instance(instance)

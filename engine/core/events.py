@@ -18,6 +18,7 @@ from engine.core.records import Intent, ValueType
 from engine.core.state import ElementInstance, MessageSubscription, ProcessDefinition
 from engine.core.variables import VariableBehaviour
 from engine.definitions.bpmn_model import FlowNode
+from engine.definitions.element_kind import ElementKind
 from engine.definitions.timer_expressions import TimerError, TimerSchedule, schedule
 
 
@@ -35,11 +36,11 @@ class EventBehaviour(VariableBehaviour):
     def _prepare_catch_event(
         self, instance: ElementInstance, node: FlowNode, context: dict[str, Any]
     ) -> list[Callable[[], None]]:
-        if node.kind in ("INTERMEDIATE_CATCH_EVENT", "RECEIVE_TASK"):
+        if node.kind in (ElementKind.INTERMEDIATE_CATCH_EVENT, ElementKind.RECEIVE_TASK):
             return self._prepare_event(instance, node, context)
-        if node.kind == "SUB_PROCESS":
+        if node.kind == ElementKind.SUB_PROCESS:
             return self._prepare_event_sub_processes(instance, node.id, context)
-        if node.kind == "EVENT_BASED_GATEWAY":
+        if node.kind == ElementKind.EVENT_BASED_GATEWAY:
             model = self.definition(instance).model
             opens: list[Callable[[], None]] = []
             for flow_id in node.outgoing:
@@ -187,7 +188,10 @@ class EventBehaviour(VariableBehaviour):
         model = self.definition(instance).model
 
         def closing(target_id: str) -> bool:
-            return not only_event_sub_processes or model.node(target_id).kind == "START_EVENT"
+            return (
+                not only_event_sub_processes
+                or model.node(target_id).kind == ElementKind.START_EVENT
+            )
 
         for timer_key in sorted(instance.timer_keys):
             if closing(self.s.timers[timer_key].target_element_id):
@@ -231,7 +235,11 @@ class EventBehaviour(VariableBehaviour):
         key = start_key
         while key in self.s.elements:
             instance = self.s.elements[key]
-            if instance.element_type in ("PROCESS", "SUB_PROCESS", "EVENT_SUB_PROCESS"):
+            if instance.element_type in (
+                ElementKind.PROCESS,
+                ElementKind.SUB_PROCESS,
+                ElementKind.EVENT_SUB_PROCESS,
+            ):
                 model = self.definition(instance).model
                 scope_id = instance.element_id
                 starts = [
@@ -245,13 +253,13 @@ class EventBehaviour(VariableBehaviour):
                 for start in starts:
                     if start.error and not start.error.error_code:
                         return key, start.id
-            if instance.element_type == "PROCESS":
+            if instance.element_type == ElementKind.PROCESS:
                 if instance.parent_element_instance_key <= 0:
                     return None
                 key = instance.parent_element_instance_key
                 continue
             scope = self.s.elements.get(instance.flow_scope_key)
-            if scope is not None and scope.element_type != "MULTI_INSTANCE_BODY":
+            if scope is not None and scope.element_type != ElementKind.MULTI_INSTANCE_BODY:
                 model = self.definition(instance).model
                 candidates = [
                     model.node(b)
@@ -291,9 +299,9 @@ class EventBehaviour(VariableBehaviour):
         target = model.node(target_id)
         if instance.element_id == target_id:
             self._complete_with(instance.key, variables)
-        elif target.kind == "START_EVENT":  # of an event sub-process of this scope
+        elif target.kind == ElementKind.START_EVENT:  # of an event sub-process of this scope
             self._start_event_sub_process(instance, target, variables)
-        elif instance.element_type == "EVENT_BASED_GATEWAY":
+        elif instance.element_type == ElementKind.EVENT_BASED_GATEWAY:
             model = self.definition(instance).model
             node = model.node(instance.element_id)
             flow = next(f for f in node.outgoing if model.flows[f].target == target_id)

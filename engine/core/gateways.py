@@ -13,6 +13,7 @@ from engine.core.expressions import (
 )
 from engine.core.state import ElementInstance, ProcessDefinition
 from engine.definitions.bpmn_model import FlowNode
+from engine.definitions.element_kind import ElementKind
 
 
 class GatewayBehaviour(EventBehaviour):
@@ -98,25 +99,31 @@ class GatewayBehaviour(EventBehaviour):
 
     def _check_inclusive_joins(self, scope_key: int) -> None:
         scope = self.s.elements.get(scope_key)
-        if scope is None or not scope.is_active or scope.element_type == "MULTI_INSTANCE_BODY":
+        if (
+            scope is None
+            or not scope.is_active
+            or scope.element_type == ElementKind.MULTI_INSTANCE_BODY
+        ):
             return
         definition = self.definition(scope)
         waiting = sorted({target for (target, _), n in scope.waiting_flows.items() if n > 0})
         for target_id in waiting:
             node = definition.model.node(target_id)
-            joining = node.kind == "INCLUSIVE_GATEWAY" and len(node.incoming) > 1
+            joining = node.kind == ElementKind.INCLUSIVE_GATEWAY and len(node.incoming) > 1
             if joining and self._inclusive_join_ready(definition, node, scope):
                 self.activate(definition, target_id, scope_key)
 
     def _recheck_joins_later(self, scope: ElementInstance) -> None:
         """A waiting inclusive join may become ready once a path that could reach it ends."""
         model = (
-            self.definition(scope).model if scope.element_type != "MULTI_INSTANCE_BODY" else None
+            self.definition(scope).model
+            if scope.element_type != ElementKind.MULTI_INSTANCE_BODY
+            else None
         )
         if model is None:
             return
         if any(
-            n > 0 and model.node(target).kind == "INCLUSIVE_GATEWAY"
+            n > 0 and model.node(target).kind == ElementKind.INCLUSIVE_GATEWAY
             for (target, _), n in scope.waiting_flows.items()
         ):
             scope_key = scope.key

@@ -18,6 +18,7 @@ from engine.core.command_base import JOB_STATE_NAMES, CommandBase, check_variabl
 from engine.core.expressions import ExpressionFailure
 from engine.core.records import Intent, ValueType
 from engine.core.state import Job
+from engine.definitions.element_kind import JobState
 
 
 class JobCommands(CommandBase):
@@ -83,7 +84,7 @@ class JobCommands(CommandBase):
             )
         return activated
 
-    def _job(self, key: int, command: str, verb: str, states: tuple[str, ...]) -> Job:
+    def _job(self, key: int, command: str, verb: str, states: tuple[JobState, ...]) -> Job:
         job = self.s.jobs.get(key)
         if job is None:
             raise NotFound(
@@ -107,7 +108,7 @@ class JobCommands(CommandBase):
     def complete_job(self, key: int, variables: Any) -> None:
         self._authorize_job(key, Action.WORK_JOB)
         variables = check_variables(variables)
-        job = self._job(key, "COMPLETE", "complete", ("ACTIVATABLE", "ACTIVATED"))
+        job = self._job(key, "COMPLETE", "complete", (JobState.ACTIVATABLE, JobState.ACTIVATED))
         self.w.event(
             ValueType.JOB, Intent.COMPLETED, key, self.bpmn.job_value(job, variables=variables)
         )
@@ -122,7 +123,7 @@ class JobCommands(CommandBase):
     ) -> None:
         self._authorize_job(key, Action.WORK_JOB)
         variables = check_variables(variables)
-        job = self._job(key, "FAIL", "fail", ("ACTIVATABLE", "ACTIVATED"))
+        job = self._job(key, "FAIL", "fail", (JobState.ACTIVATABLE, JobState.ACTIVATED))
         retries = max(retries, 0)
         backoff = max(backoff_ms, 0)
         self.w.event(
@@ -155,7 +156,9 @@ class JobCommands(CommandBase):
         variables = check_variables(variables)
         if not error_code:
             raise InvalidArgument("Expected an errorCode to throw, but it was empty")
-        job = self._job(key, "THROW_ERROR", "throw an error for", ("ACTIVATABLE", "ACTIVATED"))
+        job = self._job(
+            key, "THROW_ERROR", "throw an error for", (JobState.ACTIVATABLE, JobState.ACTIVATED)
+        )
         self.w.event(
             ValueType.JOB,
             Intent.ERROR_THROWN,
@@ -192,7 +195,13 @@ class JobCommands(CommandBase):
             key,
             "UPDATE_RETRIES",
             "update retries of",
-            ("ACTIVATABLE", "ACTIVATED", "FAILED", "BACKOFF", "ERROR_THROWN"),
+            (
+                JobState.ACTIVATABLE,
+                JobState.ACTIVATED,
+                JobState.FAILED,
+                JobState.BACKOFF,
+                JobState.ERROR_THROWN,
+            ),
         )
         self.w.event(
             ValueType.JOB, Intent.RETRIES_UPDATED, key, self.bpmn.job_value(job, retries=retries)
@@ -202,7 +211,7 @@ class JobCommands(CommandBase):
         self._authorize_job(key, Action.UPDATE_JOB_TIMEOUT)
         if timeout_ms < 0:
             raise InvalidArgument(f"Expected a non-negative timeout, but it was '{timeout_ms}'")
-        job = self._job(key, "UPDATE_TIMEOUT", "update the timeout of", ("ACTIVATED",))
+        job = self._job(key, "UPDATE_TIMEOUT", "update the timeout of", (JobState.ACTIVATED,))
         self.w.event(
             ValueType.JOB,
             Intent.TIMEOUT_UPDATED,
@@ -223,7 +232,7 @@ class JobCommands(CommandBase):
         yielded: list[int] = []
         for key in dict.fromkeys(keys):
             job = self.s.jobs.get(key)
-            if job is None or job.state != "ACTIVATED":
+            if job is None or job.state != JobState.ACTIVATED:
                 continue
             self.w.event(ValueType.JOB, Intent.YIELDED, key, self.bpmn.job_value(job))
             yielded.append(key)

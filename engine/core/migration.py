@@ -23,23 +23,24 @@ from engine.core.expressions import ExpressionFailure, evaluate_string
 from engine.core.records import Intent, ValueType
 from engine.core.state import ElementInstance, ProcessDefinition
 from engine.definitions.bpmn_model import FlowNode, ProcessModel
+from engine.definitions.element_kind import ElementKind
 
 # Zeebe 8.8's ProcessInstanceMigrationPreconditions, restricted to the element kinds we run.
 _SUPPORTED_KINDS = {
-    "PROCESS",
-    "SERVICE_TASK",
-    "USER_TASK",
-    "SUB_PROCESS",
-    "CALL_ACTIVITY",
-    "INTERMEDIATE_CATCH_EVENT",
-    "RECEIVE_TASK",
-    "EVENT_SUB_PROCESS",
-    "EXCLUSIVE_GATEWAY",
-    "EVENT_BASED_GATEWAY",
-    "BUSINESS_RULE_TASK",
-    "SCRIPT_TASK",
-    "SEND_TASK",
-    "MULTI_INSTANCE_BODY",
+    ElementKind.PROCESS,
+    ElementKind.SERVICE_TASK,
+    ElementKind.USER_TASK,
+    ElementKind.SUB_PROCESS,
+    ElementKind.CALL_ACTIVITY,
+    ElementKind.INTERMEDIATE_CATCH_EVENT,
+    ElementKind.RECEIVE_TASK,
+    ElementKind.EVENT_SUB_PROCESS,
+    ElementKind.EXCLUSIVE_GATEWAY,
+    ElementKind.EVENT_BASED_GATEWAY,
+    ElementKind.BUSINESS_RULE_TASK,
+    ElementKind.SCRIPT_TASK,
+    ElementKind.SEND_TASK,
+    ElementKind.MULTI_INSTANCE_BODY,
 }
 _CATCH_EVENT_TYPES = {"MESSAGE", "TIMER", "SIGNAL"}
 _BOUNDARY_EVENT_TYPES = {"MESSAGE", "TIMER", "SIGNAL", "ERROR"}
@@ -63,7 +64,7 @@ class MigrationCommands(CommandBase):
         self.authorize(Action.MIGRATE_PROCESS_INSTANCE)
         key = process_instance_key
         root = self.s.elements.get(key)
-        if root is None or root.element_type != "PROCESS" or not root.is_active:
+        if root is None or root.element_type != ElementKind.PROCESS or not root.is_active:
             raise _refused(
                 NotFound,
                 "Expected to migrate process instance but no process instance found with key "
@@ -153,7 +154,7 @@ class MigrationCommands(CommandBase):
                 f"'{element_id}' has an unsupported type. The migration of a {kind} is not "
                 "supported.",
             )
-        if kind == "INTERMEDIATE_CATCH_EVENT":
+        if kind == ElementKind.INTERMEDIATE_CATCH_EVENT:
             if node.event_type not in _CATCH_EVENT_TYPES:
                 raise _refused(
                     FailedPrecondition,
@@ -180,10 +181,10 @@ class MigrationCommands(CommandBase):
             )
         target_node = target.model.nodes.get(target_id)
         scope = self.s.elements[instance.flow_scope_key]
-        is_inner = scope.element_type == "MULTI_INSTANCE_BODY"
-        target_kind = "PROCESS" if target_node is None else target_node.kind
+        is_inner = scope.element_type == ElementKind.MULTI_INSTANCE_BODY
+        target_kind = ElementKind.PROCESS if target_node is None else target_node.kind
         if target_node is not None and target_node.multi_instance and not is_inner:
-            target_kind = "MULTI_INSTANCE_BODY"
+            target_kind = ElementKind.MULTI_INSTANCE_BODY
         if kind != target_kind:
             raise _refused(
                 FailedPrecondition,
@@ -193,7 +194,7 @@ class MigrationCommands(CommandBase):
                 "elements of the same type.",
             )
         assert target_node is not None
-        if kind == "USER_TASK":
+        if kind == ElementKind.USER_TASK:
             self._check_user_task(key, instance, node, target_id, target_node)
         expected_scope = plan.get(scope.element_id, scope.element_id)
         actual_scope = target_id if is_inner else target_node.scope_id
@@ -207,7 +208,7 @@ class MigrationCommands(CommandBase):
             )
         loops = (node.multi_instance, target_node.multi_instance)
         if (
-            kind == "MULTI_INSTANCE_BODY"
+            kind == ElementKind.MULTI_INSTANCE_BODY
             and loops[0]
             and loops[1]
             and loops[0].sequential != loops[1].sequential
@@ -219,7 +220,7 @@ class MigrationCommands(CommandBase):
                 f"element with id '{target_id}'. Both elements must have either sequential "
                 "or parallel loop characteristics.",
             )
-        if kind == "SUB_PROCESS":
+        if kind == ElementKind.SUB_PROCESS:
             self._check_event_sub_processes(root, source.model, element_id, "active process")
             self._check_event_sub_processes(root, target.model, target_id, "target process")
         if not is_inner:
@@ -606,21 +607,23 @@ def _catch_events(
     if node is None:
         return []
     events: list[FlowNode] = []
-    inner = node.multi_instance is not None and instance.element_type != "MULTI_INSTANCE_BODY"
+    inner = (
+        node.multi_instance is not None and instance.element_type != ElementKind.MULTI_INSTANCE_BODY
+    )
     if not inner:
         events += [model.node(b) for b in model.boundary_events.get(element_id, ())]
-    if node.kind == "SUB_PROCESS" and not (node.multi_instance and not inner):
+    if node.kind == ElementKind.SUB_PROCESS and not (node.multi_instance and not inner):
         events += [model.node(esp.start_event_id) for esp in model.event_sub_processes(node.id)]
-    if node.kind == "EVENT_BASED_GATEWAY":
+    if node.kind == ElementKind.EVENT_BASED_GATEWAY:
         events += [model.node(model.flows[f].target) for f in node.outgoing]
-    if node.kind in ("INTERMEDIATE_CATCH_EVENT", "RECEIVE_TASK"):
+    if node.kind in (ElementKind.INTERMEDIATE_CATCH_EVENT, ElementKind.RECEIVE_TASK):
         events.append(node)
     return events
 
 
 def _follows_event_based_gateway(model: ProcessModel, node: FlowNode) -> bool:
     return any(
-        model.node(model.flows[flow_id].source).kind == "EVENT_BASED_GATEWAY"
+        model.node(model.flows[flow_id].source).kind == ElementKind.EVENT_BASED_GATEWAY
         for flow_id in node.incoming
         if flow_id in model.flows and model.flows[flow_id].source in model.nodes
     )

@@ -22,8 +22,9 @@ from engine.core.expressions import ExpressionFailure
 from engine.core.records import Intent, ValueType
 from engine.core.state import ElementInstance, ProcessDefinition
 from engine.definitions.bpmn_model import FlowNode, ProcessModel
+from engine.definitions.element_kind import ElementKind
 
-_UNSUPPORTED_KINDS = ("START_EVENT", "BOUNDARY_EVENT")
+_UNSUPPORTED_KINDS = (ElementKind.START_EVENT, ElementKind.BOUNDARY_EVENT)
 
 
 def _invalid(message: str) -> InvalidArgument:
@@ -46,7 +47,7 @@ class ModificationCommands(CommandBase):
     ) -> None:
         self.authorize(Action.MODIFY_PROCESS_INSTANCE)
         root = self.s.elements.get(process_instance_key)
-        if root is None or root.element_type != "PROCESS" or not root.is_active:
+        if root is None or root.element_type != ElementKind.PROCESS or not root.is_active:
             raise NotFound(
                 rejected(
                     "MODIFY",
@@ -257,7 +258,10 @@ class ModificationCommands(CommandBase):
             child = self.s.elements.get(pending.pop(0))
             if child is None or not child.is_active:
                 continue
-            if child.element_id == scope_id and child.element_type != "MULTI_INSTANCE_BODY":
+            if (
+                child.element_id == scope_id
+                and child.element_type != ElementKind.MULTI_INSTANCE_BODY
+            ):
                 found.append(child)
             else:
                 pending.extend(sorted(child.children))
@@ -350,7 +354,7 @@ class ModificationCommands(CommandBase):
         try:
             context = self.bpmn.context(key)
             events = []
-            if node.kind == "SUB_PROCESS":
+            if node.kind == ElementKind.SUB_PROCESS:
                 events = self.bpmn._prepare_boundary_events(instance, node, context)
                 events += self.bpmn._prepare_catch_event(instance, node, context)
         except ExpressionFailure as failure:
@@ -391,7 +395,7 @@ def _scope_ids(model: ProcessModel, node: FlowNode) -> tuple[str, ...]:
 
 def _follows_event_based_gateway(model: ProcessModel, node: FlowNode) -> bool:
     return any(
-        model.node(model.flows[flow_id].source).kind == "EVENT_BASED_GATEWAY"
+        model.node(model.flows[flow_id].source).kind == ElementKind.EVENT_BASED_GATEWAY
         for flow_id in node.incoming
         if flow_id in model.flows and model.flows[flow_id].source in model.nodes
     )

@@ -9,6 +9,7 @@ from engine.access.rules import Action
 from engine.api import InvalidArgument
 from engine.core.command_base import CommandBase
 from engine.core.records import Intent, ValueType
+from engine.definitions.element_kind import JobState
 from engine.definitions.timer_expressions import LATEST_INSTANT_MS, TimerError, next_repetition
 
 
@@ -59,7 +60,9 @@ class Scheduling(CommandBase):
             else:
                 job = self.s.jobs[key]
                 intent = (
-                    Intent.TIMED_OUT if job.state == "ACTIVATED" else Intent.RECURRED_AFTER_BACKOFF
+                    Intent.TIMED_OUT
+                    if job.state == JobState.ACTIVATED
+                    else Intent.RECURRED_AFTER_BACKOFF
                 )
                 self.w.event(ValueType.JOB, intent, key, self.bpmn.job_value(job))
 

@@ -12,6 +12,7 @@ from engine.core.expressions import evaluate
 from engine.core.records import Intent, ValueType
 from engine.core.state import ElementInstance
 from engine.definitions.bpmn_model import Mapping_
+from engine.definitions.element_kind import ElementKind
 
 _MISSING = object()
 
@@ -68,8 +69,12 @@ class VariableBehaviour(BehaviourBase):
         element has output mappings (those decide what leaves), otherwise propagated."""
         if not variables:
             return
-        node = self.node(instance) if instance.element_type != "PROCESS" else None
-        if node is not None and node.outputs and instance.element_type != "MULTI_INSTANCE_BODY":
+        node = self.node(instance) if instance.element_type != ElementKind.PROCESS else None
+        if (
+            node is not None
+            and node.outputs
+            and instance.element_type != ElementKind.MULTI_INSTANCE_BODY
+        ):
             for name, value in variables.items():
                 self.set_local(instance.key, name, value)
         else:
