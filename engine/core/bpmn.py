@@ -15,6 +15,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from engine.core import record_values as values
 from engine.core.expressions import (
     ExpressionFailure,
     evaluate,
@@ -54,19 +55,15 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
         parent: ElementInstance | None = None,
     ) -> int:
         key = self.w.new_key()
-        value = {
-            "bpmnProcessId": definition.bpmn_process_id,
-            "version": definition.version,
-            "processDefinitionKey": definition.key,
-            "processInstanceKey": key,
-            "elementId": definition.bpmn_process_id,
-            "flowScopeKey": -1,
-            "bpmnElementType": ElementKind.PROCESS,
-            "bpmnEventType": "UNSPECIFIED",
-            "parentProcessInstanceKey": parent.process_instance_key if parent else -1,
-            "parentElementInstanceKey": parent.key if parent else -1,
-            "tenantId": definition.tenant_id,
-        }
+        value = values.element_in_definition(
+            definition,
+            process_instance_key=key,
+            element_id=definition.bpmn_process_id,
+            flow_scope_key=-1,
+            element_type=ElementKind.PROCESS,
+            parent_process_instance_key=parent.process_instance_key if parent else -1,
+            parent_element_instance_key=parent.key if parent else -1,
+        )
         self.w.event(PI, Intent.ELEMENT_ACTIVATING, key, value)
         for name, val in variables.items():
             self.set_local(key, name, val)
@@ -105,21 +102,15 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
         scope = self.s.elements[flow_scope_key]
         kind = ElementKind.MULTI_INSTANCE_BODY if node.multi_instance and not inner else node.kind
         key = self.w.new_key()
-        value = {
-            "bpmnProcessId": definition.bpmn_process_id,
-            "version": definition.version,
-            "processDefinitionKey": definition.key,
-            "processInstanceKey": scope.process_instance_key,
-            "elementId": element_id,
-            "flowScopeKey": flow_scope_key,
-            "bpmnElementType": kind,
-            "bpmnEventType": node.event_type
-            if kind != ElementKind.MULTI_INSTANCE_BODY
-            else "UNSPECIFIED",
-            "parentProcessInstanceKey": -1,
-            "parentElementInstanceKey": -1,
-            "tenantId": definition.tenant_id,
-        }
+        is_body = kind == ElementKind.MULTI_INSTANCE_BODY
+        value = values.element_in_definition(
+            definition,
+            process_instance_key=scope.process_instance_key,
+            element_id=element_id,
+            flow_scope_key=flow_scope_key,
+            element_type=kind,
+            event_type=values.NO_EVENT_TYPE if is_body else node.event_type,
+        )
         self.w.event(PI, Intent.ELEMENT_ACTIVATING, key, value)
         if variables:
             self.merge_trigger_variables(self.s.elements[key], variables)
@@ -264,21 +255,7 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
                 ValueType.JOB,
                 Intent.CREATED,
                 self.w.new_key(),
-                {
-                    "type": job_type,
-                    "retries": retries,
-                    "worker": "",
-                    "deadline": -1,
-                    "errorMessage": "",
-                    "customHeaders": headers,
-                    "elementId": node.id,
-                    "elementInstanceKey": instance.key,
-                    "processInstanceKey": instance.process_instance_key,
-                    "bpmnProcessId": instance.bpmn_process_id,
-                    "processDefinitionKey": instance.process_definition_key,
-                    "processDefinitionVersion": instance.version,
-                    "tenantId": instance.tenant_id,
-                },
+                values.new_job(instance, node.id, job_type, retries, headers),
             )
 
         return create
@@ -330,29 +307,20 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
                 ValueType.USER_TASK,
                 Intent.CREATED,
                 key,
-                {
-                    "userTaskKey": key,
-                    "assignee": assignee,
-                    "candidateGroupsList": groups,
-                    "candidateUsersList": users,
-                    "dueDate": due,
-                    "followUpDate": follow_up,
-                    "priority": priority,
-                    "formKey": form_key,
-                    "externalFormReference": external,
-                    "customHeaders": dict(node.task_headers),
-                    "elementId": node.id,
-                    "elementInstanceKey": instance.key,
-                    "processInstanceKey": instance.process_instance_key,
-                    "bpmnProcessId": instance.bpmn_process_id,
-                    "processDefinitionKey": instance.process_definition_key,
-                    "processDefinitionVersion": instance.version,
-                    "creationTimestamp": self.w.now,
-                    "tenantId": instance.tenant_id,
-                    "variables": {},
-                    "changedAttributes": [],
-                    "action": "",
-                },
+                values.new_user_task(
+                    key,
+                    instance,
+                    node,
+                    assignee=assignee,
+                    candidate_groups=groups,
+                    candidate_users=users,
+                    due_date=due,
+                    follow_up_date=follow_up,
+                    priority=priority,
+                    form_key=form_key,
+                    external_form_reference=external,
+                    created_at=self.w.now,
+                ),
             )
 
         return create
@@ -467,19 +435,7 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
             PI,
             Intent.SEQUENCE_FLOW_TAKEN,
             self.w.new_key(),
-            {
-                "bpmnProcessId": definition.bpmn_process_id,
-                "version": definition.version,
-                "processDefinitionKey": definition.key,
-                "processInstanceKey": scope.process_instance_key,
-                "elementId": flow_id,
-                "flowScopeKey": scope.key,
-                "bpmnElementType": ElementKind.SEQUENCE_FLOW,
-                "bpmnEventType": "UNSPECIFIED",
-                "parentProcessInstanceKey": -1,
-                "parentElementInstanceKey": -1,
-                "tenantId": definition.tenant_id,
-            },
+            values.sequence_flow(definition, flow_id, scope),
         )
         scope_key = scope.key
         self.w.follow_up(lambda: self._arrive(definition, flow.target, scope_key))
@@ -551,13 +507,7 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
                 ValueType.USER_TASK,
                 Intent.CANCELED,
                 task_key,
-                {
-                    "userTaskKey": task_key,
-                    "elementInstanceKey": key,
-                    "processInstanceKey": instance.process_instance_key,
-                    "elementId": instance.element_id,
-                    "tenantId": instance.tenant_id,
-                },
+                values.user_task_canceled(task_key, instance),
             )
         self._close_events(instance)
         for incident in [i for i in self.s.incidents.values() if i.element_instance_key == key]:

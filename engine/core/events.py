@@ -9,6 +9,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from engine.core import record_values as values
 from engine.core.expressions import (
     ExpressionFailure,
     evaluate,
@@ -88,18 +89,7 @@ class EventBehaviour(VariableBehaviour):
 
             def open_subscription() -> None:
                 key = self.w.new_key()
-                value = {
-                    "elementInstanceKey": instance.key,
-                    "processInstanceKey": instance.process_instance_key,
-                    "bpmnProcessId": instance.bpmn_process_id,
-                    "messageName": name,
-                    "correlationKey": correlation_key,
-                    "elementId": event.id,
-                    "interrupting": event.cancel_activity,
-                    "tenantId": instance.tenant_id,
-                    "messageKey": -1,
-                    "variables": {},
-                }
+                value = values.new_message_subscription(instance, event, name, correlation_key)
                 # Zeebe's exporter shows both sides of a subscription: the process instance's
                 # (PROCESS_MESSAGE_SUBSCRIPTION) around the message partition's.
                 self._process_side(Intent.CREATING, key, value)
@@ -117,16 +107,16 @@ class EventBehaviour(VariableBehaviour):
             ValueType.TIMER,
             Intent.CREATED,
             self.w.new_key(),
-            {
-                "elementInstanceKey": instance.key,
-                "processInstanceKey": instance.process_instance_key,
-                "processDefinitionKey": instance.process_definition_key,
-                "targetElementId": target_id,
-                "dueDate": due,
-                "repetitions": repetitions,
-                "interval": interval,
-                "tenantId": instance.tenant_id,
-            },
+            values.new_timer(
+                element_instance_key=instance.key,
+                process_instance_key=instance.process_instance_key,
+                process_definition_key=instance.process_definition_key,
+                target_element_id=target_id,
+                due_date=due,
+                repetitions=repetitions,
+                interval=interval,
+                tenant_id=instance.tenant_id,
+            ),
         )
 
     def create_start_timer(
@@ -141,16 +131,16 @@ class EventBehaviour(VariableBehaviour):
             ValueType.TIMER,
             Intent.CREATED,
             self.w.new_key(),
-            {
-                "elementInstanceKey": -1,
-                "processInstanceKey": -1,
-                "processDefinitionKey": definition.key,
-                "targetElementId": start_id,
-                "dueDate": due,
-                "repetitions": repetitions,
-                "interval": interval,
-                "tenantId": definition.tenant_id,
-            },
+            values.new_timer(
+                element_instance_key=-1,
+                process_instance_key=-1,
+                process_definition_key=definition.key,
+                target_element_id=start_id,
+                due_date=due,
+                repetitions=repetitions,
+                interval=interval,
+                tenant_id=definition.tenant_id,
+            ),
         )
 
     def open_start_events(
@@ -162,9 +152,7 @@ class EventBehaviour(VariableBehaviour):
         older = set(versions[:-1])
         for timer in sorted(self.s.timers.values(), key=lambda t: t.key):
             if timer.element_instance_key <= 0 and timer.process_definition_key in older:
-                self.w.event(
-                    ValueType.TIMER, Intent.CANCELED, timer.key, self.timer_value(timer.key)
-                )
+                self.w.event(ValueType.TIMER, Intent.CANCELED, timer.key, values.timer(timer))
         for key, sub in sorted(self.s.signal_subscriptions.items()):
             if sub.element_instance_key <= 0 and sub.process_definition_key in older:
                 self.delete_signal_subscription(key)
@@ -196,7 +184,10 @@ class EventBehaviour(VariableBehaviour):
         for timer_key in sorted(instance.timer_keys):
             if closing(self.s.timers[timer_key].target_element_id):
                 self.w.event(
-                    ValueType.TIMER, Intent.CANCELED, timer_key, self.timer_value(timer_key)
+                    ValueType.TIMER,
+                    Intent.CANCELED,
+                    timer_key,
+                    values.timer(self.s.timers[timer_key]),
                 )
         for subscription_key in sorted(instance.subscription_keys):
             subscription = self.s.subscriptions[subscription_key]
@@ -211,11 +202,11 @@ class EventBehaviour(VariableBehaviour):
             ValueType.PROCESS_MESSAGE_SUBSCRIPTION,
             intent,
             key,
-            value | {"subscriptionPartitionId": 1},
+            values.process_message_subscription(value),
         )
 
     def delete_subscription(self, sub: MessageSubscription) -> None:
-        value = self.subscription_value(sub)
+        value = values.message_subscription(sub)
         self.w.event(ValueType.MESSAGE_SUBSCRIPTION, Intent.DELETED, sub.key, value)
         self._process_side(Intent.DELETED, sub.key, value)
 
@@ -282,7 +273,7 @@ class EventBehaviour(VariableBehaviour):
     def correlate(
         self, sub: MessageSubscription, message_key: int, variables: dict[str, Any]
     ) -> None:
-        value = self.subscription_value(sub, messageKey=message_key, variables=variables)
+        value = values.message_subscription(sub, messageKey=message_key, variables=variables)
         self.w.event(ValueType.MESSAGE_SUBSCRIPTION, Intent.CORRELATED, sub.key, value)
         self._process_side(Intent.CORRELATED, sub.key, value)
         instance = self.s.elements[sub.element_instance_key]
@@ -324,18 +315,6 @@ class EventBehaviour(VariableBehaviour):
         activated = self.activate(definition, start.scope_id, scope.key)
         assert activated == key
 
-    def signal_value(self, key: int) -> dict[str, Any]:
-        sub = self.s.signal_subscriptions[key]
-        return {
-            "signalName": sub.signal_name,
-            "catchEventInstanceKey": sub.element_instance_key,
-            "catchEventId": sub.target_element_id,
-            "processDefinitionKey": sub.process_definition_key,
-            "bpmnProcessId": sub.bpmn_process_id,
-            "interrupting": sub.interrupting,
-            "tenantId": sub.tenant_id,
-        }
-
     def open_signal_subscription(
         self, instance: ElementInstance | None, event: FlowNode, name: str, **start: Any
     ) -> None:
@@ -343,21 +322,20 @@ class EventBehaviour(VariableBehaviour):
             ValueType.SIGNAL_SUBSCRIPTION,
             Intent.CREATED,
             self.w.new_key(),
-            {
-                "signalName": name,
-                "catchEventInstanceKey": instance.key if instance else -1,
-                "catchEventId": event.id,
-                "processDefinitionKey": (
+            values.new_signal_subscription(
+                signal_name=name,
+                catch_event_instance_key=instance.key if instance else -1,
+                event=event,
+                process_definition_key=(
                     instance.process_definition_key if instance else start["definition_key"]
                 ),
-                "bpmnProcessId": instance.bpmn_process_id if instance else start["process_id"],
-                "interrupting": event.cancel_activity,
-                "tenantId": instance.tenant_id if instance else start["tenant_id"],
-            },
+                bpmn_process_id=instance.bpmn_process_id if instance else start["process_id"],
+                tenant_id=instance.tenant_id if instance else start["tenant_id"],
+            ),
         )
 
     def delete_signal_subscription(self, key: int) -> None:
-        value = self.signal_value(key)
+        value = values.signal_subscription(self.s.signal_subscriptions[key])
         self.w.event(ValueType.SIGNAL_SUBSCRIPTION, Intent.DELETED, key, value)
 
     def broadcast_signal(self, name: str, variables: dict[str, Any], tenant_id: str) -> int:
@@ -366,7 +344,7 @@ class EventBehaviour(VariableBehaviour):
             ValueType.SIGNAL,
             Intent.BROADCASTED,
             key,
-            {"signalName": name, "variables": variables, "tenantId": tenant_id},
+            values.signal(name, variables, tenant_id),
         )
         matching = sorted(
             k

@@ -14,6 +14,7 @@ from engine.api import (
     InvalidArgument,
     NotFound,
 )
+from engine.core import record_values as values
 from engine.core.command_base import JOB_STATE_NAMES, CommandBase, check_variables, rejected
 from engine.core.expressions import ExpressionFailure
 from engine.core.records import Intent, ValueType
@@ -109,9 +110,7 @@ class JobCommands(CommandBase):
         self._authorize_job(key, Action.WORK_JOB)
         variables = check_variables(variables)
         job = self._job(key, "COMPLETE", "complete", (JobState.ACTIVATABLE, JobState.ACTIVATED))
-        self.w.event(
-            ValueType.JOB, Intent.COMPLETED, key, self.bpmn.job_value(job, variables=variables)
-        )
+        self.w.event(ValueType.JOB, Intent.COMPLETED, key, values.job(job, variables=variables))
         instance = self.s.elements.get(job.element_instance_key)
         if instance is None or instance.state != Intent.ELEMENT_ACTIVATED:
             return
@@ -130,7 +129,7 @@ class JobCommands(CommandBase):
             ValueType.JOB,
             Intent.FAILED,
             key,
-            self.bpmn.job_value(
+            values.job(
                 job,
                 retries=retries,
                 errorMessage=error_message,
@@ -163,9 +162,7 @@ class JobCommands(CommandBase):
             ValueType.JOB,
             Intent.ERROR_THROWN,
             key,
-            self.bpmn.job_value(
-                job, errorCode=error_code, errorMessage=error_message, variables=variables
-            ),
+            values.job(job, errorCode=error_code, errorMessage=error_message, variables=variables),
         )
         instance = self.s.elements.get(job.element_instance_key)
         if instance is None:
@@ -203,9 +200,7 @@ class JobCommands(CommandBase):
                 JobState.ERROR_THROWN,
             ),
         )
-        self.w.event(
-            ValueType.JOB, Intent.RETRIES_UPDATED, key, self.bpmn.job_value(job, retries=retries)
-        )
+        self.w.event(ValueType.JOB, Intent.RETRIES_UPDATED, key, values.job(job, retries=retries))
 
     def update_job_timeout(self, key: int, timeout_ms: int) -> None:
         self._authorize_job(key, Action.UPDATE_JOB_TIMEOUT)
@@ -216,7 +211,7 @@ class JobCommands(CommandBase):
             ValueType.JOB,
             Intent.TIMEOUT_UPDATED,
             key,
-            self.bpmn.job_value(job, deadline=self.w.now + timeout_ms, timeout=timeout_ms),
+            values.job(job, deadline=self.w.now + timeout_ms, timeout=timeout_ms),
         )
 
     def _authorize_job(self, key: int, action: Action) -> None:
@@ -234,6 +229,6 @@ class JobCommands(CommandBase):
             job = self.s.jobs.get(key)
             if job is None or job.state != JobState.ACTIVATED:
                 continue
-            self.w.event(ValueType.JOB, Intent.YIELDED, key, self.bpmn.job_value(job))
+            self.w.event(ValueType.JOB, Intent.YIELDED, key, values.job(job))
             yielded.append(key)
         return yielded

@@ -18,6 +18,7 @@ from typing import Any
 
 from engine.access.rules import Action
 from engine.api import FailedPrecondition, InvalidArgument, MappingInstruction, NotFound
+from engine.core import record_values as values
 from engine.core.command_base import CommandBase, rejected
 from engine.core.expressions import ExpressionFailure, evaluate_string
 from engine.core.records import Intent, ValueType
@@ -450,7 +451,7 @@ class MigrationCommands(CommandBase):
                 ValueType.JOB,
                 Intent.MIGRATED,
                 job.key,
-                self.bpmn.job_value(job) | moved | {"processDefinitionVersion": target.version},
+                values.job(job) | moved | {"processDefinitionVersion": target.version},
             )
         if instance.user_task_key > 0:
             self.w.event(
@@ -500,7 +501,7 @@ class MigrationCommands(CommandBase):
         for timer_key in sorted(instance.timer_keys):
             timer = self.s.timers[timer_key]
             moved_to = destination(timer.target_element_id)
-            value = self.bpmn.timer_value(timer_key)
+            value = values.timer(self.s.timers[timer_key])
             if moved_to is None:
                 self.w.event(ValueType.TIMER, Intent.CANCELED, timer_key, value)
             else:
@@ -517,7 +518,7 @@ class MigrationCommands(CommandBase):
                 self.bpmn.delete_subscription(sub)
                 continue
             event = target.model.node(moved_to)
-            value = self.bpmn.subscription_value(
+            value = values.message_subscription(
                 sub,
                 elementId=moved_to,
                 bpmnProcessId=target.bpmn_process_id,
@@ -540,7 +541,7 @@ class MigrationCommands(CommandBase):
                 ValueType.SIGNAL_SUBSCRIPTION,
                 Intent.MIGRATED,
                 signal_key,
-                self.bpmn.signal_value(signal_key)
+                values.signal_subscription(self.s.signal_subscriptions[signal_key])
                 | {
                     "catchEventId": moved_to,
                     "processDefinitionKey": target.key,

@@ -17,6 +17,7 @@ from typing import Any
 
 from engine.access.rules import Action
 from engine.api import ActivateInstruction, InvalidArgument, NotFound
+from engine.core import record_values as values
 from engine.core.command_base import CommandBase, check_variables, rejected
 from engine.core.expressions import ExpressionFailure
 from engine.core.records import Intent, ValueType
@@ -335,19 +336,14 @@ class ModificationCommands(CommandBase):
             ValueType.PROCESS_INSTANCE,
             Intent.ELEMENT_ACTIVATING,
             key,
-            {
-                "bpmnProcessId": definition.bpmn_process_id,
-                "version": definition.version,
-                "processDefinitionKey": definition.key,
-                "processInstanceKey": root.key,
-                "elementId": scope_id,
-                "flowScopeKey": parent_key,
-                "bpmnElementType": node.kind,
-                "bpmnEventType": node.event_type,
-                "parentProcessInstanceKey": -1,
-                "parentElementInstanceKey": -1,
-                "tenantId": definition.tenant_id,
-            },
+            values.element_in_definition(
+                definition,
+                process_instance_key=root.key,
+                element_id=scope_id,
+                flow_scope_key=parent_key,
+                element_type=node.kind,
+                event_type=node.event_type,
+            ),
         )
         self._set_variables(root, plan, scope_id, key)
         instance = self.s.elements[key]

@@ -7,6 +7,7 @@ import heapq
 
 from engine.access.rules import Action
 from engine.api import InvalidArgument
+from engine.core import record_values as values
 from engine.core.command_base import CommandBase
 from engine.core.records import Intent, ValueType
 from engine.definitions.element_kind import JobState
@@ -64,12 +65,12 @@ class Scheduling(CommandBase):
                     if job.state == JobState.ACTIVATED
                     else Intent.RECURRED_AFTER_BACKOFF
                 )
-                self.w.event(ValueType.JOB, intent, key, self.bpmn.job_value(job))
+                self.w.event(ValueType.JOB, intent, key, values.job(job))
 
     def _trigger_timer(self, timer_key: int) -> None:
         timer = self.s.timers[timer_key]
         instance = self.s.elements.get(timer.element_instance_key)
-        self.w.event(ValueType.TIMER, Intent.TRIGGERED, timer_key, self.bpmn.timer_value(timer_key))
+        self.w.event(ValueType.TIMER, Intent.TRIGGERED, timer_key, values.timer(timer))
         repeat = timer.repetitions != 1 and bool(timer.interval)
         due = 0
         if repeat:

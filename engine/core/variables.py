@@ -4,9 +4,9 @@ to the nearest scope that has the variable (else the process instance), input/ou
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from engine.core import record_values as values
 from engine.core.behaviour import BehaviourBase
 from engine.core.expressions import evaluate
 from engine.core.records import Intent, ValueType
@@ -41,15 +41,7 @@ class VariableBehaviour(BehaviourBase):
             ValueType.VARIABLE,
             Intent.CREATED if current is _MISSING else Intent.UPDATED,
             key,
-            {
-                "name": name,
-                "value": json.dumps(value, ensure_ascii=False, separators=(",", ":")),
-                "scopeKey": scope_key,
-                "processInstanceKey": scope.process_instance_key,
-                "processDefinitionKey": scope.process_definition_key,
-                "bpmnProcessId": scope.bpmn_process_id,
-                "tenantId": scope.tenant_id,
-            },
+            values.variable(scope, name, value),
         )
 
     def propagate(self, start_scope_key: int, variables: dict[str, Any]) -> None:
