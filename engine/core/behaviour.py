@@ -10,9 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.core import record_values as values
-from engine.core.expressions import ExpressionFailure
+from engine.core.incidents import Incidents
 from engine.core.records import Intent, ValueType
 from engine.core.state import ElementInstance, Job, ProcessDefinition
+from engine.core.variables import Variables
 from engine.core.writer import RecordWriter
 from engine.definitions.bpmn_model import FlowNode
 from engine.definitions.element_kind import ElementKind
@@ -24,6 +25,8 @@ class BehaviourBase:
     def __init__(self, writer: RecordWriter) -> None:
         self.w = writer
         self.s = writer.state
+        self.variables = Variables(writer)
+        self.incidents = Incidents(writer)
         # variables of an event that triggered an event-based gateway or an event sub-process,
         # handed to the activation that follows in the same batch: (scope key, event id) -> vars
         self._event_triggers: dict[tuple[int, str], dict[str, Any]] = {}
@@ -43,19 +46,6 @@ class BehaviourBase:
 
     def lifecycle(self, instance: ElementInstance, intent: str) -> None:
         self.w.event(PI, intent, instance.key, self.pi_value(instance))
-
-    def context(self, scope_key: int) -> dict[str, Any]:
-        return self.s.visible_variables(scope_key)
-
-    def incident(
-        self, instance: ElementInstance, failure: ExpressionFailure, job_key: int = -1
-    ) -> None:
-        value = values.new_incident(instance, failure.error_type, str(failure), job_key)
-        self.w.event(ValueType.INCIDENT, Intent.CREATED, self.w.new_key(), value)
-
-    def resolve_incident_record(self, incident_key: int) -> None:
-        value = values.incident(self.s.incidents[incident_key])
-        self.w.event(ValueType.INCIDENT, Intent.RESOLVED, incident_key, value)
 
     def cancel_job(self, job: Job) -> None:
         self.w.event(ValueType.JOB, Intent.CANCELED, job.key, values.job(job))

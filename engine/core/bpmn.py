@@ -66,7 +66,7 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
         )
         self.w.event(PI, Intent.ELEMENT_ACTIVATING, key, value)
         for name, val in variables.items():
-            self.set_local(key, name, val)
+            self.variables.set_local(key, name, val)
         instance = self.s.elements[key]
         try:
             events = self._prepare_event_sub_processes(
@@ -74,7 +74,7 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
             )
         except ExpressionFailure as failure:
             events = []
-            self.incident(instance, failure)
+            self.incidents.create(instance, failure)
         for open_event in events:
             open_event()
         self.lifecycle(instance, Intent.ELEMENT_ACTIVATED)
@@ -113,7 +113,7 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
         )
         self.w.event(PI, Intent.ELEMENT_ACTIVATING, key, value)
         if variables:
-            self.merge_trigger_variables(self.s.elements[key], variables)
+            self.variables.merge_trigger_variables(self.s.elements[key], variables)
         if before is not None:
             before(key)
         if triggered:
@@ -130,8 +130,8 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
             self._activate_multi_instance_body(instance, node)
             return
         try:
-            context = self.context(key)
-            local = self.evaluate_mappings(node.inputs, context)
+            context = self.variables.visible(key)
+            local = self.variables.evaluate_mappings(node.inputs, context)
             context.update(local)
             is_inner = (
                 self.s.elements[instance.flow_scope_key].element_type
@@ -141,10 +141,10 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
             events += self._prepare_catch_event(instance, node, context)
             behaviour = self._prepare_behaviour(instance, node, context)
         except ExpressionFailure as failure:
-            self.incident(instance, failure)
+            self.incidents.create(instance, failure)
             return
         for name, value in local.items():
-            self.set_local(key, name, value)
+            self.variables.set_local(key, name, value)
         for open_event in events:
             open_event()
         self.lifecycle(instance, Intent.ELEMENT_ACTIVATED)
@@ -222,7 +222,7 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
         return lambda: None  # waits for a message or timer
 
     def _complete_with(self, key: int, variables: dict[str, Any]) -> None:
-        self.merge_trigger_variables(self.s.elements[key], variables)
+        self.variables.merge_trigger_variables(self.s.elements[key], variables)
         self.complete(key)
 
     def _prepare_job(
@@ -352,7 +352,7 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
 
         def call() -> None:
             variables = (
-                self.context(instance.key)
+                self.variables.visible(instance.key)
                 if called.propagate_all_parent_variables
                 else dict(self.s.variables.get(instance.key, {}))
             )
@@ -374,22 +374,22 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
         scope = self.s.elements[instance.flow_scope_key]
         is_inner = scope.element_type == ElementKind.MULTI_INSTANCE_BODY
         try:
-            context = self.context(key)
+            context = self.variables.visible(key)
             # an activity's output mappings apply to each inner instance, not to its body
             mapped = node.outputs and instance.element_type != ElementKind.MULTI_INSTANCE_BODY
-            outputs = self.evaluate_mappings(node.outputs, context) if mapped else {}
+            outputs = self.variables.evaluate_mappings(node.outputs, context) if mapped else {}
             if is_inner and node.multi_instance and node.multi_instance.output_element:
                 context.update(outputs)
                 element = evaluate(node.multi_instance.output_element, context, self.w.now)
         except ExpressionFailure as failure:
-            self.incident(instance, failure)
+            self.incidents.create(instance, failure)
             return
         if instance.element_type == ElementKind.MULTI_INSTANCE_BODY:
             mi = node.multi_instance
             assert mi is not None
             if mi.output_collection:
                 collected = self.s.variables.get(key, {}).get(mi.output_collection)
-                self.propagate(scope.key, {mi.output_collection: collected})
+                self.variables.propagate(scope.key, {mi.output_collection: collected})
         elif is_inner:
             mi = node.multi_instance
             if mi is not None and mi.output_collection:
@@ -399,9 +399,9 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
                 index = instance.loop_counter - 1
                 if 0 <= index < len(collected):
                     collected[index] = element
-                    self.set_local(scope.key, mi.output_collection, collected)
+                    self.variables.set_local(scope.key, mi.output_collection, collected)
         if outputs:
-            self.propagate(scope.key, outputs)
+            self.variables.propagate(scope.key, outputs)
         self._close_events(instance)
         self.lifecycle(instance, Intent.ELEMENT_COMPLETED)
         self._after_completed(instance, node, scope, flows)
@@ -481,10 +481,10 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
             return
         called = self.node(caller).called_element
         if called is not None and called.propagate_all_child_variables:
-            self.merge_trigger_variables(caller, child_variables)
+            self.variables.merge_trigger_variables(caller, child_variables)
         elif child_variables and self.node(caller).outputs:
             for name, value in child_variables.items():
-                self.set_local(caller.key, name, value)
+                self.variables.set_local(caller.key, name, value)
         self.complete(caller.key)
 
     def _process_ending(self, instance: ElementInstance) -> None:
@@ -511,7 +511,7 @@ class Bpmn(MultiInstanceBehaviour, MessageStartBehaviour):
             )
         self._close_events(instance)
         for incident in [i for i in self.s.incidents.values() if i.element_instance_key == key]:
-            self.resolve_incident_record(incident.key)
+            self.incidents.resolve(incident.key)
         for child in sorted(instance.children):
             self.terminate(child)
         if instance.called_child_key > 0:

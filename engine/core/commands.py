@@ -289,9 +289,9 @@ class Commands(
         )
         if local:
             for name, value in variables.items():
-                self.bpmn.set_local(element_instance_key, name, value)
+                self.bpmn.variables.set_local(element_instance_key, name, value)
         else:
-            self.bpmn.propagate(element_instance_key, variables)
+            self.bpmn.variables.propagate(element_instance_key, variables)
         return key
 
     def resolve_incident(self, key: int) -> None:
@@ -306,7 +306,7 @@ class Commands(
                     "was found",
                 )
             )
-        self.bpmn.resolve_incident_record(key)
+        self.bpmn.incidents.resolve(key)
         instance = self.s.elements.get(incident.element_instance_key)
         if instance is None:
             return
@@ -314,7 +314,7 @@ class Commands(
             job = self.s.jobs.get(incident.job_key)
             if job is not None and job.state == JobState.FAILED and job.retries <= 0:
                 # Zeebe raises the incident again when the job still has no retries left.
-                self.bpmn.incident(
+                self.bpmn.incidents.create(
                     instance,
                     ExpressionFailure(incident.error_message, incident.error_type),
                     job_key=job.key,

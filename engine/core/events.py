@@ -10,6 +10,7 @@ from functools import partial
 from typing import Any
 
 from engine.core import record_values as values
+from engine.core.behaviour import BehaviourBase
 from engine.core.expressions import (
     ExpressionFailure,
     evaluate,
@@ -17,13 +18,12 @@ from engine.core.expressions import (
 )
 from engine.core.records import Intent, ValueType
 from engine.core.state import ElementInstance, MessageSubscription, ProcessDefinition
-from engine.core.variables import VariableBehaviour
 from engine.definitions.bpmn_model import FlowNode
 from engine.definitions.element_kind import ElementKind
 from engine.definitions.timer_expressions import TimerError, TimerSchedule, schedule
 
 
-class EventBehaviour(VariableBehaviour):
+class EventBehaviour(BehaviourBase):
     def _prepare_boundary_events(
         self, instance: ElementInstance, node: FlowNode, context: dict[str, Any]
     ) -> list[Callable[[], None]]:

@@ -114,7 +114,7 @@ class JobCommands(CommandBase):
         instance = self.s.elements.get(job.element_instance_key)
         if instance is None or instance.state != Intent.ELEMENT_ACTIVATED:
             return
-        self.bpmn.merge_trigger_variables(instance, variables)
+        self.bpmn.variables.merge_trigger_variables(instance, variables)
         self.bpmn.complete(instance.key)
 
     def fail_job(
@@ -142,9 +142,9 @@ class JobCommands(CommandBase):
         if instance is None:
             return
         for name, value in variables.items():
-            self.bpmn.set_local(instance.key, name, value)
+            self.bpmn.variables.set_local(instance.key, name, value)
         if retries <= 0:
-            self.bpmn.incident(
+            self.bpmn.incidents.create(
                 instance,
                 ExpressionFailure(error_message or "No more retries left.", "JOB_NO_RETRIES"),
                 job_key=key,
@@ -169,7 +169,7 @@ class JobCommands(CommandBase):
             return
         catcher = self.bpmn.find_error_catcher(instance.key, error_code)
         if catcher is None:
-            self.bpmn.incident(
+            self.bpmn.incidents.create(
                 instance,
                 ExpressionFailure(
                     f"Expected to throw an error event with the code '{error_code}' with message "

@@ -265,7 +265,7 @@ class MigrationCommands(CommandBase):
         mapped = {
             plan[e.id] for e in _catch_events(source, instance.element_id, instance) if e.id in plan
         }
-        context = self.bpmn.context(instance.key)
+        context = self.bpmn.variables.visible(instance.key)
         for event in _catch_events(target, target_id, instance):
             if event.message is None or event.id == target_id or event.id in mapped:
                 continue
@@ -578,7 +578,7 @@ class MigrationCommands(CommandBase):
         fresh = [e for e in fresh if e.event_type != "ERROR"]  # errors need no subscription
         if not fresh:
             return []
-        context = self.bpmn.context(instance.key)
+        context = self.bpmn.variables.visible(instance.key)
         key = instance.key
         opens: list[Callable[[], None]] = []
 
@@ -593,7 +593,7 @@ class MigrationCommands(CommandBase):
         return opens
 
     def _incident_after(self, key: int, failure: ExpressionFailure) -> None:
-        self.bpmn.incident(self.s.elements[key], failure)
+        self.bpmn.incidents.create(self.s.elements[key], failure)
 
 
 def _catch_events(

@@ -318,7 +318,7 @@ class ModificationCommands(CommandBase):
         for target, variables in plan.variables:
             if target == scope_id:
                 for name, value in variables.items():
-                    self.bpmn.set_local(scope_key if scope_id else root.key, name, value)
+                    self.bpmn.variables.set_local(scope_key if scope_id else root.key, name, value)
 
     def _enter_scope(
         self,
@@ -348,13 +348,13 @@ class ModificationCommands(CommandBase):
         self._set_variables(root, plan, scope_id, key)
         instance = self.s.elements[key]
         try:
-            context = self.bpmn.context(key)
+            context = self.bpmn.variables.visible(key)
             events = []
             if node.kind == ElementKind.SUB_PROCESS:
                 events = self.bpmn._prepare_boundary_events(instance, node, context)
                 events += self.bpmn._prepare_catch_event(instance, node, context)
         except ExpressionFailure as failure:
-            self.bpmn.incident(instance, failure)
+            self.bpmn.incidents.create(instance, failure)
             events = []
         for open_event in events:
             open_event()

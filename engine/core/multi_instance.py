@@ -21,7 +21,7 @@ class MultiInstanceBehaviour(GatewayBehaviour):
     def _input_collection(self, body: ElementInstance, node: FlowNode) -> list[Any]:
         assert node.multi_instance is not None
         expression = node.multi_instance.input_collection
-        value = evaluate(expression, self.context(body.key), self.w.now)
+        value = evaluate(expression, self.variables.visible(body.key), self.w.now)
         if not isinstance(value, list):
             kind = "NULL" if value is None else type(value).__name__.upper()
             raise ExpressionFailure(
@@ -35,15 +35,15 @@ class MultiInstanceBehaviour(GatewayBehaviour):
         assert mi is not None
         try:
             items = self._input_collection(body, node)
-            events = self._prepare_boundary_events(body, node, self.context(body.key))
+            events = self._prepare_boundary_events(body, node, self.variables.visible(body.key))
         except ExpressionFailure as failure:
-            self.incident(body, failure)
+            self.incidents.create(body, failure)
             return
         for open_event in events:
             open_event()
         self.lifecycle(body, Intent.ELEMENT_ACTIVATED)
         if mi.output_collection:
-            self.set_local(body.key, mi.output_collection, [None] * len(items))
+            self.variables.set_local(body.key, mi.output_collection, [None] * len(items))
         if not items:
             self.complete(body.key)
         elif mi.sequential:
@@ -57,8 +57,8 @@ class MultiInstanceBehaviour(GatewayBehaviour):
         key = self.activate(self.definition(body), node.id, body.key, inner=True)
         inner = self.s.elements[key]
         if node.multi_instance.input_element:
-            self.set_local(key, node.multi_instance.input_element, item)
-        self.set_local(key, "loopCounter", inner.loop_counter)
+            self.variables.set_local(key, node.multi_instance.input_element, item)
+        self.variables.set_local(key, "loopCounter", inner.loop_counter)
         self.continue_activation(key)
 
     def continue_multi_instance(self, body: ElementInstance) -> None:
@@ -71,7 +71,7 @@ class MultiInstanceBehaviour(GatewayBehaviour):
             items = self._input_collection(body, node)
             done = False
             if mi.completion_condition:
-                context = self.context(body.key)
+                context = self.variables.visible(body.key)
                 context.update(
                     numberOfInstances=len(items),
                     numberOfActiveInstances=len(body.children),
@@ -82,7 +82,7 @@ class MultiInstanceBehaviour(GatewayBehaviour):
                     mi.completion_condition, context, self.w.now, "completionCondition"
                 )
         except ExpressionFailure as failure:
-            self.incident(body, failure)
+            self.incidents.create(body, failure)
             return
         if done:
             for child in sorted(body.children):

@@ -47,7 +47,7 @@ class UserTaskCommands(CommandBase):
         )
         instance = self.s.elements.get(task.element_instance_key)
         if instance is not None and instance.state == Intent.ELEMENT_ACTIVATED:
-            self.bpmn.merge_trigger_variables(instance, variables)
+            self.bpmn.variables.merge_trigger_variables(instance, variables)
             self.bpmn.complete(instance.key)
 
     def assign_user_task(self, key: int, assignee: str, allow_override: bool) -> None:
