@@ -323,6 +323,6 @@ class Commands(
         if instance.state == Intent.ELEMENT_ACTIVATING:
             self.bpmn.continue_activation(instance.key)
         elif instance.state == Intent.ELEMENT_COMPLETING:
-            self.bpmn.continue_completion(instance.key)
+            self.bpmn.lifecycle.continue_completion(instance.key)
         elif instance.element_type == ElementKind.MULTI_INSTANCE_BODY:
-            self.bpmn.continue_multi_instance(instance)
+            self.bpmn.multi_instance.continue_after_inner(instance)

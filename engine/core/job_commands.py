@@ -167,7 +167,7 @@ class JobCommands(CommandBase):
         instance = self.s.elements.get(job.element_instance_key)
         if instance is None:
             return
-        catcher = self.bpmn.find_error_catcher(instance.key, error_code)
+        catcher = self.bpmn.events.find_error_catcher(instance.key, error_code)
         if catcher is None:
             self.bpmn.incidents.create(
                 instance,
@@ -180,7 +180,7 @@ class JobCommands(CommandBase):
                 job_key=key,
             )
             return
-        self.bpmn.catch_error(catcher, variables)
+        self.bpmn.events.catch_error(catcher, variables)
 
     def update_job_retries(self, key: int, retries: int) -> None:
         self._authorize_job(key, Action.UPDATE_JOB_RETRIES)

@@ -20,6 +20,7 @@ from engine.access.rules import Action
 from engine.api import FailedPrecondition, InvalidArgument, MappingInstruction, NotFound
 from engine.core import record_values as values
 from engine.core.command_base import CommandBase, rejected
+from engine.core.element_records import element_value
 from engine.core.expressions import ExpressionFailure, evaluate_string
 from engine.core.records import Intent, ValueType
 from engine.core.state import ElementInstance, ProcessDefinition
@@ -433,7 +434,7 @@ class MigrationCommands(CommandBase):
         source_id = instance.element_id
         target_id = plan[source_id]
         opens = self._prepare_new_catch_events(instance, source, target, target_id, plan)
-        value = self.bpmn.pi_value(instance) | {
+        value = element_value(self.w, instance) | {
             "bpmnProcessId": target.bpmn_process_id,
             "version": target.version,
             "processDefinitionKey": target.key,
@@ -515,7 +516,7 @@ class MigrationCommands(CommandBase):
             sub = self.s.subscriptions[sub_key]
             moved_to = destination(sub.target_element_id)
             if moved_to is None:
-                self.bpmn.delete_subscription(sub)
+                self.bpmn.events.delete_subscription(sub)
                 continue
             event = target.model.node(moved_to)
             value = values.message_subscription(
@@ -535,7 +536,7 @@ class MigrationCommands(CommandBase):
             signal = self.s.signal_subscriptions[signal_key]
             moved_to = destination(signal.target_element_id)
             if moved_to is None:
-                self.bpmn.delete_signal_subscription(signal_key)
+                self.bpmn.events.delete_signal_subscription(signal_key)
                 continue
             self.w.event(
                 ValueType.SIGNAL_SUBSCRIPTION,
@@ -583,7 +584,7 @@ class MigrationCommands(CommandBase):
         opens: list[Callable[[], None]] = []
 
         def prepare(event: FlowNode) -> list[Callable[[], None]]:
-            return self.bpmn._prepare_event(self.s.elements[key], event, context)
+            return self.bpmn.events.prepare_event(self.s.elements[key], event, context)
 
         try:
             for event in fresh:

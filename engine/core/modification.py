@@ -19,6 +19,7 @@ from engine.access.rules import Action
 from engine.api import ActivateInstruction, InvalidArgument, NotFound
 from engine.core import record_values as values
 from engine.core.command_base import CommandBase, check_variables, rejected
+from engine.core.element_records import write_lifecycle
 from engine.core.expressions import ExpressionFailure
 from engine.core.records import Intent, ValueType
 from engine.core.state import ElementInstance, ProcessDefinition
@@ -351,14 +352,14 @@ class ModificationCommands(CommandBase):
             context = self.bpmn.variables.visible(key)
             events = []
             if node.kind == ElementKind.SUB_PROCESS:
-                events = self.bpmn._prepare_boundary_events(instance, node, context)
-                events += self.bpmn._prepare_catch_event(instance, node, context)
+                events = self.bpmn.events.prepare_boundary_events(instance, node, context)
+                events += self.bpmn.events.prepare_catch_event(instance, node, context)
         except ExpressionFailure as failure:
             self.bpmn.incidents.create(instance, failure)
             events = []
         for open_event in events:
             open_event()
-        self.bpmn.lifecycle(instance, Intent.ELEMENT_ACTIVATED)
+        write_lifecycle(self.w, instance, Intent.ELEMENT_ACTIVATED)
         return key
 
     def _terminate(self, key: int) -> None:

@@ -9,6 +9,7 @@ from engine.access.rules import Action
 from engine.api import InvalidArgument
 from engine.core import record_values as values
 from engine.core.command_base import CommandBase
+from engine.core.element_lookup import definition_of
 from engine.core.records import Intent, ValueType
 from engine.definitions.element_kind import JobState
 from engine.definitions.timer_expressions import LATEST_INSTANT_MS, TimerError, next_repetition
@@ -83,15 +84,15 @@ class Scheduling(CommandBase):
         if timer.element_instance_key <= 0:  # a timer start event
             definition = self.s.processes[timer.process_definition_key]
             if repeat:
-                self.bpmn.create_start_timer(
+                self.bpmn.events.create_start_timer(
                     definition, timer.target_element_id, due, remaining, timer.interval
                 )
             self.bpmn.create_process_instance(definition, {}, (timer.target_element_id,))
             return
         if instance is None or instance.state != Intent.ELEMENT_ACTIVATED:
             return
-        model = self.bpmn.definition(instance).model
+        model = definition_of(self.s, instance).model
         event = model.node(timer.target_element_id)
         if event.kind in ("BOUNDARY_EVENT", "START_EVENT") and not event.cancel_activity and repeat:
-            self.bpmn.create_timer(instance, event.id, due, remaining, timer.interval)
-        self.bpmn.trigger_catch(instance, event.id, {})
+            self.bpmn.events.create_timer(instance, event.id, due, remaining, timer.interval)
+        self.bpmn.events.trigger_catch(instance, event.id, {})

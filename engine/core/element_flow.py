@@ -1,23 +1,34 @@
-"""Gateway decisions: exclusive and inclusive forks (FEEL conditions, default flow) and the
-inclusive join, which waits until no other token of its scope can still reach it.
+"""Element flow, one collaborator of the BPMN core: tokens leaving an element along its outgoing
+sequence flows and arriving at the next element, gateway decisions (exclusive and inclusive forks
+by FEEL conditions and default flow), joins (parallel; inclusive, which waits until no other token
+of its scope can still reach it), and a scope completing when no token is left in it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from engine.core.events import EventBehaviour
-from engine.core.expressions import (
-    ExpressionFailure,
-    evaluate_bool,
-)
+from engine.core import record_values as values
+from engine.core.element_lookup import definition_of
+from engine.core.element_steps import ElementSteps
+from engine.core.event_triggers import EventTriggers
+from engine.core.expressions import ExpressionFailure, evaluate_bool
+from engine.core.records import Intent, ValueType
 from engine.core.state import ElementInstance, ProcessDefinition
+from engine.core.writer import RecordWriter
 from engine.definitions.bpmn_model import FlowNode
-from engine.definitions.element_kind import ElementKind
+from engine.definitions.element_kind import SCOPE_KINDS, ElementKind
 
 
-class GatewayBehaviour(EventBehaviour):
-    def _choose_exclusive_flow(
+class ElementFlow:
+    def __init__(self, writer: RecordWriter, steps: ElementSteps, events: EventTriggers) -> None:
+        self.w = writer
+        self.s = writer.state
+        self.steps = steps
+        self.events = events
+        self._reach_cache: dict[tuple[int, str], set[str]] = {}
+
+    def choose_exclusive_flow(
         self, definition: ProcessDefinition, node: FlowNode, context: dict[str, Any]
     ) -> str:
         for flow_id in node.outgoing:
@@ -36,7 +47,7 @@ class GatewayBehaviour(EventBehaviour):
             "CONDITION_ERROR",
         )
 
-    def _choose_inclusive_flows(
+    def choose_inclusive_flows(
         self, definition: ProcessDefinition, node: FlowNode, context: dict[str, Any]
     ) -> tuple[str, ...]:
         if len(node.outgoing) == 1:
@@ -83,7 +94,7 @@ class GatewayBehaviour(EventBehaviour):
             self._reach_cache[cache_key] = found
         return found
 
-    def _inclusive_join_ready(
+    def inclusive_join_ready(
         self, definition: ProcessDefinition, gateway: FlowNode, scope: ElementInstance
     ) -> bool:
         """Zeebe's inclusive join: at least one incoming token, and no token or active element
@@ -97,7 +108,7 @@ class GatewayBehaviour(EventBehaviour):
             s == gateway.id for s in sources
         )
 
-    def _check_inclusive_joins(self, scope_key: int) -> None:
+    def check_inclusive_joins(self, scope_key: int) -> None:
         scope = self.s.elements.get(scope_key)
         if (
             scope is None
@@ -105,18 +116,18 @@ class GatewayBehaviour(EventBehaviour):
             or scope.element_type == ElementKind.MULTI_INSTANCE_BODY
         ):
             return
-        definition = self.definition(scope)
+        definition = definition_of(self.s, scope)
         waiting = sorted({target for (target, _), n in scope.waiting_flows.items() if n > 0})
         for target_id in waiting:
             node = definition.model.node(target_id)
             joining = node.kind == ElementKind.INCLUSIVE_GATEWAY and len(node.incoming) > 1
-            if joining and self._inclusive_join_ready(definition, node, scope):
-                self.activate(definition, target_id, scope_key)
+            if joining and self.inclusive_join_ready(definition, node, scope):
+                self.steps.activate(definition, target_id, scope_key)
 
-    def _recheck_joins_later(self, scope: ElementInstance) -> None:
+    def recheck_joins_later(self, scope: ElementInstance) -> None:
         """A waiting inclusive join may become ready once a path that could reach it ends."""
         model = (
-            self.definition(scope).model
+            definition_of(self.s, scope).model
             if scope.element_type != ElementKind.MULTI_INSTANCE_BODY
             else None
         )
@@ -127,4 +138,60 @@ class GatewayBehaviour(EventBehaviour):
             for (target, _), n in scope.waiting_flows.items()
         ):
             scope_key = scope.key
-            self.w.follow_up(lambda: self._check_inclusive_joins(scope_key))
+            self.w.follow_up(lambda: self.check_inclusive_joins(scope_key))
+
+    def leave(
+        self,
+        instance: ElementInstance,
+        node: FlowNode,
+        scope: ElementInstance,
+        flows: tuple[str, ...] | None,
+    ) -> None:
+        """The element completed: its token moves on along `flows` (by default all outgoing)."""
+        outgoing = node.outgoing if flows is None else flows
+        definition = definition_of(self.s, instance)
+        for flow_id in outgoing:
+            self.take_flow(definition, flow_id, scope)
+        self.recheck_joins_later(scope)
+        if not outgoing:
+            self.check_scope_completion(scope.key)
+
+    def take_flow(
+        self, definition: ProcessDefinition, flow_id: str, scope: ElementInstance
+    ) -> None:
+        flow = definition.model.flows[flow_id]
+        self.w.event(
+            ValueType.PROCESS_INSTANCE,
+            Intent.SEQUENCE_FLOW_TAKEN,
+            self.w.new_key(),
+            values.sequence_flow(definition, flow_id, scope),
+        )
+        scope_key = scope.key
+        self.w.follow_up(lambda: self._arrive(definition, flow.target, scope_key))
+
+    def _arrive(self, definition: ProcessDefinition, target_id: str, scope_key: int) -> None:
+        scope = self.s.elements.get(scope_key)
+        if scope is None or not scope.is_active:
+            return
+        target = definition.model.node(target_id)
+        if target.kind == ElementKind.INCLUSIVE_GATEWAY and len(target.incoming) > 1:
+            if self.inclusive_join_ready(definition, target, scope):
+                self.steps.activate(definition, target_id, scope_key)
+            return
+        joining = target.kind == ElementKind.PARALLEL_GATEWAY and len(target.incoming) > 1
+        if joining and any(scope.waiting_flows[(target.id, f)] <= 0 for f in target.incoming):
+            return  # the join waits for the other branches
+        trigger = self.events.take_over(scope_key, target_id)
+        if trigger is not None:
+            self.steps.activate(definition, target_id, scope_key, trigger, triggered=True)
+        else:
+            self.steps.activate(definition, target_id, scope_key)
+
+    def check_scope_completion(self, scope_key: int) -> None:
+        scope = self.s.elements.get(scope_key)
+        if scope is None or scope.state != Intent.ELEMENT_ACTIVATED:
+            return
+        if scope.children or sum(scope.waiting_flows.values()) > 0:
+            return
+        if scope.element_type in SCOPE_KINDS:
+            self.steps.complete(scope_key)

@@ -1,6 +1,7 @@
-"""Catching and throwing events: timers, message subscriptions and correlation, signals,
-errors (boundary events and event sub-processes, across call activities), event sub-process
-starts, event-based gateways, and the timer/signal start events of a deployed process.
+"""Event triggers, one collaborator of the BPMN core. Catching and throwing events: timers,
+message subscriptions and correlation, signals, errors (boundary events and event sub-processes,
+across call activities), event sub-process starts, event-based gateways, and the timer/signal
+start events of a deployed process.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from functools import partial
 from typing import Any
 
 from engine.core import record_values as values
-from engine.core.behaviour import BehaviourBase
+from engine.core.element_lookup import definition_of
+from engine.core.element_steps import ElementSteps
 from engine.core.expressions import (
     ExpressionFailure,
     evaluate,
@@ -18,51 +20,64 @@ from engine.core.expressions import (
 )
 from engine.core.records import Intent, ValueType
 from engine.core.state import ElementInstance, MessageSubscription, ProcessDefinition
+from engine.core.writer import RecordWriter
 from engine.definitions.bpmn_model import FlowNode
 from engine.definitions.element_kind import ElementKind
 from engine.definitions.timer_expressions import TimerError, TimerSchedule, schedule
 
 
-class EventBehaviour(BehaviourBase):
-    def _prepare_boundary_events(
+class EventTriggers:
+    def __init__(self, writer: RecordWriter, steps: ElementSteps) -> None:
+        self.w = writer
+        self.s = writer.state
+        self.steps = steps
+        # variables of an event that triggered an event-based gateway or an event sub-process,
+        # handed to the activation that follows in the same batch: (scope key, event id) -> vars
+        self._handed_over: dict[tuple[int, str], dict[str, Any]] = {}
+
+    def take_over(self, scope_key: int, element_id: str) -> dict[str, Any] | None:
+        """The variables of the event that led to activating `element_id` in this scope."""
+        return self._handed_over.pop((scope_key, element_id), None)
+
+    def prepare_boundary_events(
         self, instance: ElementInstance, node: FlowNode, context: dict[str, Any]
     ) -> list[Callable[[], None]]:
-        model = self.definition(instance).model
+        model = definition_of(self.s, instance).model
         opens: list[Callable[[], None]] = []
         for boundary_id in model.boundary_events.get(node.id, ()):
             boundary = model.node(boundary_id)
-            opens.extend(self._prepare_event(instance, boundary, context))
+            opens.extend(self.prepare_event(instance, boundary, context))
         return opens
 
-    def _prepare_catch_event(
+    def prepare_catch_event(
         self, instance: ElementInstance, node: FlowNode, context: dict[str, Any]
     ) -> list[Callable[[], None]]:
         if node.kind in (ElementKind.INTERMEDIATE_CATCH_EVENT, ElementKind.RECEIVE_TASK):
-            return self._prepare_event(instance, node, context)
+            return self.prepare_event(instance, node, context)
         if node.kind == ElementKind.SUB_PROCESS:
-            return self._prepare_event_sub_processes(instance, node.id, context)
+            return self.prepare_event_sub_processes(instance, node.id, context)
         if node.kind == ElementKind.EVENT_BASED_GATEWAY:
-            model = self.definition(instance).model
+            model = definition_of(self.s, instance).model
             opens: list[Callable[[], None]] = []
             for flow_id in node.outgoing:
                 target = model.node(model.flows[flow_id].target)
-                opens.extend(self._prepare_event(instance, target, context))
+                opens.extend(self.prepare_event(instance, target, context))
             return opens
         return []
 
-    def _prepare_event_sub_processes(
+    def prepare_event_sub_processes(
         self, scope: ElementInstance, scope_id: str, context: dict[str, Any]
     ) -> list[Callable[[], None]]:
         """A scope listens for the start events of its event sub-processes while it is active."""
-        model = self.definition(scope).model
+        model = definition_of(self.s, scope).model
         opens: list[Callable[[], None]] = []
         for esp in model.event_sub_processes(scope_id):
             start = model.node(esp.start_event_id)
             if start.event_type != "ERROR":
-                opens.extend(self._prepare_event(scope, start, context))
+                opens.extend(self.prepare_event(scope, start, context))
         return opens
 
-    def _prepare_event(
+    def prepare_event(
         self, instance: ElementInstance, event: FlowNode, context: dict[str, Any]
     ) -> list[Callable[[], None]]:
         now = self.w.now
@@ -170,10 +185,10 @@ class EventBehaviour(BehaviourBase):
                 tenant_id=definition.tenant_id,
             )
 
-    def _close_events(
+    def close_events(
         self, instance: ElementInstance, *, only_event_sub_processes: bool = False
     ) -> None:
-        model = self.definition(instance).model
+        model = definition_of(self.s, instance).model
 
         def closing(target_id: str) -> bool:
             return (
@@ -213,12 +228,12 @@ class EventBehaviour(BehaviourBase):
     def trigger_boundary(
         self, attached: ElementInstance, boundary_id: str, variables: dict[str, Any]
     ) -> None:
-        definition = self.definition(attached)
+        definition = definition_of(self.s, attached)
         boundary = definition.model.node(boundary_id)
         scope_key = attached.flow_scope_key
         if boundary.cancel_activity:
-            self.terminate(attached.key)
-        self.activate(definition, boundary_id, scope_key, variables)
+            self.steps.terminate(attached.key)
+        self.steps.activate(definition, boundary_id, scope_key, variables)
 
     def find_error_catcher(self, start_key: int, code: str) -> tuple[int, str] | None:
         """The nearest error boundary event matching the code (exact match before catch-all),
@@ -231,7 +246,7 @@ class EventBehaviour(BehaviourBase):
                 ElementKind.SUB_PROCESS,
                 ElementKind.EVENT_SUB_PROCESS,
             ):
-                model = self.definition(instance).model
+                model = definition_of(self.s, instance).model
                 scope_id = instance.element_id
                 starts = [
                     model.node(esp.start_event_id)
@@ -251,7 +266,7 @@ class EventBehaviour(BehaviourBase):
                 continue
             scope = self.s.elements.get(instance.flow_scope_key)
             if scope is not None and scope.element_type != ElementKind.MULTI_INSTANCE_BODY:
-                model = self.definition(instance).model
+                model = definition_of(self.s, instance).model
                 candidates = [
                     model.node(b)
                     for b in model.boundary_events.get(instance.element_id, ())
@@ -286,18 +301,18 @@ class EventBehaviour(BehaviourBase):
     ) -> None:
         """An awaited event happened for `instance`: the catch event (or receive task) itself,
         one of an event-based gateway's events, or a boundary event of an activity."""
-        model = self.definition(instance).model
+        model = definition_of(self.s, instance).model
         target = model.node(target_id)
         if instance.element_id == target_id:
-            self._complete_with(instance.key, variables)
+            self.steps.complete_with(instance.key, variables)
         elif target.kind == ElementKind.START_EVENT:  # of an event sub-process of this scope
             self._start_event_sub_process(instance, target, variables)
         elif instance.element_type == ElementKind.EVENT_BASED_GATEWAY:
-            model = self.definition(instance).model
+            model = definition_of(self.s, instance).model
             node = model.node(instance.element_id)
             flow = next(f for f in node.outgoing if model.flows[f].target == target_id)
-            self._event_triggers[(instance.flow_scope_key, target_id)] = dict(variables)
-            self.complete(instance.key, (flow,))
+            self._handed_over[(instance.flow_scope_key, target_id)] = dict(variables)
+            self.steps.complete(instance.key, (flow,))
         else:
             self.trigger_boundary(instance, target_id, variables)
 
@@ -307,12 +322,12 @@ class EventBehaviour(BehaviourBase):
         if start.cancel_activity:
             # interrupting: everything else in the scope ends, and so do its other event triggers
             for child in sorted(scope.children):
-                self.terminate(child)
-            self._close_events(scope, only_event_sub_processes=True)
-        definition = self.definition(scope)
+                self.steps.terminate(child)
+            self.close_events(scope, only_event_sub_processes=True)
+        definition = definition_of(self.s, scope)
         key = self.w.peek_key()
-        self._event_triggers[(key, start.id)] = dict(variables)
-        activated = self.activate(definition, start.scope_id, scope.key)
+        self._handed_over[(key, start.id)] = dict(variables)
+        activated = self.steps.activate(definition, start.scope_id, scope.key)
         assert activated == key
 
     def open_signal_subscription(
@@ -361,7 +376,9 @@ class EventBehaviour(BehaviourBase):
             return
         if sub.element_instance_key <= 0:
             definition = self.s.processes[sub.process_definition_key]
-            self.create_process_instance(definition, dict(variables), (sub.target_element_id,))
+            self.steps.create_process_instance(
+                definition, dict(variables), (sub.target_element_id,)
+            )
             return
         instance = self.s.elements.get(sub.element_instance_key)
         if instance is None or instance.state != Intent.ELEMENT_ACTIVATED:
