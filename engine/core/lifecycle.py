@@ -19,7 +19,7 @@ from engine.core import record_values as values
 from engine.core.element_lookup import node_of
 from engine.core.element_processors import processor_for
 from engine.core.element_records import write_lifecycle
-from engine.core.expressions import ExpressionFailure, evaluate
+from engine.core.expressions import ExpressionFailure
 from engine.core.records import Intent, ValueType
 from engine.core.state import ElementInstance, ProcessDefinition
 from engine.definitions.element_kind import ElementKind
@@ -162,6 +162,7 @@ class Lifecycle:
         node = node_of(self.s, instance)
         scope = self.s.elements[instance.flow_scope_key]
         is_inner = scope.element_type == ElementKind.MULTI_INSTANCE_BODY
+        element: Any = None
         try:
             context = self.variables.visible(key)
             # an activity's output mappings apply to each inner instance, not to its body
@@ -169,26 +170,14 @@ class Lifecycle:
             outputs = self.variables.evaluate_mappings(node.outputs, context) if mapped else {}
             if is_inner and node.multi_instance and node.multi_instance.output_element:
                 context.update(outputs)
-                element = evaluate(node.multi_instance.output_element, context, self.w.now)
+                element = self.multi_instance.output_element(node, context)
         except ExpressionFailure as failure:
             self.incidents.create(instance, failure)
             return
         if instance.element_type == ElementKind.MULTI_INSTANCE_BODY:
-            mi = node.multi_instance
-            assert mi is not None
-            if mi.output_collection:
-                collected = self.s.variables.get(key, {}).get(mi.output_collection)
-                self.variables.propagate(scope.key, {mi.output_collection: collected})
+            self.multi_instance.pass_on_collection(instance, node, scope)
         elif is_inner:
-            mi = node.multi_instance
-            if mi is not None and mi.output_collection:
-                collected = list(
-                    self.s.variables.get(scope.key, {}).get(mi.output_collection) or []
-                )
-                index = instance.loop_counter - 1
-                if 0 <= index < len(collected):
-                    collected[index] = element
-                    self.variables.set_local(scope.key, mi.output_collection, collected)
+            self.multi_instance.collect(instance, node, scope, element)
         if outputs:
             self.variables.propagate(scope.key, outputs)
         self.events.close_events(instance)

@@ -116,3 +116,30 @@ class MultiInstanceBodies:
             self._activate_inner(body, node, items[body.loop_counter])
         elif not body.children:
             self.steps.complete(body.key)
+
+    def output_element(self, node: FlowNode, context: dict[str, Any]) -> Any:
+        """What a completing inner instance adds to the output collection."""
+        assert node.multi_instance is not None
+        return evaluate(node.multi_instance.output_element, context, self.w.now)
+
+    def collect(
+        self, inner: ElementInstance, node: FlowNode, body: ElementInstance, element: Any
+    ) -> None:
+        """An inner instance completed: its output element takes its place in the collection."""
+        mi = node.multi_instance
+        if mi is not None and mi.output_collection:
+            collected = list(self.s.variables.get(body.key, {}).get(mi.output_collection) or [])
+            index = inner.loop_counter - 1
+            if 0 <= index < len(collected):
+                collected[index] = element
+                self.variables.set_local(body.key, mi.output_collection, collected)
+
+    def pass_on_collection(
+        self, body: ElementInstance, node: FlowNode, scope: ElementInstance
+    ) -> None:
+        """The body completed: its output collection goes to the scope around it."""
+        mi = node.multi_instance
+        assert mi is not None
+        if mi.output_collection:
+            collected = self.s.variables.get(body.key, {}).get(mi.output_collection)
+            self.variables.propagate(scope.key, {mi.output_collection: collected})
