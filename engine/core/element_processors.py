@@ -295,8 +295,13 @@ ELEMENT_PROCESSORS: Mapping[ElementKind, ElementProcessor] = {
 }
 
 
+# by plain text too: an instance's kind is the text its records carry, and this lookup is on
+# every activation, completion and termination
+_BY_TEXT: dict[str, ElementProcessor] = {kind.value: p for kind, p in ELEMENT_PROCESSORS.items()}
+
+
 def processor_for(kind: str) -> ElementProcessor:
-    return ELEMENT_PROCESSORS[ElementKind(kind)]
+    return _BY_TEXT[kind]
 
 
 def refuse_unprocessed_kinds(resource_name: str, model: ProcessModel) -> None:
