@@ -113,3 +113,37 @@ def test_every_rule_of_the_table_is_checked_by_a_command_processor() -> None:
         if p.suffix == ".py" and "rules import" in p.read_text("utf-8")
     )
     assert deciding == []
+
+
+# The collaborators of the BPMN core (issue 15): composed by engine.core.bpmn.Bpmn, none built on
+# another by inheritance.
+BPMN_COLLABORATORS = {
+    "variables.py": "Variables",
+    "incidents.py": "Incidents",
+    "event_triggers.py": "EventTriggers",
+    "element_flow.py": "ElementFlow",
+    "multi_instance.py": "MultiInstanceBodies",
+    "task_creation.py": "TaskCreation",
+    "message_starts.py": "MessageStarts",
+    "lifecycle.py": "Lifecycle",
+    "bpmn.py": "Bpmn",
+}
+
+
+def test_the_bpmn_core_is_composed_not_inherited() -> None:
+    """No layer of the core calls another through NotImplementedError stubs, and each
+    collaborator stands alone: the lifecycle steps they need come through a protocol."""
+    core = ROOT / "engine" / "core"
+    stubs = sorted(
+        str(p.relative_to(ROOT))
+        for p in core.rglob("*.py")
+        if "NotImplementedError" in p.read_text("utf-8")
+    )
+    assert stubs == []
+    derived = {}
+    for module, name in BPMN_COLLABORATORS.items():
+        tree = ast.parse((core / module).read_text("utf-8"))
+        [cls] = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name]
+        if cls.bases:
+            derived[name] = [ast.unparse(b) for b in cls.bases]
+    assert derived == {}

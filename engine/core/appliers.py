@@ -31,6 +31,7 @@ from engine.core.state import (
 )
 from engine.definitions.bpmn_model import ProcessModel
 from engine.definitions.bpmn_parser import parse_bpmn
+from engine.definitions.element_kind import ElementKind, JobState
 
 Applier = Callable[[EngineState, Record], None]
 _APPLIERS: dict[tuple[ValueType, str], Applier] = {}
@@ -93,12 +94,12 @@ def _index_job(state: EngineState, key: int) -> None:
     job = state.jobs.get(key)
     if job is None:
         return
-    if job.state == "ACTIVATABLE":
+    if job.state == JobState.ACTIVATABLE:
         state.activatable.setdefault(job.type, {})[key] = None
         state.activatable_type[key] = job.type
-    elif job.state == "ACTIVATED" and job.deadline >= 0:
+    elif job.state == JobState.ACTIVATED and job.deadline >= 0:
         heapq.heappush(state.due, (job.deadline, key, "job"))
-    elif job.state == "BACKOFF":
+    elif job.state == JobState.BACKOFF:
         heapq.heappush(state.due, (job.recur_at, key, "job"))
 
 
@@ -193,17 +194,17 @@ def _activating(state: EngineState, r: Record) -> None:
     parent = state.elements.get(instance.flow_scope_key)
     if parent is not None:
         parent.children.add(r.key)
-        if parent.element_type == "MULTI_INSTANCE_BODY":
+        if parent.element_type == ElementKind.MULTI_INSTANCE_BODY:
             parent.loop_counter += 1
             instance.loop_counter = parent.loop_counter
         _consume_tokens(state, parent, instance)
-        if instance.element_type == "EVENT_SUB_PROCESS":
+        if instance.element_type == ElementKind.EVENT_SUB_PROCESS:
             model = state.processes[instance.process_definition_key].model
             start = model.node(model.node(instance.element_id).start_event_id)
             if start.cancel_activity:
                 parent.waiting_flows.clear()  # an interrupting event sub-process ends all tokens
     caller = state.elements.get(instance.parent_element_instance_key)
-    if instance.element_type == "PROCESS" and caller is not None:
+    if instance.element_type == ElementKind.PROCESS and caller is not None:
         caller.called_child_key = r.key
 
 
@@ -229,7 +230,10 @@ def _ended(state: EngineState, r: Record) -> None:
         parent.children.discard(r.key)
         if r.value.get("bpmnEventType") == "TERMINATE" and r.intent == Intent.ELEMENT_COMPLETED:
             parent.waiting_flows.clear()  # a terminate end event ends all tokens of its scope
-        if parent.element_type == "MULTI_INSTANCE_BODY" and r.intent == Intent.ELEMENT_COMPLETED:
+        if (
+            parent.element_type == ElementKind.MULTI_INSTANCE_BODY
+            and r.intent == Intent.ELEMENT_COMPLETED
+        ):
             parent.completed_children += 1
     caller = state.elements.get(instance.parent_element_instance_key)
     if caller is not None and caller.called_child_key == r.key:
@@ -237,7 +241,7 @@ def _ended(state: EngineState, r: Record) -> None:
     variables = state.variables.pop(r.key, {})
     for name in variables:
         state.variable_keys.pop((r.key, name), None)
-    if instance.element_type == "PROCESS":
+    if instance.element_type == ElementKind.PROCESS:
         start_key = state.message_started_by_instance.pop(r.key, None)
         if start_key is not None and state.message_started.get(start_key) == r.key:
             del state.message_started[start_key]
@@ -271,13 +275,13 @@ def _consume_tokens(state: EngineState, scope: ElementInstance, instance: Elemen
     """A taken sequence flow is a token in its flow scope until the target activates: a joining
     parallel gateway consumes one token per incoming flow, any other element one token. Counting
     tokens keeps a scope from completing while flows are still on their way."""
-    if instance.element_type == "PROCESS":
+    if instance.element_type == ElementKind.PROCESS:
         return
     node = state.processes[instance.process_definition_key].model.nodes.get(instance.element_id)
-    if node is None or (scope.element_type == "MULTI_INSTANCE_BODY"):
+    if node is None or (scope.element_type == ElementKind.MULTI_INSTANCE_BODY):
         return
     tokens = scope.waiting_flows
-    if node.kind in ("PARALLEL_GATEWAY", "INCLUSIVE_GATEWAY"):
+    if node.kind in (ElementKind.PARALLEL_GATEWAY, ElementKind.INCLUSIVE_GATEWAY):
         consume = [f for f in node.incoming if tokens[(node.id, f)] > 0]
     else:
         consume = [f for f in node.incoming if tokens[(node.id, f)] > 0][:1]
@@ -302,7 +306,7 @@ def _job_created(state: EngineState, r: Record) -> None:
     state.jobs[r.key] = Job(
         key=r.key,
         type=v["type"],
-        state="ACTIVATABLE",
+        state=JobState.ACTIVATABLE,
         retries=v["retries"],
         element_instance_key=v["elementInstanceKey"],
         process_instance_key=v["processInstanceKey"],
@@ -324,7 +328,7 @@ def _jobs_activated(state: EngineState, r: Record) -> None:
     v = r.value
     for job_key in v["jobKeys"]:
         job = state.jobs[job_key]
-        job.state = "ACTIVATED"
+        job.state = JobState.ACTIVATED
         job.worker = v["worker"]
         job.deadline = v["deadline"]
 
@@ -352,16 +356,16 @@ def _job_failed(state: EngineState, r: Record) -> None:
     job.error_message = v.get("errorMessage", "")
     job.worker, job.deadline = "", -1
     if job.retries > 0 and v.get("retryBackoff", 0) > 0:
-        job.state, job.recur_at = "BACKOFF", v["recurringTime"]
+        job.state, job.recur_at = JobState.BACKOFF, v["recurringTime"]
     else:
-        job.state = "ACTIVATABLE" if job.retries > 0 else "FAILED"
+        job.state = JobState.ACTIVATABLE if job.retries > 0 else JobState.FAILED
 
 
 @applies(ValueType.JOB, Intent.TIMED_OUT, Intent.RECURRED_AFTER_BACKOFF, Intent.YIELDED)
 def _job_activatable(state: EngineState, r: Record) -> None:
     job = _job(state, r)
     if job is not None:
-        job.state, job.worker, job.deadline, job.recur_at = "ACTIVATABLE", "", -1, -1
+        job.state, job.worker, job.deadline, job.recur_at = JobState.ACTIVATABLE, "", -1, -1
 
 
 @applies(ValueType.JOB, Intent.RETRIES_UPDATED)
@@ -382,7 +386,7 @@ def _job_timeout(state: EngineState, r: Record) -> None:
 def _job_error(state: EngineState, r: Record) -> None:
     job = _job(state, r)
     if job is not None:
-        job.state, job.worker, job.deadline = "ERROR_THROWN", "", -1
+        job.state, job.worker, job.deadline = JobState.ERROR_THROWN, "", -1
         job.error_code = r.value.get("errorCode", "")
         job.error_message = r.value.get("errorMessage", "")
 
@@ -412,9 +416,9 @@ def _incident_resolved(state: EngineState, r: Record) -> None:
     if incident is not None and incident.job_key > 0:
         job = state.jobs.get(incident.job_key)
         if job is not None and (
-            job.state == "ERROR_THROWN" or (job.state == "FAILED" and job.retries > 0)
+            job.state == JobState.ERROR_THROWN or (job.state == JobState.FAILED and job.retries > 0)
         ):
-            job.state = "ACTIVATABLE"
+            job.state = JobState.ACTIVATABLE
 
 
 # -- timers -------------------------------------------------------------------------------------

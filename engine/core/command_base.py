@@ -11,9 +11,11 @@ from engine.access.rules import Action, Target, authorize
 from engine.api import InvalidArgument
 from engine.core.bpmn import Bpmn
 from engine.core.writer import RecordWriter
+from engine.definitions.element_kind import JobState
 from engine.limits import check_variables_size
 
-JOB_STATE_NAMES = {"BACKOFF": "FAILED"}
+# Zeebe reports a job waiting out its backoff as FAILED in rejections.
+JOB_STATE_NAMES: dict[JobState, str] = {JobState.BACKOFF: JobState.FAILED.value}
 
 
 def rejected(command: str, code: str, message: str) -> str:

@@ -32,6 +32,7 @@ from engine.core.records import Intent, ValueType
 from engine.core.scheduling import Scheduling
 from engine.core.state import DecisionDefinition, ProcessDefinition
 from engine.core.user_task_commands import UserTaskCommands
+from engine.definitions.element_kind import ElementKind, JobState
 
 
 class Commands(
@@ -179,7 +180,7 @@ class Commands(
         command as the cancellation, so the case's history keeps why it ended."""
         self.authorize(Action.CANCEL_PROCESS_INSTANCE)
         instance = self.s.elements.get(key)
-        if instance is None or instance.element_type != "PROCESS":
+        if instance is None or instance.element_type != ElementKind.PROCESS:
             raise NotFound(
                 rejected(
                     "CANCEL",
@@ -288,9 +289,9 @@ class Commands(
         )
         if local:
             for name, value in variables.items():
-                self.bpmn.set_local(element_instance_key, name, value)
+                self.bpmn.variables.set_local(element_instance_key, name, value)
         else:
-            self.bpmn.propagate(element_instance_key, variables)
+            self.bpmn.variables.propagate(element_instance_key, variables)
         return key
 
     def resolve_incident(self, key: int) -> None:
@@ -305,15 +306,15 @@ class Commands(
                     "was found",
                 )
             )
-        self.bpmn.resolve_incident_record(key)
+        self.bpmn.incidents.resolve(key)
         instance = self.s.elements.get(incident.element_instance_key)
         if instance is None:
             return
         if incident.job_key > 0:
             job = self.s.jobs.get(incident.job_key)
-            if job is not None and job.state == "FAILED" and job.retries <= 0:
+            if job is not None and job.state == JobState.FAILED and job.retries <= 0:
                 # Zeebe raises the incident again when the job still has no retries left.
-                self.bpmn.incident(
+                self.bpmn.incidents.create(
                     instance,
                     ExpressionFailure(incident.error_message, incident.error_type),
                     job_key=job.key,
@@ -322,6 +323,6 @@ class Commands(
         if instance.state == Intent.ELEMENT_ACTIVATING:
             self.bpmn.continue_activation(instance.key)
         elif instance.state == Intent.ELEMENT_COMPLETING:
-            self.bpmn.continue_completion(instance.key)
-        elif instance.element_type == "MULTI_INSTANCE_BODY":
-            self.bpmn.continue_multi_instance(instance)
+            self.bpmn.lifecycle.continue_completion(instance.key)
+        elif instance.element_type == ElementKind.MULTI_INSTANCE_BODY:
+            self.bpmn.multi_instance.continue_after_inner(instance)

@@ -20,6 +20,7 @@ from engine.api import (
 )
 from engine.core.appliers import checksum
 from engine.core.bpmn import Bpmn
+from engine.core.element_processors import refuse_unprocessed_kinds
 from engine.core.expressions import ExpressionFailure, evaluate
 from engine.core.records import Intent, ValueType
 from engine.core.writer import RecordWriter
@@ -82,6 +83,7 @@ def deploy(writer: RecordWriter, resources: list[Resource], tenant_id: str) -> D
             for model in parse_bpmn(resource.content, name):
                 check_flow_nodes(name, model.id, len(model.nodes))
                 check_feel_syntax(model, name)
+                refuse_unprocessed_kinds(name, model)
                 claim("process", model.id, name)
                 processes.append((resource, model))
         elif lowered.endswith(".dmn"):
@@ -141,7 +143,7 @@ def deploy(writer: RecordWriter, resources: list[Resource], tenant_id: str) -> D
             },
         )
         deployed_processes.append(DeployedProcess(model.id, version, key, resource.name, tenant_id))
-        bpmn.open_start_events(state.processes[key], start_timers[model.id])
+        bpmn.events.open_start_events(state.processes[key], start_timers[model.id])
 
     deployed_drgs: list[DeployedDecisionRequirements] = []
     deployed_decisions: list[DeployedDecision] = []

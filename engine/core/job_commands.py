@@ -14,10 +14,12 @@ from engine.api import (
     InvalidArgument,
     NotFound,
 )
+from engine.core import record_values as values
 from engine.core.command_base import JOB_STATE_NAMES, CommandBase, check_variables, rejected
 from engine.core.expressions import ExpressionFailure
 from engine.core.records import Intent, ValueType
 from engine.core.state import Job
+from engine.definitions.element_kind import JobState
 
 
 class JobCommands(CommandBase):
@@ -83,7 +85,7 @@ class JobCommands(CommandBase):
             )
         return activated
 
-    def _job(self, key: int, command: str, verb: str, states: tuple[str, ...]) -> Job:
+    def _job(self, key: int, command: str, verb: str, states: tuple[JobState, ...]) -> Job:
         job = self.s.jobs.get(key)
         if job is None:
             raise NotFound(
@@ -107,14 +109,12 @@ class JobCommands(CommandBase):
     def complete_job(self, key: int, variables: Any) -> None:
         self._authorize_job(key, Action.WORK_JOB)
         variables = check_variables(variables)
-        job = self._job(key, "COMPLETE", "complete", ("ACTIVATABLE", "ACTIVATED"))
-        self.w.event(
-            ValueType.JOB, Intent.COMPLETED, key, self.bpmn.job_value(job, variables=variables)
-        )
+        job = self._job(key, "COMPLETE", "complete", (JobState.ACTIVATABLE, JobState.ACTIVATED))
+        self.w.event(ValueType.JOB, Intent.COMPLETED, key, values.job(job, variables=variables))
         instance = self.s.elements.get(job.element_instance_key)
         if instance is None or instance.state != Intent.ELEMENT_ACTIVATED:
             return
-        self.bpmn.merge_trigger_variables(instance, variables)
+        self.bpmn.variables.merge_trigger_variables(instance, variables)
         self.bpmn.complete(instance.key)
 
     def fail_job(
@@ -122,14 +122,14 @@ class JobCommands(CommandBase):
     ) -> None:
         self._authorize_job(key, Action.WORK_JOB)
         variables = check_variables(variables)
-        job = self._job(key, "FAIL", "fail", ("ACTIVATABLE", "ACTIVATED"))
+        job = self._job(key, "FAIL", "fail", (JobState.ACTIVATABLE, JobState.ACTIVATED))
         retries = max(retries, 0)
         backoff = max(backoff_ms, 0)
         self.w.event(
             ValueType.JOB,
             Intent.FAILED,
             key,
-            self.bpmn.job_value(
+            values.job(
                 job,
                 retries=retries,
                 errorMessage=error_message,
@@ -142,9 +142,9 @@ class JobCommands(CommandBase):
         if instance is None:
             return
         for name, value in variables.items():
-            self.bpmn.set_local(instance.key, name, value)
+            self.bpmn.variables.set_local(instance.key, name, value)
         if retries <= 0:
-            self.bpmn.incident(
+            self.bpmn.incidents.create(
                 instance,
                 ExpressionFailure(error_message or "No more retries left.", "JOB_NO_RETRIES"),
                 job_key=key,
@@ -155,21 +155,21 @@ class JobCommands(CommandBase):
         variables = check_variables(variables)
         if not error_code:
             raise InvalidArgument("Expected an errorCode to throw, but it was empty")
-        job = self._job(key, "THROW_ERROR", "throw an error for", ("ACTIVATABLE", "ACTIVATED"))
+        job = self._job(
+            key, "THROW_ERROR", "throw an error for", (JobState.ACTIVATABLE, JobState.ACTIVATED)
+        )
         self.w.event(
             ValueType.JOB,
             Intent.ERROR_THROWN,
             key,
-            self.bpmn.job_value(
-                job, errorCode=error_code, errorMessage=error_message, variables=variables
-            ),
+            values.job(job, errorCode=error_code, errorMessage=error_message, variables=variables),
         )
         instance = self.s.elements.get(job.element_instance_key)
         if instance is None:
             return
-        catcher = self.bpmn.find_error_catcher(instance.key, error_code)
+        catcher = self.bpmn.events.find_error_catcher(instance.key, error_code)
         if catcher is None:
-            self.bpmn.incident(
+            self.bpmn.incidents.create(
                 instance,
                 ExpressionFailure(
                     f"Expected to throw an error event with the code '{error_code}' with message "
@@ -180,7 +180,7 @@ class JobCommands(CommandBase):
                 job_key=key,
             )
             return
-        self.bpmn.catch_error(catcher, variables)
+        self.bpmn.events.catch_error(catcher, variables)
 
     def update_job_retries(self, key: int, retries: int) -> None:
         self._authorize_job(key, Action.UPDATE_JOB_RETRIES)
@@ -192,22 +192,26 @@ class JobCommands(CommandBase):
             key,
             "UPDATE_RETRIES",
             "update retries of",
-            ("ACTIVATABLE", "ACTIVATED", "FAILED", "BACKOFF", "ERROR_THROWN"),
+            (
+                JobState.ACTIVATABLE,
+                JobState.ACTIVATED,
+                JobState.FAILED,
+                JobState.BACKOFF,
+                JobState.ERROR_THROWN,
+            ),
         )
-        self.w.event(
-            ValueType.JOB, Intent.RETRIES_UPDATED, key, self.bpmn.job_value(job, retries=retries)
-        )
+        self.w.event(ValueType.JOB, Intent.RETRIES_UPDATED, key, values.job(job, retries=retries))
 
     def update_job_timeout(self, key: int, timeout_ms: int) -> None:
         self._authorize_job(key, Action.UPDATE_JOB_TIMEOUT)
         if timeout_ms < 0:
             raise InvalidArgument(f"Expected a non-negative timeout, but it was '{timeout_ms}'")
-        job = self._job(key, "UPDATE_TIMEOUT", "update the timeout of", ("ACTIVATED",))
+        job = self._job(key, "UPDATE_TIMEOUT", "update the timeout of", (JobState.ACTIVATED,))
         self.w.event(
             ValueType.JOB,
             Intent.TIMEOUT_UPDATED,
             key,
-            self.bpmn.job_value(job, deadline=self.w.now + timeout_ms, timeout=timeout_ms),
+            values.job(job, deadline=self.w.now + timeout_ms, timeout=timeout_ms),
         )
 
     def _authorize_job(self, key: int, action: Action) -> None:
@@ -223,8 +227,8 @@ class JobCommands(CommandBase):
         yielded: list[int] = []
         for key in dict.fromkeys(keys):
             job = self.s.jobs.get(key)
-            if job is None or job.state != "ACTIVATED":
+            if job is None or job.state != JobState.ACTIVATED:
                 continue
-            self.w.event(ValueType.JOB, Intent.YIELDED, key, self.bpmn.job_value(job))
+            self.w.event(ValueType.JOB, Intent.YIELDED, key, values.job(job))
             yielded.append(key)
         return yielded

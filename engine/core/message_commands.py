@@ -47,7 +47,7 @@ class MessageCommands(CommandBase):
         if not name:
             raise InvalidArgument("Expected a message name, but it was empty")
         if not self._waiting(name, correlation_key, tenant_id) and not (
-            self.bpmn.message_startable(name, correlation_key, tenant_id)
+            self.bpmn.message_starts.message_startable(name, correlation_key, tenant_id)
         ):
             raise NotFound(
                 rejected(
@@ -124,9 +124,11 @@ class MessageCommands(CommandBase):
                 continue
             correlated.add(sub.bpmn_process_id)
             reached.append(sub.process_instance_key)
-            self.bpmn.correlate(sub, key, dict(variables))
+            self.bpmn.events.correlate(sub, key, dict(variables))
             self.w.run_follow_ups()
-        reached += self.bpmn.start_by_message(key, name, correlation_key, variables, tenant_id)
+        reached += self.bpmn.message_starts.start_by_message(
+            key, name, correlation_key, variables, tenant_id
+        )
         return MessagePublished(key, tenant_id), reached
 
     def broadcast_signal(self, name: str, variables: Any, tenant_id: str) -> SignalBroadcast:
@@ -134,5 +136,5 @@ class MessageCommands(CommandBase):
         variables = check_variables(variables)
         if not name:
             raise InvalidArgument("Expected a signal name, but it was empty")
-        key = self.bpmn.broadcast_signal(name, variables, tenant_id)
+        key = self.bpmn.events.broadcast_signal(name, variables, tenant_id)
         return SignalBroadcast(key, tenant_id)

@@ -18,13 +18,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.core.events import EventBehaviour
+from engine.core.element_steps import ElementSteps
 from engine.core.records import Intent, ValueType
 from engine.core.state import Message, ProcessDefinition
+from engine.core.writer import RecordWriter
 from engine.definitions.bpmn_model import FlowNode
 
 
-class MessageStartBehaviour(EventBehaviour):
+class MessageStarts:
+    def __init__(self, writer: RecordWriter, steps: ElementSteps) -> None:
+        self.w = writer
+        self.s = writer.state
+        self.steps = steps
+
     def start_by_message(
         self,
         message_key: int,
@@ -130,7 +136,7 @@ class MessageStartBehaviour(EventBehaviour):
                 "tenantId": definition.tenant_id,
             },
         )
-        created = self.create_process_instance(definition, dict(variables), (start.id,))
+        created = self.steps.create_process_instance(definition, dict(variables), (start.id,))
         assert created == instance_key
         self.w.run_follow_ups()
         return instance_key

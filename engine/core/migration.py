@@ -18,28 +18,31 @@ from typing import Any
 
 from engine.access.rules import Action
 from engine.api import FailedPrecondition, InvalidArgument, MappingInstruction, NotFound
+from engine.core import record_values as values
 from engine.core.command_base import CommandBase, rejected
+from engine.core.element_records import element_value
 from engine.core.expressions import ExpressionFailure, evaluate_string
 from engine.core.records import Intent, ValueType
 from engine.core.state import ElementInstance, ProcessDefinition
 from engine.definitions.bpmn_model import FlowNode, ProcessModel
+from engine.definitions.element_kind import ElementKind
 
 # Zeebe 8.8's ProcessInstanceMigrationPreconditions, restricted to the element kinds we run.
 _SUPPORTED_KINDS = {
-    "PROCESS",
-    "SERVICE_TASK",
-    "USER_TASK",
-    "SUB_PROCESS",
-    "CALL_ACTIVITY",
-    "INTERMEDIATE_CATCH_EVENT",
-    "RECEIVE_TASK",
-    "EVENT_SUB_PROCESS",
-    "EXCLUSIVE_GATEWAY",
-    "EVENT_BASED_GATEWAY",
-    "BUSINESS_RULE_TASK",
-    "SCRIPT_TASK",
-    "SEND_TASK",
-    "MULTI_INSTANCE_BODY",
+    ElementKind.PROCESS,
+    ElementKind.SERVICE_TASK,
+    ElementKind.USER_TASK,
+    ElementKind.SUB_PROCESS,
+    ElementKind.CALL_ACTIVITY,
+    ElementKind.INTERMEDIATE_CATCH_EVENT,
+    ElementKind.RECEIVE_TASK,
+    ElementKind.EVENT_SUB_PROCESS,
+    ElementKind.EXCLUSIVE_GATEWAY,
+    ElementKind.EVENT_BASED_GATEWAY,
+    ElementKind.BUSINESS_RULE_TASK,
+    ElementKind.SCRIPT_TASK,
+    ElementKind.SEND_TASK,
+    ElementKind.MULTI_INSTANCE_BODY,
 }
 _CATCH_EVENT_TYPES = {"MESSAGE", "TIMER", "SIGNAL"}
 _BOUNDARY_EVENT_TYPES = {"MESSAGE", "TIMER", "SIGNAL", "ERROR"}
@@ -63,7 +66,7 @@ class MigrationCommands(CommandBase):
         self.authorize(Action.MIGRATE_PROCESS_INSTANCE)
         key = process_instance_key
         root = self.s.elements.get(key)
-        if root is None or root.element_type != "PROCESS" or not root.is_active:
+        if root is None or root.element_type != ElementKind.PROCESS or not root.is_active:
             raise _refused(
                 NotFound,
                 "Expected to migrate process instance but no process instance found with key "
@@ -153,7 +156,7 @@ class MigrationCommands(CommandBase):
                 f"'{element_id}' has an unsupported type. The migration of a {kind} is not "
                 "supported.",
             )
-        if kind == "INTERMEDIATE_CATCH_EVENT":
+        if kind == ElementKind.INTERMEDIATE_CATCH_EVENT:
             if node.event_type not in _CATCH_EVENT_TYPES:
                 raise _refused(
                     FailedPrecondition,
@@ -180,10 +183,10 @@ class MigrationCommands(CommandBase):
             )
         target_node = target.model.nodes.get(target_id)
         scope = self.s.elements[instance.flow_scope_key]
-        is_inner = scope.element_type == "MULTI_INSTANCE_BODY"
-        target_kind = "PROCESS" if target_node is None else target_node.kind
+        is_inner = scope.element_type == ElementKind.MULTI_INSTANCE_BODY
+        target_kind = ElementKind.PROCESS if target_node is None else target_node.kind
         if target_node is not None and target_node.multi_instance and not is_inner:
-            target_kind = "MULTI_INSTANCE_BODY"
+            target_kind = ElementKind.MULTI_INSTANCE_BODY
         if kind != target_kind:
             raise _refused(
                 FailedPrecondition,
@@ -193,7 +196,7 @@ class MigrationCommands(CommandBase):
                 "elements of the same type.",
             )
         assert target_node is not None
-        if kind == "USER_TASK":
+        if kind == ElementKind.USER_TASK:
             self._check_user_task(key, instance, node, target_id, target_node)
         expected_scope = plan.get(scope.element_id, scope.element_id)
         actual_scope = target_id if is_inner else target_node.scope_id
@@ -207,7 +210,7 @@ class MigrationCommands(CommandBase):
             )
         loops = (node.multi_instance, target_node.multi_instance)
         if (
-            kind == "MULTI_INSTANCE_BODY"
+            kind == ElementKind.MULTI_INSTANCE_BODY
             and loops[0]
             and loops[1]
             and loops[0].sequential != loops[1].sequential
@@ -219,7 +222,7 @@ class MigrationCommands(CommandBase):
                 f"element with id '{target_id}'. Both elements must have either sequential "
                 "or parallel loop characteristics.",
             )
-        if kind == "SUB_PROCESS":
+        if kind == ElementKind.SUB_PROCESS:
             self._check_event_sub_processes(root, source.model, element_id, "active process")
             self._check_event_sub_processes(root, target.model, target_id, "target process")
         if not is_inner:
@@ -263,7 +266,7 @@ class MigrationCommands(CommandBase):
         mapped = {
             plan[e.id] for e in _catch_events(source, instance.element_id, instance) if e.id in plan
         }
-        context = self.bpmn.context(instance.key)
+        context = self.bpmn.variables.visible(instance.key)
         for event in _catch_events(target, target_id, instance):
             if event.message is None or event.id == target_id or event.id in mapped:
                 continue
@@ -431,7 +434,7 @@ class MigrationCommands(CommandBase):
         source_id = instance.element_id
         target_id = plan[source_id]
         opens = self._prepare_new_catch_events(instance, source, target, target_id, plan)
-        value = self.bpmn.pi_value(instance) | {
+        value = element_value(self.w, instance) | {
             "bpmnProcessId": target.bpmn_process_id,
             "version": target.version,
             "processDefinitionKey": target.key,
@@ -449,7 +452,7 @@ class MigrationCommands(CommandBase):
                 ValueType.JOB,
                 Intent.MIGRATED,
                 job.key,
-                self.bpmn.job_value(job) | moved | {"processDefinitionVersion": target.version},
+                values.job(job) | moved | {"processDefinitionVersion": target.version},
             )
         if instance.user_task_key > 0:
             self.w.event(
@@ -499,7 +502,7 @@ class MigrationCommands(CommandBase):
         for timer_key in sorted(instance.timer_keys):
             timer = self.s.timers[timer_key]
             moved_to = destination(timer.target_element_id)
-            value = self.bpmn.timer_value(timer_key)
+            value = values.timer(self.s.timers[timer_key])
             if moved_to is None:
                 self.w.event(ValueType.TIMER, Intent.CANCELED, timer_key, value)
             else:
@@ -513,10 +516,10 @@ class MigrationCommands(CommandBase):
             sub = self.s.subscriptions[sub_key]
             moved_to = destination(sub.target_element_id)
             if moved_to is None:
-                self.bpmn.delete_subscription(sub)
+                self.bpmn.events.delete_subscription(sub)
                 continue
             event = target.model.node(moved_to)
-            value = self.bpmn.subscription_value(
+            value = values.message_subscription(
                 sub,
                 elementId=moved_to,
                 bpmnProcessId=target.bpmn_process_id,
@@ -533,13 +536,13 @@ class MigrationCommands(CommandBase):
             signal = self.s.signal_subscriptions[signal_key]
             moved_to = destination(signal.target_element_id)
             if moved_to is None:
-                self.bpmn.delete_signal_subscription(signal_key)
+                self.bpmn.events.delete_signal_subscription(signal_key)
                 continue
             self.w.event(
                 ValueType.SIGNAL_SUBSCRIPTION,
                 Intent.MIGRATED,
                 signal_key,
-                self.bpmn.signal_value(signal_key)
+                values.signal_subscription(self.s.signal_subscriptions[signal_key])
                 | {
                     "catchEventId": moved_to,
                     "processDefinitionKey": target.key,
@@ -576,12 +579,12 @@ class MigrationCommands(CommandBase):
         fresh = [e for e in fresh if e.event_type != "ERROR"]  # errors need no subscription
         if not fresh:
             return []
-        context = self.bpmn.context(instance.key)
+        context = self.bpmn.variables.visible(instance.key)
         key = instance.key
         opens: list[Callable[[], None]] = []
 
         def prepare(event: FlowNode) -> list[Callable[[], None]]:
-            return self.bpmn._prepare_event(self.s.elements[key], event, context)
+            return self.bpmn.events.prepare_event(self.s.elements[key], event, context)
 
         try:
             for event in fresh:
@@ -591,7 +594,7 @@ class MigrationCommands(CommandBase):
         return opens
 
     def _incident_after(self, key: int, failure: ExpressionFailure) -> None:
-        self.bpmn.incident(self.s.elements[key], failure)
+        self.bpmn.incidents.create(self.s.elements[key], failure)
 
 
 def _catch_events(
@@ -606,21 +609,23 @@ def _catch_events(
     if node is None:
         return []
     events: list[FlowNode] = []
-    inner = node.multi_instance is not None and instance.element_type != "MULTI_INSTANCE_BODY"
+    inner = (
+        node.multi_instance is not None and instance.element_type != ElementKind.MULTI_INSTANCE_BODY
+    )
     if not inner:
         events += [model.node(b) for b in model.boundary_events.get(element_id, ())]
-    if node.kind == "SUB_PROCESS" and not (node.multi_instance and not inner):
+    if node.kind == ElementKind.SUB_PROCESS and not (node.multi_instance and not inner):
         events += [model.node(esp.start_event_id) for esp in model.event_sub_processes(node.id)]
-    if node.kind == "EVENT_BASED_GATEWAY":
+    if node.kind == ElementKind.EVENT_BASED_GATEWAY:
         events += [model.node(model.flows[f].target) for f in node.outgoing]
-    if node.kind in ("INTERMEDIATE_CATCH_EVENT", "RECEIVE_TASK"):
+    if node.kind in (ElementKind.INTERMEDIATE_CATCH_EVENT, ElementKind.RECEIVE_TASK):
         events.append(node)
     return events
 
 
 def _follows_event_based_gateway(model: ProcessModel, node: FlowNode) -> bool:
     return any(
-        model.node(model.flows[flow_id].source).kind == "EVENT_BASED_GATEWAY"
+        model.node(model.flows[flow_id].source).kind == ElementKind.EVENT_BASED_GATEWAY
         for flow_id in node.incoming
         if flow_id in model.flows and model.flows[flow_id].source in model.nodes
     )

@@ -17,13 +17,16 @@ from typing import Any
 
 from engine.access.rules import Action
 from engine.api import ActivateInstruction, InvalidArgument, NotFound
+from engine.core import record_values as values
 from engine.core.command_base import CommandBase, check_variables, rejected
+from engine.core.element_records import write_lifecycle
 from engine.core.expressions import ExpressionFailure
 from engine.core.records import Intent, ValueType
 from engine.core.state import ElementInstance, ProcessDefinition
 from engine.definitions.bpmn_model import FlowNode, ProcessModel
+from engine.definitions.element_kind import ElementKind
 
-_UNSUPPORTED_KINDS = ("START_EVENT", "BOUNDARY_EVENT")
+_UNSUPPORTED_KINDS = (ElementKind.START_EVENT, ElementKind.BOUNDARY_EVENT)
 
 
 def _invalid(message: str) -> InvalidArgument:
@@ -46,7 +49,7 @@ class ModificationCommands(CommandBase):
     ) -> None:
         self.authorize(Action.MODIFY_PROCESS_INSTANCE)
         root = self.s.elements.get(process_instance_key)
-        if root is None or root.element_type != "PROCESS" or not root.is_active:
+        if root is None or root.element_type != ElementKind.PROCESS or not root.is_active:
             raise NotFound(
                 rejected(
                     "MODIFY",
@@ -257,7 +260,10 @@ class ModificationCommands(CommandBase):
             child = self.s.elements.get(pending.pop(0))
             if child is None or not child.is_active:
                 continue
-            if child.element_id == scope_id and child.element_type != "MULTI_INSTANCE_BODY":
+            if (
+                child.element_id == scope_id
+                and child.element_type != ElementKind.MULTI_INSTANCE_BODY
+            ):
                 found.append(child)
             else:
                 pending.extend(sorted(child.children))
@@ -313,7 +319,7 @@ class ModificationCommands(CommandBase):
         for target, variables in plan.variables:
             if target == scope_id:
                 for name, value in variables.items():
-                    self.bpmn.set_local(scope_key if scope_id else root.key, name, value)
+                    self.bpmn.variables.set_local(scope_key if scope_id else root.key, name, value)
 
     def _enter_scope(
         self,
@@ -331,34 +337,29 @@ class ModificationCommands(CommandBase):
             ValueType.PROCESS_INSTANCE,
             Intent.ELEMENT_ACTIVATING,
             key,
-            {
-                "bpmnProcessId": definition.bpmn_process_id,
-                "version": definition.version,
-                "processDefinitionKey": definition.key,
-                "processInstanceKey": root.key,
-                "elementId": scope_id,
-                "flowScopeKey": parent_key,
-                "bpmnElementType": node.kind,
-                "bpmnEventType": node.event_type,
-                "parentProcessInstanceKey": -1,
-                "parentElementInstanceKey": -1,
-                "tenantId": definition.tenant_id,
-            },
+            values.element_in_definition(
+                definition,
+                process_instance_key=root.key,
+                element_id=scope_id,
+                flow_scope_key=parent_key,
+                element_type=node.kind,
+                event_type=node.event_type,
+            ),
         )
         self._set_variables(root, plan, scope_id, key)
         instance = self.s.elements[key]
         try:
-            context = self.bpmn.context(key)
+            context = self.bpmn.variables.visible(key)
             events = []
-            if node.kind == "SUB_PROCESS":
-                events = self.bpmn._prepare_boundary_events(instance, node, context)
-                events += self.bpmn._prepare_catch_event(instance, node, context)
+            if node.kind == ElementKind.SUB_PROCESS:
+                events = self.bpmn.events.prepare_boundary_events(instance, node, context)
+                events += self.bpmn.events.prepare_catch_event(instance, node, context)
         except ExpressionFailure as failure:
-            self.bpmn.incident(instance, failure)
+            self.bpmn.incidents.create(instance, failure)
             events = []
         for open_event in events:
             open_event()
-        self.bpmn.lifecycle(instance, Intent.ELEMENT_ACTIVATED)
+        write_lifecycle(self.w, instance, Intent.ELEMENT_ACTIVATED)
         return key
 
     def _terminate(self, key: int) -> None:
@@ -391,7 +392,7 @@ def _scope_ids(model: ProcessModel, node: FlowNode) -> tuple[str, ...]:
 
 def _follows_event_based_gateway(model: ProcessModel, node: FlowNode) -> bool:
     return any(
-        model.node(model.flows[flow_id].source).kind == "EVENT_BASED_GATEWAY"
+        model.node(model.flows[flow_id].source).kind == ElementKind.EVENT_BASED_GATEWAY
         for flow_id in node.incoming
         if flow_id in model.flows and model.flows[flow_id].source in model.nodes
     )

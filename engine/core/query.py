@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 from engine.core.records import Record
+from engine.definitions.element_kind import ElementKind
 
 if TYPE_CHECKING:
     from engine.core.state import EngineState
@@ -76,7 +77,7 @@ class EngineQuery:
 
     # -- process instances -----------------------------------------------------------------------
     def process_instances(self) -> list[dict[str, Any]]:
-        keys = {k for k, e in self._state.elements.items() if e.element_type == "PROCESS"}
+        keys = {k for k, e in self._state.elements.items() if e.element_type == ElementKind.PROCESS}
         keys |= set(self._state.outcomes)
         found = [self.process_instance(key) for key in sorted(keys)]
         return [instance for instance in found if instance is not None]
@@ -84,7 +85,7 @@ class EngineQuery:
     def process_instance(self, key: int) -> dict[str, Any] | None:
         """State is ACTIVE, COMPLETED or TERMINATED (Camunda's names: CANCELED for terminated)."""
         element = self._state.elements.get(key)
-        if element is not None and element.element_type == "PROCESS":
+        if element is not None and element.element_type == ElementKind.PROCESS:
             return {
                 "processInstanceKey": key,
                 "processDefinitionKey": element.process_definition_key,

@@ -7,8 +7,11 @@ import heapq
 
 from engine.access.rules import Action
 from engine.api import InvalidArgument
+from engine.core import record_values as values
 from engine.core.command_base import CommandBase
+from engine.core.element_lookup import definition_of
 from engine.core.records import Intent, ValueType
+from engine.definitions.element_kind import JobState
 from engine.definitions.timer_expressions import LATEST_INSTANT_MS, TimerError, next_repetition
 
 
@@ -59,14 +62,16 @@ class Scheduling(CommandBase):
             else:
                 job = self.s.jobs[key]
                 intent = (
-                    Intent.TIMED_OUT if job.state == "ACTIVATED" else Intent.RECURRED_AFTER_BACKOFF
+                    Intent.TIMED_OUT
+                    if job.state == JobState.ACTIVATED
+                    else Intent.RECURRED_AFTER_BACKOFF
                 )
-                self.w.event(ValueType.JOB, intent, key, self.bpmn.job_value(job))
+                self.w.event(ValueType.JOB, intent, key, values.job(job))
 
     def _trigger_timer(self, timer_key: int) -> None:
         timer = self.s.timers[timer_key]
         instance = self.s.elements.get(timer.element_instance_key)
-        self.w.event(ValueType.TIMER, Intent.TRIGGERED, timer_key, self.bpmn.timer_value(timer_key))
+        self.w.event(ValueType.TIMER, Intent.TRIGGERED, timer_key, values.timer(timer))
         repeat = timer.repetitions != 1 and bool(timer.interval)
         due = 0
         if repeat:
@@ -79,15 +84,15 @@ class Scheduling(CommandBase):
         if timer.element_instance_key <= 0:  # a timer start event
             definition = self.s.processes[timer.process_definition_key]
             if repeat:
-                self.bpmn.create_start_timer(
+                self.bpmn.events.create_start_timer(
                     definition, timer.target_element_id, due, remaining, timer.interval
                 )
             self.bpmn.create_process_instance(definition, {}, (timer.target_element_id,))
             return
         if instance is None or instance.state != Intent.ELEMENT_ACTIVATED:
             return
-        model = self.bpmn.definition(instance).model
+        model = definition_of(self.s, instance).model
         event = model.node(timer.target_element_id)
         if event.kind in ("BOUNDARY_EVENT", "START_EVENT") and not event.cancel_activity and repeat:
-            self.bpmn.create_timer(instance, event.id, due, remaining, timer.interval)
-        self.bpmn.trigger_catch(instance, event.id, {})
+            self.bpmn.events.create_timer(instance, event.id, due, remaining, timer.interval)
+        self.bpmn.events.trigger_catch(instance, event.id, {})

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.definitions.bpmn_model import ProcessModel
+from engine.definitions.element_kind import JobState
 from engine.keys import KeyGenerator
 
 
@@ -101,7 +102,7 @@ class ElementInstance:
 class Job:
     key: int
     type: str
-    state: str  # ACTIVATABLE | ACTIVATED | FAILED | ERROR_THROWN | BACKOFF
+    state: JobState
     retries: int
     element_instance_key: int
     process_instance_key: int
@@ -282,8 +283,8 @@ class EngineState:
         job = self.jobs.get(key)
         if job is None:
             return False
-        return (job.state == "ACTIVATED" and job.deadline == due) or (
-            job.state == "BACKOFF" and job.recur_at == due
+        return (job.state == JobState.ACTIVATED and job.deadline == due) or (
+            job.state == JobState.BACKOFF and job.recur_at == due
         )
 
     def next_due(self) -> tuple[int, int, str] | None:

@@ -10,6 +10,7 @@ from engine.api import (
     InvalidArgument,
     NotFound,
 )
+from engine.core import record_values
 from engine.core.command_base import CommandBase, check_variables
 from engine.core.records import Intent, ValueType
 from engine.core.state import UserTask
@@ -34,27 +35,6 @@ class UserTaskCommands(CommandBase):
         }
         self.authorize(action, Target(task=live, new_assignee=new_assignee))
 
-    def _task_value(self, task: UserTask, **extra: Any) -> dict[str, Any]:
-        return {
-            "userTaskKey": task.key,
-            "assignee": task.assignee,
-            "candidateGroupsList": task.candidate_groups,
-            "candidateUsersList": task.candidate_users,
-            "dueDate": task.due_date,
-            "followUpDate": task.follow_up_date,
-            "priority": task.priority,
-            "formKey": task.form_key,
-            "elementId": task.element_id,
-            "elementInstanceKey": task.element_instance_key,
-            "processInstanceKey": task.process_instance_key,
-            "bpmnProcessId": task.bpmn_process_id,
-            "processDefinitionKey": task.process_definition_key,
-            "tenantId": task.tenant_id,
-            "changedAttributes": [],
-            "variables": {},
-            "action": "",
-        } | extra
-
     def complete_user_task(self, key: int, variables: Any, action: str) -> None:
         variables = check_variables(variables)
         task = self._user_task(key, "complete")
@@ -63,11 +43,11 @@ class UserTaskCommands(CommandBase):
             ValueType.USER_TASK,
             Intent.COMPLETED,
             key,
-            self._task_value(task, variables=variables, action=action or "complete"),
+            record_values.user_task(task, variables=variables, action=action or "complete"),
         )
         instance = self.s.elements.get(task.element_instance_key)
         if instance is not None and instance.state == Intent.ELEMENT_ACTIVATED:
-            self.bpmn.merge_trigger_variables(instance, variables)
+            self.bpmn.variables.merge_trigger_variables(instance, variables)
             self.bpmn.complete(instance.key)
 
     def assign_user_task(self, key: int, assignee: str, allow_override: bool) -> None:
@@ -85,7 +65,7 @@ class UserTaskCommands(CommandBase):
             ValueType.USER_TASK,
             Intent.ASSIGNED,
             key,
-            self._task_value(
+            record_values.user_task(
                 task,
                 assignee=assignee,
                 changedAttributes=["assignee"],
@@ -126,5 +106,7 @@ class UserTaskCommands(CommandBase):
             ValueType.USER_TASK,
             Intent.UPDATED,
             key,
-            self._task_value(task, **values, changedAttributes=sorted(values), action="update"),
+            record_values.user_task(
+                task, **values, changedAttributes=sorted(values), action="update"
+            ),
         )

@@ -4,14 +4,16 @@ to the nearest scope that has the variable (else the process instance), input/ou
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from engine.core.behaviour import BehaviourBase
+from engine.core import record_values as values
+from engine.core.element_lookup import node_of
 from engine.core.expressions import evaluate
 from engine.core.records import Intent, ValueType
 from engine.core.state import ElementInstance
+from engine.core.writer import RecordWriter
 from engine.definitions.bpmn_model import Mapping_
+from engine.definitions.element_kind import ElementKind
 
 _MISSING = object()
 
@@ -29,7 +31,17 @@ def _set_path(target: dict[str, Any], path: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-class VariableBehaviour(BehaviourBase):
+class Variables:
+    """Reads and writes the variables of element instances' scopes."""
+
+    def __init__(self, writer: RecordWriter) -> None:
+        self.w = writer
+        self.s = writer.state
+
+    def visible(self, scope_key: int) -> dict[str, Any]:
+        """What an expression evaluated in this scope sees: its own and its ancestors' variables."""
+        return self.s.visible_variables(scope_key)
+
     def set_local(self, scope_key: int, name: str, value: Any) -> None:
         scope = self.s.elements[scope_key]
         current = self.s.variables.get(scope_key, {}).get(name, _MISSING)
@@ -40,15 +52,7 @@ class VariableBehaviour(BehaviourBase):
             ValueType.VARIABLE,
             Intent.CREATED if current is _MISSING else Intent.UPDATED,
             key,
-            {
-                "name": name,
-                "value": json.dumps(value, ensure_ascii=False, separators=(",", ":")),
-                "scopeKey": scope_key,
-                "processInstanceKey": scope.process_instance_key,
-                "processDefinitionKey": scope.process_definition_key,
-                "bpmnProcessId": scope.bpmn_process_id,
-                "tenantId": scope.tenant_id,
-            },
+            values.variable(scope, name, value),
         )
 
     def propagate(self, start_scope_key: int, variables: dict[str, Any]) -> None:
@@ -68,8 +72,12 @@ class VariableBehaviour(BehaviourBase):
         element has output mappings (those decide what leaves), otherwise propagated."""
         if not variables:
             return
-        node = self.node(instance) if instance.element_type != "PROCESS" else None
-        if node is not None and node.outputs and instance.element_type != "MULTI_INSTANCE_BODY":
+        node = node_of(self.s, instance) if instance.element_type != ElementKind.PROCESS else None
+        if (
+            node is not None
+            and node.outputs
+            and instance.element_type != ElementKind.MULTI_INSTANCE_BODY
+        ):
             for name, value in variables.items():
                 self.set_local(instance.key, name, value)
         else:

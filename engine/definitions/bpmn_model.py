@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from engine.definitions.element_kind import ElementKind
+
 
 @dataclass(frozen=True)
 class Mapping_:
@@ -81,7 +83,7 @@ class SequenceFlow:
 @dataclass(frozen=True)
 class FlowNode:
     id: str
-    kind: str  # Zeebe bpmnElementType
+    kind: ElementKind  # Zeebe bpmnElementType
     name: str = ""
     scope_id: str = ""  # id of the enclosing process / sub-process
     incoming: tuple[str, ...] = ()
@@ -127,7 +129,7 @@ class ProcessModel:
         return tuple(
             n
             for n in self.nodes.values()
-            if n.kind == "EVENT_SUB_PROCESS" and n.scope_id == scope_id
+            if n.kind == ElementKind.EVENT_SUB_PROCESS and n.scope_id == scope_id
         )
 
     def start_events(self, event_type: str) -> tuple[FlowNode, ...]:
@@ -135,5 +137,7 @@ class ProcessModel:
         return tuple(
             n
             for n in self.nodes.values()
-            if n.kind == "START_EVENT" and n.scope_id == self.id and n.event_type == event_type
+            if n.kind == ElementKind.START_EVENT
+            and n.scope_id == self.id
+            and n.event_type == event_type
         )

@@ -26,6 +26,7 @@ from engine.definitions.bpmn_model import (
     TimerDefinition,
     UserTaskDefinition,
 )
+from engine.definitions.element_kind import ElementKind
 from engine.definitions.timer_expressions import TimerError, check_static_timer
 from engine.definitions.xml_safety import parse_xml
 
@@ -33,29 +34,29 @@ BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 ZEEBE = "{http://camunda.org/schema/zeebe/1.0}"
 
 _TASKS = {
-    "serviceTask": "SERVICE_TASK",
-    "sendTask": "SEND_TASK",
-    "businessRuleTask": "BUSINESS_RULE_TASK",
-    "scriptTask": "SCRIPT_TASK",
-    "userTask": "USER_TASK",
-    "receiveTask": "RECEIVE_TASK",
-    "manualTask": "MANUAL_TASK",
-    "task": "TASK",
-    "callActivity": "CALL_ACTIVITY",
-    "subProcess": "SUB_PROCESS",
+    "serviceTask": ElementKind.SERVICE_TASK,
+    "sendTask": ElementKind.SEND_TASK,
+    "businessRuleTask": ElementKind.BUSINESS_RULE_TASK,
+    "scriptTask": ElementKind.SCRIPT_TASK,
+    "userTask": ElementKind.USER_TASK,
+    "receiveTask": ElementKind.RECEIVE_TASK,
+    "manualTask": ElementKind.MANUAL_TASK,
+    "task": ElementKind.TASK,
+    "callActivity": ElementKind.CALL_ACTIVITY,
+    "subProcess": ElementKind.SUB_PROCESS,
 }
 _GATEWAYS = {
-    "exclusiveGateway": "EXCLUSIVE_GATEWAY",
-    "parallelGateway": "PARALLEL_GATEWAY",
-    "eventBasedGateway": "EVENT_BASED_GATEWAY",
-    "inclusiveGateway": "INCLUSIVE_GATEWAY",
+    "exclusiveGateway": ElementKind.EXCLUSIVE_GATEWAY,
+    "parallelGateway": ElementKind.PARALLEL_GATEWAY,
+    "eventBasedGateway": ElementKind.EVENT_BASED_GATEWAY,
+    "inclusiveGateway": ElementKind.INCLUSIVE_GATEWAY,
 }
 _EVENTS = {
-    "startEvent": "START_EVENT",
-    "endEvent": "END_EVENT",
-    "boundaryEvent": "BOUNDARY_EVENT",
-    "intermediateCatchEvent": "INTERMEDIATE_CATCH_EVENT",
-    "intermediateThrowEvent": "INTERMEDIATE_THROW_EVENT",
+    "startEvent": ElementKind.START_EVENT,
+    "endEvent": ElementKind.END_EVENT,
+    "boundaryEvent": ElementKind.BOUNDARY_EVENT,
+    "intermediateCatchEvent": ElementKind.INTERMEDIATE_CATCH_EVENT,
+    "intermediateThrowEvent": ElementKind.INTERMEDIATE_THROW_EVENT,
 }
 # Elements inside a process that carry no behaviour (diagram furniture, data, documentation).
 _IGNORED = {
@@ -99,35 +100,40 @@ _EVENT_DEFINITIONS = {
 }
 # (element kind, event type) pairs the engine executes.
 _SUPPORTED_EVENTS = {
-    ("START_EVENT", "NONE"),
-    ("START_EVENT", "TIMER"),
-    ("START_EVENT", "MESSAGE"),
-    ("START_EVENT", "SIGNAL"),
-    ("START_EVENT", "ERROR"),
-    ("INTERMEDIATE_CATCH_EVENT", "SIGNAL"),
-    ("INTERMEDIATE_THROW_EVENT", "SIGNAL"),
-    ("END_EVENT", "SIGNAL"),
-    ("BOUNDARY_EVENT", "SIGNAL"),
-    ("END_EVENT", "NONE"),
-    ("END_EVENT", "ERROR"),
-    ("END_EVENT", "TERMINATE"),
-    ("END_EVENT", "MESSAGE"),
-    ("INTERMEDIATE_CATCH_EVENT", "TIMER"),
-    ("INTERMEDIATE_CATCH_EVENT", "MESSAGE"),
-    ("INTERMEDIATE_THROW_EVENT", "NONE"),
-    ("INTERMEDIATE_THROW_EVENT", "MESSAGE"),
-    ("BOUNDARY_EVENT", "TIMER"),
-    ("BOUNDARY_EVENT", "MESSAGE"),
-    ("BOUNDARY_EVENT", "ERROR"),
+    (ElementKind.START_EVENT, "NONE"),
+    (ElementKind.START_EVENT, "TIMER"),
+    (ElementKind.START_EVENT, "MESSAGE"),
+    (ElementKind.START_EVENT, "SIGNAL"),
+    (ElementKind.START_EVENT, "ERROR"),
+    (ElementKind.INTERMEDIATE_CATCH_EVENT, "SIGNAL"),
+    (ElementKind.INTERMEDIATE_THROW_EVENT, "SIGNAL"),
+    (ElementKind.END_EVENT, "SIGNAL"),
+    (ElementKind.BOUNDARY_EVENT, "SIGNAL"),
+    (ElementKind.END_EVENT, "NONE"),
+    (ElementKind.END_EVENT, "ERROR"),
+    (ElementKind.END_EVENT, "TERMINATE"),
+    (ElementKind.END_EVENT, "MESSAGE"),
+    (ElementKind.INTERMEDIATE_CATCH_EVENT, "TIMER"),
+    (ElementKind.INTERMEDIATE_CATCH_EVENT, "MESSAGE"),
+    (ElementKind.INTERMEDIATE_THROW_EVENT, "NONE"),
+    (ElementKind.INTERMEDIATE_THROW_EVENT, "MESSAGE"),
+    (ElementKind.BOUNDARY_EVENT, "TIMER"),
+    (ElementKind.BOUNDARY_EVENT, "MESSAGE"),
+    (ElementKind.BOUNDARY_EVENT, "ERROR"),
 }
 _EVENT_WORDS = {
-    "START_EVENT": "start event",
-    "END_EVENT": "end event",
-    "BOUNDARY_EVENT": "boundary event",
-    "INTERMEDIATE_CATCH_EVENT": "intermediate catch event",
-    "INTERMEDIATE_THROW_EVENT": "intermediate throw event",
+    ElementKind.START_EVENT: "start event",
+    ElementKind.END_EVENT: "end event",
+    ElementKind.BOUNDARY_EVENT: "boundary event",
+    ElementKind.INTERMEDIATE_CATCH_EVENT: "intermediate catch event",
+    ElementKind.INTERMEDIATE_THROW_EVENT: "intermediate throw event",
 }
-_JOB_KINDS = {"SERVICE_TASK", "SEND_TASK", "BUSINESS_RULE_TASK", "SCRIPT_TASK"}
+_JOB_KINDS = {
+    ElementKind.SERVICE_TASK,
+    ElementKind.SEND_TASK,
+    ElementKind.BUSINESS_RULE_TASK,
+    ElementKind.SCRIPT_TASK,
+}
 
 
 @dataclass
@@ -234,14 +240,14 @@ class _Parser:
         none_starts = [
             node_id
             for node_id in child_ids
-            if self.nodes[node_id].kind == "START_EVENT"
+            if self.nodes[node_id].kind == ElementKind.START_EVENT
             and self.nodes[node_id].event_type == "NONE"
         ]
         is_event_sub_process = scope_el.get("triggeredByEvent") == "true"
         if scope_el.tag != f"{BPMN}process" and not is_event_sub_process:
             for node_id in child_ids:
                 node = self.nodes[node_id]
-                if node.kind == "START_EVENT" and node.event_type != "NONE":
+                if node.kind == ElementKind.START_EVENT and node.event_type != "NONE":
                     raise self.fail(
                         f"start event '{node_id}' of sub-process '{scope_id}' must be a none "
                         "start event"
@@ -317,9 +323,12 @@ class _Parser:
         element_id = str(fields["id"])
         word = tag
         extra: dict[str, object] = {}
-        if kind in ("SERVICE_TASK", "SEND_TASK") and fields["task_definition"] is None:
+        if (
+            kind in (ElementKind.SERVICE_TASK, ElementKind.SEND_TASK)
+            and fields["task_definition"] is None
+        ):
             raise self.fail(f"{word} '{element_id}' has no zeebe:taskDefinition type")
-        if kind == "BUSINESS_RULE_TASK":
+        if kind == ElementKind.BUSINESS_RULE_TASK:
             cd = _ext(el, "calledDecision")
             if cd is not None:
                 decision_id, result = cd.get("decisionId", ""), cd.get("resultVariable", "")
@@ -334,7 +343,7 @@ class _Parser:
                     f"business rule task '{element_id}' has neither zeebe:calledDecision nor "
                     "zeebe:taskDefinition"
                 )
-        if kind == "SCRIPT_TASK":
+        if kind == ElementKind.SCRIPT_TASK:
             sc = _ext(el, "script")
             if sc is not None:
                 expression, result = sc.get("expression", ""), sc.get("resultVariable", "")
@@ -348,12 +357,12 @@ class _Parser:
                 raise self.fail(
                     f"script task '{element_id}' has neither zeebe:script nor zeebe:taskDefinition"
                 )
-        if kind == "USER_TASK":
+        if kind == ElementKind.USER_TASK:
             extra["user_task"] = self.user_task(el)
-        if kind == "RECEIVE_TASK":
+        if kind == ElementKind.RECEIVE_TASK:
             extra["message"] = self.message_ref(el, el, element_id, need_key=True)
             extra["event_type"] = "MESSAGE"
-        if kind == "CALL_ACTIVITY":
+        if kind == ElementKind.CALL_ACTIVITY:
             ce = _ext(el, "calledElement")
             process_id = "" if ce is None else ce.get("processId", "").strip()
             if ce is None or not process_id:
@@ -365,7 +374,7 @@ class _Parser:
                 ce.get("propagateAllChildVariables", "true") != "false",
                 ce.get("propagateAllParentVariables", "true") != "false",
             )
-        if kind == "SUB_PROCESS":
+        if kind == ElementKind.SUB_PROCESS:
             children, start = self.scope(el, element_id)
             if not start:
                 raise self.fail(f"sub-process '{element_id}' has no none start event")
@@ -382,7 +391,7 @@ class _Parser:
         fields = self.common(el)
         element_id = str(fields["id"])
         children, _ = self.scope(el, element_id)
-        starts = [self.nodes[c] for c in children if self.nodes[c].kind == "START_EVENT"]
+        starts = [self.nodes[c] for c in children if self.nodes[c].kind == ElementKind.START_EVENT]
         if len(starts) != 1 or starts[0].event_type not in ("TIMER", "MESSAGE", "ERROR", "SIGNAL"):
             raise self.fail(
                 f"event sub-process '{element_id}' needs exactly one timer, message, error or "
@@ -394,7 +403,7 @@ class _Parser:
             raise self.fail(f"event sub-process '{element_id}' must not have sequence flows")
         fields["inputs"], fields["outputs"] = (), ()
         return FlowNode(
-            kind="EVENT_SUB_PROCESS",
+            kind=ElementKind.EVENT_SUB_PROCESS,
             scope_id=scope_id,
             children=tuple(children),
             start_event_id=starts[0].id,
@@ -465,7 +474,7 @@ class _Parser:
             )
         return MessageDefinition(name, key)
 
-    def event(self, el: ET.Element, kind: str, scope_id: str) -> FlowNode:
+    def event(self, el: ET.Element, kind: ElementKind, scope_id: str) -> FlowNode:
         fields = self.common(el)
         element_id = str(fields["id"])
         definitions = [
@@ -487,7 +496,7 @@ class _Parser:
             if event_type == "TIMER":
                 extra["timer"] = self.timer(definition, element_id)
             elif event_type == "MESSAGE":
-                if kind in ("END_EVENT", "INTERMEDIATE_THROW_EVENT"):
+                if kind in (ElementKind.END_EVENT, ElementKind.INTERMEDIATE_THROW_EVENT):
                     if fields["task_definition"] is None:
                         raise self.fail(
                             f"message {_EVENT_WORDS[kind]} '{element_id}' has no "
@@ -495,7 +504,7 @@ class _Parser:
                         )
                 else:
                     extra["message"] = self.message_ref(
-                        definition, el, element_id, need_key=kind != "START_EVENT"
+                        definition, el, element_id, need_key=kind != ElementKind.START_EVENT
                     )
             elif event_type == "SIGNAL":
                 ref = definition.get("signalRef", "")
@@ -510,12 +519,12 @@ class _Parser:
                 if ref and error is None:
                     raise self.fail(f"'{element_id}' refers to no error (errorRef '{ref}')")
                 code = "" if error is None else error.get("errorCode", "")
-                if kind == "END_EVENT" and not code:
+                if kind == ElementKind.END_EVENT and not code:
                     raise self.fail(f"error end event '{element_id}' has no errorCode")
                 extra["error"] = ErrorDefinition(code)
-        if kind == "START_EVENT":
+        if kind == ElementKind.START_EVENT:
             extra["cancel_activity"] = el.get("isInterrupting", "true") != "false"
-        if kind == "BOUNDARY_EVENT":
+        if kind == ElementKind.BOUNDARY_EVENT:
             attached = el.get("attachedToRef", "")
             extra["attached_to"] = attached
             extra["cancel_activity"] = el.get("cancelActivity", "true") != "false"
@@ -544,7 +553,7 @@ class _Parser:
     def validate(self, process_id: str) -> dict[str, tuple[str, ...]]:
         boundaries: dict[str, list[str]] = {}
         for node in self.nodes.values():
-            if node.kind == "BOUNDARY_EVENT":
+            if node.kind == ElementKind.BOUNDARY_EVENT:
                 target = self.nodes.get(node.attached_to)
                 if target is None or target.kind not in set(_TASKS.values()):
                     raise self.fail(
@@ -557,19 +566,19 @@ class _Parser:
                     raise self.fail(f"boundary event '{node.id}' has no outgoing sequence flow")
                 boundaries.setdefault(node.attached_to, []).append(node.id)
             if (
-                node.kind == "START_EVENT"
+                node.kind == ElementKind.START_EVENT
                 and node.event_type == "ERROR"
-                and self.nodes.get(node.scope_id, node).kind != "EVENT_SUB_PROCESS"
+                and self.nodes.get(node.scope_id, node).kind != ElementKind.EVENT_SUB_PROCESS
             ):
                 raise self.fail(
                     f"error start event '{node.id}' is only allowed in event sub-processes"
                 )
-            if node.kind == "START_EVENT" and node.incoming:
+            if node.kind == ElementKind.START_EVENT and node.incoming:
                 raise self.fail(f"start event '{node.id}' must not have incoming flows")
-            if node.kind == "END_EVENT" and node.outgoing:
+            if node.kind == ElementKind.END_EVENT and node.outgoing:
                 raise self.fail(f"end event '{node.id}' must not have outgoing flows")
-            if node.kind in ("EXCLUSIVE_GATEWAY", "INCLUSIVE_GATEWAY"):
-                word = "exclusive" if node.kind == "EXCLUSIVE_GATEWAY" else "inclusive"
+            if node.kind in (ElementKind.EXCLUSIVE_GATEWAY, ElementKind.INCLUSIVE_GATEWAY):
+                word = "exclusive" if node.kind == ElementKind.EXCLUSIVE_GATEWAY else "inclusive"
                 if node.default_flow and node.default_flow not in node.outgoing:
                     raise self.fail(
                         f"{word} gateway '{node.id}' has default flow '{node.default_flow}', "
@@ -582,32 +591,41 @@ class _Parser:
                                 f"sequence flow '{flow_id}' leaving {word} gateway '{node.id}' "
                                 "has no condition and is not the default flow"
                             )
-            if node.kind not in ("EXCLUSIVE_GATEWAY", "INCLUSIVE_GATEWAY"):
+            if node.kind not in (ElementKind.EXCLUSIVE_GATEWAY, ElementKind.INCLUSIVE_GATEWAY):
                 for flow_id in node.outgoing:
-                    if self.flows[flow_id].condition and node.kind != "PARALLEL_GATEWAY":
+                    if self.flows[flow_id].condition and node.kind != ElementKind.PARALLEL_GATEWAY:
                         raise self.fail(
                             f"sequence flow '{flow_id}' has a condition, but its source "
                             f"'{node.id}' is not an exclusive or inclusive gateway"
                         )
-            if node.kind == "PARALLEL_GATEWAY":
+            if node.kind == ElementKind.PARALLEL_GATEWAY:
                 for flow_id in node.outgoing:
                     if self.flows[flow_id].condition:
                         raise self.fail(
                             f"sequence flow '{flow_id}' leaving parallel gateway '{node.id}' must "
                             "not have a condition"
                         )
-            if node.kind == "EVENT_BASED_GATEWAY":
+            if node.kind == ElementKind.EVENT_BASED_GATEWAY:
                 targets = [self.nodes[self.flows[f].target] for f in node.outgoing]
                 if len(targets) < 2 or any(
-                    t.kind != "INTERMEDIATE_CATCH_EVENT" or len(t.incoming) != 1 for t in targets
+                    t.kind != ElementKind.INTERMEDIATE_CATCH_EVENT or len(t.incoming) != 1
+                    for t in targets
                 ):
                     raise self.fail(
                         f"event-based gateway '{node.id}' must lead to at least two intermediate "
                         "catch events (timer, message or signal) that have no other incoming flow"
                     )
-            if node.kind == "START_EVENT" and node.message and _is_feel(node.message.name):
+            if (
+                node.kind == ElementKind.START_EVENT
+                and node.message
+                and _is_feel(node.message.name)
+            ):
                 raise self.fail(f"message start event '{node.id}' needs a static message name")
-            gateways = ("EXCLUSIVE_GATEWAY", "PARALLEL_GATEWAY", "INCLUSIVE_GATEWAY")
+            gateways = (
+                ElementKind.EXCLUSIVE_GATEWAY,
+                ElementKind.PARALLEL_GATEWAY,
+                ElementKind.INCLUSIVE_GATEWAY,
+            )
             if node.kind in gateways and not node.outgoing:
                 raise self.fail(f"gateway '{node.id}' has no outgoing sequence flow")
         return {key: tuple(value) for key, value in boundaries.items()}
@@ -684,7 +702,8 @@ def _parse_bpmn(content: bytes, resource_name: str) -> list[ProcessModel]:
         parser.ids.add(process_id)
         _, start = parser.scope(process_el, process_id)
         if not any(
-            n.kind == "START_EVENT" and n.scope_id == process_id for n in parser.nodes.values()
+            n.kind == ElementKind.START_EVENT and n.scope_id == process_id
+            for n in parser.nodes.values()
         ):
             raise parser.fail(f"process '{process_id}' has no start event")
         boundaries = parser.validate(process_id)

@@ -1,6 +1,7 @@
-"""Catching and throwing events: timers, message subscriptions and correlation, signals,
-errors (boundary events and event sub-processes, across call activities), event sub-process
-starts, event-based gateways, and the timer/signal start events of a deployed process.
+"""Event triggers, one collaborator of the BPMN core. Catching and throwing events: timers,
+message subscriptions and correlation, signals, errors (boundary events and event sub-processes,
+across call activities), event sub-process starts, event-based gateways, and the timer/signal
+start events of a deployed process.
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from engine.core import record_values as values
+from engine.core.element_lookup import definition_of
+from engine.core.element_steps import ElementSteps
 from engine.core.expressions import (
     ExpressionFailure,
     evaluate,
@@ -16,51 +20,64 @@ from engine.core.expressions import (
 )
 from engine.core.records import Intent, ValueType
 from engine.core.state import ElementInstance, MessageSubscription, ProcessDefinition
-from engine.core.variables import VariableBehaviour
+from engine.core.writer import RecordWriter
 from engine.definitions.bpmn_model import FlowNode
+from engine.definitions.element_kind import ElementKind
 from engine.definitions.timer_expressions import TimerError, TimerSchedule, schedule
 
 
-class EventBehaviour(VariableBehaviour):
-    def _prepare_boundary_events(
+class EventTriggers:
+    def __init__(self, writer: RecordWriter, steps: ElementSteps) -> None:
+        self.w = writer
+        self.s = writer.state
+        self.steps = steps
+        # variables of an event that triggered an event-based gateway or an event sub-process,
+        # handed to the activation that follows in the same batch: (scope key, event id) -> vars
+        self._handed_over: dict[tuple[int, str], dict[str, Any]] = {}
+
+    def take_over(self, scope_key: int, element_id: str) -> dict[str, Any] | None:
+        """The variables of the event that led to activating `element_id` in this scope."""
+        return self._handed_over.pop((scope_key, element_id), None)
+
+    def prepare_boundary_events(
         self, instance: ElementInstance, node: FlowNode, context: dict[str, Any]
     ) -> list[Callable[[], None]]:
-        model = self.definition(instance).model
+        model = definition_of(self.s, instance).model
         opens: list[Callable[[], None]] = []
         for boundary_id in model.boundary_events.get(node.id, ()):
             boundary = model.node(boundary_id)
-            opens.extend(self._prepare_event(instance, boundary, context))
+            opens.extend(self.prepare_event(instance, boundary, context))
         return opens
 
-    def _prepare_catch_event(
+    def prepare_catch_event(
         self, instance: ElementInstance, node: FlowNode, context: dict[str, Any]
     ) -> list[Callable[[], None]]:
-        if node.kind in ("INTERMEDIATE_CATCH_EVENT", "RECEIVE_TASK"):
-            return self._prepare_event(instance, node, context)
-        if node.kind == "SUB_PROCESS":
-            return self._prepare_event_sub_processes(instance, node.id, context)
-        if node.kind == "EVENT_BASED_GATEWAY":
-            model = self.definition(instance).model
+        if node.kind in (ElementKind.INTERMEDIATE_CATCH_EVENT, ElementKind.RECEIVE_TASK):
+            return self.prepare_event(instance, node, context)
+        if node.kind == ElementKind.SUB_PROCESS:
+            return self.prepare_event_sub_processes(instance, node.id, context)
+        if node.kind == ElementKind.EVENT_BASED_GATEWAY:
+            model = definition_of(self.s, instance).model
             opens: list[Callable[[], None]] = []
             for flow_id in node.outgoing:
                 target = model.node(model.flows[flow_id].target)
-                opens.extend(self._prepare_event(instance, target, context))
+                opens.extend(self.prepare_event(instance, target, context))
             return opens
         return []
 
-    def _prepare_event_sub_processes(
+    def prepare_event_sub_processes(
         self, scope: ElementInstance, scope_id: str, context: dict[str, Any]
     ) -> list[Callable[[], None]]:
         """A scope listens for the start events of its event sub-processes while it is active."""
-        model = self.definition(scope).model
+        model = definition_of(self.s, scope).model
         opens: list[Callable[[], None]] = []
         for esp in model.event_sub_processes(scope_id):
             start = model.node(esp.start_event_id)
             if start.event_type != "ERROR":
-                opens.extend(self._prepare_event(scope, start, context))
+                opens.extend(self.prepare_event(scope, start, context))
         return opens
 
-    def _prepare_event(
+    def prepare_event(
         self, instance: ElementInstance, event: FlowNode, context: dict[str, Any]
     ) -> list[Callable[[], None]]:
         now = self.w.now
@@ -87,18 +104,7 @@ class EventBehaviour(VariableBehaviour):
 
             def open_subscription() -> None:
                 key = self.w.new_key()
-                value = {
-                    "elementInstanceKey": instance.key,
-                    "processInstanceKey": instance.process_instance_key,
-                    "bpmnProcessId": instance.bpmn_process_id,
-                    "messageName": name,
-                    "correlationKey": correlation_key,
-                    "elementId": event.id,
-                    "interrupting": event.cancel_activity,
-                    "tenantId": instance.tenant_id,
-                    "messageKey": -1,
-                    "variables": {},
-                }
+                value = values.new_message_subscription(instance, event, name, correlation_key)
                 # Zeebe's exporter shows both sides of a subscription: the process instance's
                 # (PROCESS_MESSAGE_SUBSCRIPTION) around the message partition's.
                 self._process_side(Intent.CREATING, key, value)
@@ -116,16 +122,16 @@ class EventBehaviour(VariableBehaviour):
             ValueType.TIMER,
             Intent.CREATED,
             self.w.new_key(),
-            {
-                "elementInstanceKey": instance.key,
-                "processInstanceKey": instance.process_instance_key,
-                "processDefinitionKey": instance.process_definition_key,
-                "targetElementId": target_id,
-                "dueDate": due,
-                "repetitions": repetitions,
-                "interval": interval,
-                "tenantId": instance.tenant_id,
-            },
+            values.new_timer(
+                element_instance_key=instance.key,
+                process_instance_key=instance.process_instance_key,
+                process_definition_key=instance.process_definition_key,
+                target_element_id=target_id,
+                due_date=due,
+                repetitions=repetitions,
+                interval=interval,
+                tenant_id=instance.tenant_id,
+            ),
         )
 
     def create_start_timer(
@@ -140,16 +146,16 @@ class EventBehaviour(VariableBehaviour):
             ValueType.TIMER,
             Intent.CREATED,
             self.w.new_key(),
-            {
-                "elementInstanceKey": -1,
-                "processInstanceKey": -1,
-                "processDefinitionKey": definition.key,
-                "targetElementId": start_id,
-                "dueDate": due,
-                "repetitions": repetitions,
-                "interval": interval,
-                "tenantId": definition.tenant_id,
-            },
+            values.new_timer(
+                element_instance_key=-1,
+                process_instance_key=-1,
+                process_definition_key=definition.key,
+                target_element_id=start_id,
+                due_date=due,
+                repetitions=repetitions,
+                interval=interval,
+                tenant_id=definition.tenant_id,
+            ),
         )
 
     def open_start_events(
@@ -161,9 +167,7 @@ class EventBehaviour(VariableBehaviour):
         older = set(versions[:-1])
         for timer in sorted(self.s.timers.values(), key=lambda t: t.key):
             if timer.element_instance_key <= 0 and timer.process_definition_key in older:
-                self.w.event(
-                    ValueType.TIMER, Intent.CANCELED, timer.key, self.timer_value(timer.key)
-                )
+                self.w.event(ValueType.TIMER, Intent.CANCELED, timer.key, values.timer(timer))
         for key, sub in sorted(self.s.signal_subscriptions.items()):
             if sub.element_instance_key <= 0 and sub.process_definition_key in older:
                 self.delete_signal_subscription(key)
@@ -181,18 +185,24 @@ class EventBehaviour(VariableBehaviour):
                 tenant_id=definition.tenant_id,
             )
 
-    def _close_events(
+    def close_events(
         self, instance: ElementInstance, *, only_event_sub_processes: bool = False
     ) -> None:
-        model = self.definition(instance).model
+        model = definition_of(self.s, instance).model
 
         def closing(target_id: str) -> bool:
-            return not only_event_sub_processes or model.node(target_id).kind == "START_EVENT"
+            return (
+                not only_event_sub_processes
+                or model.node(target_id).kind == ElementKind.START_EVENT
+            )
 
         for timer_key in sorted(instance.timer_keys):
             if closing(self.s.timers[timer_key].target_element_id):
                 self.w.event(
-                    ValueType.TIMER, Intent.CANCELED, timer_key, self.timer_value(timer_key)
+                    ValueType.TIMER,
+                    Intent.CANCELED,
+                    timer_key,
+                    values.timer(self.s.timers[timer_key]),
                 )
         for subscription_key in sorted(instance.subscription_keys):
             subscription = self.s.subscriptions[subscription_key]
@@ -207,23 +217,23 @@ class EventBehaviour(VariableBehaviour):
             ValueType.PROCESS_MESSAGE_SUBSCRIPTION,
             intent,
             key,
-            value | {"subscriptionPartitionId": 1},
+            values.process_message_subscription(value),
         )
 
     def delete_subscription(self, sub: MessageSubscription) -> None:
-        value = self.subscription_value(sub)
+        value = values.message_subscription(sub)
         self.w.event(ValueType.MESSAGE_SUBSCRIPTION, Intent.DELETED, sub.key, value)
         self._process_side(Intent.DELETED, sub.key, value)
 
     def trigger_boundary(
         self, attached: ElementInstance, boundary_id: str, variables: dict[str, Any]
     ) -> None:
-        definition = self.definition(attached)
+        definition = definition_of(self.s, attached)
         boundary = definition.model.node(boundary_id)
         scope_key = attached.flow_scope_key
         if boundary.cancel_activity:
-            self.terminate(attached.key)
-        self.activate(definition, boundary_id, scope_key, variables)
+            self.steps.terminate(attached.key)
+        self.steps.activate(definition, boundary_id, scope_key, variables)
 
     def find_error_catcher(self, start_key: int, code: str) -> tuple[int, str] | None:
         """The nearest error boundary event matching the code (exact match before catch-all),
@@ -231,8 +241,12 @@ class EventBehaviour(VariableBehaviour):
         key = start_key
         while key in self.s.elements:
             instance = self.s.elements[key]
-            if instance.element_type in ("PROCESS", "SUB_PROCESS", "EVENT_SUB_PROCESS"):
-                model = self.definition(instance).model
+            if instance.element_type in (
+                ElementKind.PROCESS,
+                ElementKind.SUB_PROCESS,
+                ElementKind.EVENT_SUB_PROCESS,
+            ):
+                model = definition_of(self.s, instance).model
                 scope_id = instance.element_id
                 starts = [
                     model.node(esp.start_event_id)
@@ -245,14 +259,14 @@ class EventBehaviour(VariableBehaviour):
                 for start in starts:
                     if start.error and not start.error.error_code:
                         return key, start.id
-            if instance.element_type == "PROCESS":
+            if instance.element_type == ElementKind.PROCESS:
                 if instance.parent_element_instance_key <= 0:
                     return None
                 key = instance.parent_element_instance_key
                 continue
             scope = self.s.elements.get(instance.flow_scope_key)
-            if scope is not None and scope.element_type != "MULTI_INSTANCE_BODY":
-                model = self.definition(instance).model
+            if scope is not None and scope.element_type != ElementKind.MULTI_INSTANCE_BODY:
+                model = definition_of(self.s, instance).model
                 candidates = [
                     model.node(b)
                     for b in model.boundary_events.get(instance.element_id, ())
@@ -274,7 +288,7 @@ class EventBehaviour(VariableBehaviour):
     def correlate(
         self, sub: MessageSubscription, message_key: int, variables: dict[str, Any]
     ) -> None:
-        value = self.subscription_value(sub, messageKey=message_key, variables=variables)
+        value = values.message_subscription(sub, messageKey=message_key, variables=variables)
         self.w.event(ValueType.MESSAGE_SUBSCRIPTION, Intent.CORRELATED, sub.key, value)
         self._process_side(Intent.CORRELATED, sub.key, value)
         instance = self.s.elements[sub.element_instance_key]
@@ -287,18 +301,18 @@ class EventBehaviour(VariableBehaviour):
     ) -> None:
         """An awaited event happened for `instance`: the catch event (or receive task) itself,
         one of an event-based gateway's events, or a boundary event of an activity."""
-        model = self.definition(instance).model
+        model = definition_of(self.s, instance).model
         target = model.node(target_id)
         if instance.element_id == target_id:
-            self._complete_with(instance.key, variables)
-        elif target.kind == "START_EVENT":  # of an event sub-process of this scope
+            self.steps.complete_with(instance.key, variables)
+        elif target.kind == ElementKind.START_EVENT:  # of an event sub-process of this scope
             self._start_event_sub_process(instance, target, variables)
-        elif instance.element_type == "EVENT_BASED_GATEWAY":
-            model = self.definition(instance).model
+        elif instance.element_type == ElementKind.EVENT_BASED_GATEWAY:
+            model = definition_of(self.s, instance).model
             node = model.node(instance.element_id)
             flow = next(f for f in node.outgoing if model.flows[f].target == target_id)
-            self._event_triggers[(instance.flow_scope_key, target_id)] = dict(variables)
-            self.complete(instance.key, (flow,))
+            self._handed_over[(instance.flow_scope_key, target_id)] = dict(variables)
+            self.steps.complete(instance.key, (flow,))
         else:
             self.trigger_boundary(instance, target_id, variables)
 
@@ -308,25 +322,13 @@ class EventBehaviour(VariableBehaviour):
         if start.cancel_activity:
             # interrupting: everything else in the scope ends, and so do its other event triggers
             for child in sorted(scope.children):
-                self.terminate(child)
-            self._close_events(scope, only_event_sub_processes=True)
-        definition = self.definition(scope)
+                self.steps.terminate(child)
+            self.close_events(scope, only_event_sub_processes=True)
+        definition = definition_of(self.s, scope)
         key = self.w.peek_key()
-        self._event_triggers[(key, start.id)] = dict(variables)
-        activated = self.activate(definition, start.scope_id, scope.key)
+        self._handed_over[(key, start.id)] = dict(variables)
+        activated = self.steps.activate(definition, start.scope_id, scope.key)
         assert activated == key
-
-    def signal_value(self, key: int) -> dict[str, Any]:
-        sub = self.s.signal_subscriptions[key]
-        return {
-            "signalName": sub.signal_name,
-            "catchEventInstanceKey": sub.element_instance_key,
-            "catchEventId": sub.target_element_id,
-            "processDefinitionKey": sub.process_definition_key,
-            "bpmnProcessId": sub.bpmn_process_id,
-            "interrupting": sub.interrupting,
-            "tenantId": sub.tenant_id,
-        }
 
     def open_signal_subscription(
         self, instance: ElementInstance | None, event: FlowNode, name: str, **start: Any
@@ -335,21 +337,20 @@ class EventBehaviour(VariableBehaviour):
             ValueType.SIGNAL_SUBSCRIPTION,
             Intent.CREATED,
             self.w.new_key(),
-            {
-                "signalName": name,
-                "catchEventInstanceKey": instance.key if instance else -1,
-                "catchEventId": event.id,
-                "processDefinitionKey": (
+            values.new_signal_subscription(
+                signal_name=name,
+                catch_event_instance_key=instance.key if instance else -1,
+                event=event,
+                process_definition_key=(
                     instance.process_definition_key if instance else start["definition_key"]
                 ),
-                "bpmnProcessId": instance.bpmn_process_id if instance else start["process_id"],
-                "interrupting": event.cancel_activity,
-                "tenantId": instance.tenant_id if instance else start["tenant_id"],
-            },
+                bpmn_process_id=instance.bpmn_process_id if instance else start["process_id"],
+                tenant_id=instance.tenant_id if instance else start["tenant_id"],
+            ),
         )
 
     def delete_signal_subscription(self, key: int) -> None:
-        value = self.signal_value(key)
+        value = values.signal_subscription(self.s.signal_subscriptions[key])
         self.w.event(ValueType.SIGNAL_SUBSCRIPTION, Intent.DELETED, key, value)
 
     def broadcast_signal(self, name: str, variables: dict[str, Any], tenant_id: str) -> int:
@@ -358,7 +359,7 @@ class EventBehaviour(VariableBehaviour):
             ValueType.SIGNAL,
             Intent.BROADCASTED,
             key,
-            {"signalName": name, "variables": variables, "tenantId": tenant_id},
+            values.signal(name, variables, tenant_id),
         )
         matching = sorted(
             k
@@ -375,7 +376,9 @@ class EventBehaviour(VariableBehaviour):
             return
         if sub.element_instance_key <= 0:
             definition = self.s.processes[sub.process_definition_key]
-            self.create_process_instance(definition, dict(variables), (sub.target_element_id,))
+            self.steps.create_process_instance(
+                definition, dict(variables), (sub.target_element_id,)
+            )
             return
         instance = self.s.elements.get(sub.element_instance_key)
         if instance is None or instance.state != Intent.ELEMENT_ACTIVATED:
