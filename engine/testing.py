@@ -31,8 +31,8 @@ from types import TracebackType
 from typing import Any, Literal, cast
 
 from engine.api import ActivatedJob, ActivateJobsRequest, Deployment, Engine, Resource
+from engine.cli import RunningEngine, ServeOptions, start_adapters
 from engine.core.records import Intent, ValueType
-from engine.gateway import GatewayServer, start_gateway
 from engine.service import EngineService
 from engine.testing_grpc import GrpcEngine
 from engine.testing_rest import RestJobEngine
@@ -65,7 +65,7 @@ class EngineHarness:
         self._start_at = start_at
         self.transport = transport
         self._service: EngineService | None = None
-        self._gateway: GatewayServer | None = None
+        self._running: RunningEngine | None = None
         self._client: GrpcEngine | None = None
         self._rest: RestJobEngine | None = None
 
@@ -89,8 +89,10 @@ class EngineHarness:
             if self._service.clock.pinned_ms is None:
                 await self._service.pin_clock(int(self._start_at.timestamp() * 1000))
             if self.transport == "grpc":
-                self._gateway = await start_gateway(self._service, "127.0.0.1:0")
-                self._client = GrpcEngine(self._gateway.address, self._service)
+                # engine serve's wiring (its one composition root), without authentication
+                options = ServeOptions(grpc_address="127.0.0.1:0", http_address=None)
+                self._running = await start_adapters(self._service, options)
+                self._client = GrpcEngine(self._running.gateway.address, self._service)
             elif self.transport == "rest":
                 self._rest = RestJobEngine(self._service)
         except BaseException:
@@ -113,9 +115,9 @@ class EngineHarness:
         if self._client is not None:
             await self._client.close()
             self._client = None
-        if self._gateway is not None:
-            await self._gateway.stop(grace=0)
-            self._gateway = None
+        if self._running is not None:
+            await self._running.stop()
+            self._running = None
         if self._service is not None:
             await self._service.close()
             self._service = None
