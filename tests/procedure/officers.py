@@ -37,7 +37,8 @@ OPERATOR_TOKEN = "e2e-token-operator"
 DEMO_IDENTITY = Path(__file__).resolve().parents[2] / "engine" / "access" / "demo-identity.toml"
 
 
-def _demo_workers() -> dict[str, Any]:
+def demo_workers() -> dict[str, Any]:
+    """The demo identity's job-worker account, as an identity entry (its limits unchanged)."""
     identity = tomllib.loads(DEMO_IDENTITY.read_text(encoding="utf-8"))
     [workers] = [user for user in identity["users"] if user["username"] == WORKERS]
     return {
@@ -73,7 +74,7 @@ def officers_identity() -> Identity:
         ]
         + [
             {"username": REGISTER_READER, "groups": [], "roles": ["manager"]},
-            _demo_workers(),
+            demo_workers(),
             {"username": OPERATOR, "groups": [], "roles": ["admin"]},
         ],
         "tokens": [

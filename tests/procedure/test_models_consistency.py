@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from tests.procedure.bpmn_model import (
     local,
     zeebe,
 )
+from tests.procedure.officers import demo_workers
 from workers.screening import REFERRAL_MESSAGE
 
 STAGES = {
@@ -346,10 +346,7 @@ def test_every_element_the_contract_names_exists() -> None:
 def test_the_demo_workers_may_take_every_job_of_the_procedure() -> None:
     """The demo's worker token is limited to its job types: a type missing there stops the demo's
     workers with PERMISSION_DENIED (engine/access/demo-identity.toml)."""
-    identity = tomllib.loads(
-        (Path(__file__).parents[2] / "engine" / "access" / "demo-identity.toml").read_text()
-    )
-    [workers] = [u for u in identity["users"] if u["username"] == "workers"]
+    workers = demo_workers()
     used = {
         str(definition.get("type"))
         for diagram in DIAGRAMS
@@ -362,10 +359,7 @@ def test_the_demo_workers_may_take_every_job_of_the_procedure() -> None:
 def test_the_demo_workers_may_publish_every_message_the_workers_publish() -> None:
     """A worker publishes a message only if its identity names it (engine/access/rules.py); the
     screening's referral missing there would leave the demo's screenings with an incident."""
-    identity = tomllib.loads(
-        (Path(__file__).parents[2] / "engine" / "access" / "demo-identity.toml").read_text()
-    )
-    [workers] = [u for u in identity["users"] if u["username"] == "workers"]
+    workers = demo_workers()
     sources = {
         path.name: path.read_text(encoding="utf-8")
         for path in (Path(__file__).parents[2] / "workers").glob("*.py")
