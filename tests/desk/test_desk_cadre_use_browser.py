@@ -6,38 +6,24 @@ tests/procedure/case_steps.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.desk import test_desk_clarification_browser as clarification
-from tests.desk.browser import ARTIFACTS
+from tests.desk import desk_pages
+from tests.desk.desk_pages import Screenshots, fill_date, no_ascii_words, submit
 from tests.desk.live_stack import LiveProcedure, LiveStack
 from tests.desk.test_desk_browser import signed_in
-from tests.desk.test_desk_clarification_browser import fill_date, no_ascii_words
 from tests.desk.test_desk_tasks_live import steps
 from tests.procedure import case_steps
 
 ORG_DEPARTMENT = ("orgdept", "demo-orgdept")
 pytestmark = pytest.mark.timeout(300)
 
-# The same running stack, browser and desk as the clarification case.
-stack = clarification.stack
-browser = clarification.browser
-desk = clarification.desk
-
-
-@pytest.fixture(autouse=True)
-def patient_expectations() -> Iterator[None]:
-    expect.set_options(timeout=20_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"cadre-use-{name}.png"), full_page=True)
+stack = desk_pages.stack
+browser = desk_pages.browser
+desk = desk_pages.desk
+patient_expectations = desk_pages.patient_expectations  # autouse
+shot = Screenshots("cadre-use")
 
 
 def test_the_organisation_department_records_how_a_recognised_exemption_was_used(
@@ -69,8 +55,7 @@ def test_the_organisation_department_records_how_a_recognised_exemption_was_used
     fill_date(department, "记录日期", "2026-10-20")
     no_ascii_words(department)
     shot(department, "1-form")
-    department.get_by_role("button", name="提交并完成任务").click()
-    expect(department.get_by_role("status")).to_have_text("任务已完成。")
+    submit(department)
 
     steps(lambda: case_steps.applicant_service_proof(cases, case))
     steps(lambda: case_steps.subject_applies_outcome(cases, case))

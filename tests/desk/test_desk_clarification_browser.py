@@ -7,23 +7,12 @@ page is another branch's work)."""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from desk.app import create_desk_app
-from desk.settings import DeskSettings
-from tests.desk.browser import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    require_browser_prerequisites,
-    serving,
-)
-from tests.desk.live_stack import DEMO_IDENTITY, LiveStack, live_stack
+from tests.desk import desk_pages
+from tests.desk.desk_pages import Screenshots, fill_date, no_ascii_words, submit
+from tests.desk.live_stack import LiveStack
 from tests.desk.test_desk_browser import signed_in
 
 OFFICE = ("jiwei", "demo-jiwei")
@@ -33,62 +22,11 @@ REPORTER = "钱多多"
 CONTACT = "13900001111"
 pytestmark = pytest.mark.timeout(300)
 
-
-@pytest.fixture
-def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveStack]:
-    require_browser_prerequisites()
-    monkeypatch.setenv("EXEMPTION_DATA_DIR", str(tmp_path / "exemption-data"))
-    monkeypatch.setenv("NOTICE_TRANSPORT", "file")
-    with live_stack(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def patient_expectations() -> Iterator[None]:
-    expect.set_options(timeout=20_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--lang=zh-CN"]
-        )
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def desk(stack: LiveStack) -> Iterator[str]:
-    settings = dataclasses.replace(
-        DeskSettings.from_environment(),
-        api_url=stack.api_url,
-        data_dir=stack.data_dir,
-        people_file=DEMO_IDENTITY,
-    )
-    with serving(create_desk_app(settings)) as url:
-        yield url
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"clarification-{name}.png"), full_page=True)
-
-
-def no_ascii_words(page: Page) -> None:
-    text = page.locator("main").inner_text()
-    words = [
-        w for w in text.replace("PDF", "").split() if any(c.isascii() and c.isalpha() for c in w)
-    ]
-    assert words == [], words
-
-
-def fill_date(page: Page, label: str, value: str) -> None:
-    field = page.get_by_label(label)
-    field.fill(value)
-    field.press("Enter")
+stack = desk_pages.stack
+browser = desk_pages.browser
+desk = desk_pages.desk
+patient_expectations = desk_pages.patient_expectations  # autouse
+shot = Screenshots("clarification")
 
 
 def test_office_and_leader_work_a_clarification_case_through_the_desk(
@@ -139,8 +77,7 @@ def test_office_and_leader_work_a_clarification_case_through_the_desk(
     office.get_by_label("是否说明的理由").fill("反映问题在该镇干部中已有传播，需向镇党委说明")
     no_ascii_words(office)
     shot(office, "2-verification-form")
-    office.get_by_role("button", name="提交并完成任务").click()
-    expect(office.get_by_role("status")).to_have_text("任务已完成。")
+    submit(office)
 
     task = stack.wait_for_task(LEADER, "approveClosure")
     leader = signed_in(browser, desk, *LEADER)
@@ -153,8 +90,7 @@ def test_office_and_leader_work_a_clarification_case_through_the_desk(
     leader.get_by_label("审批意见").fill("同意了结，并向新桥镇党委说明")
     no_ascii_words(leader)
     shot(leader, "3-approval-form")
-    leader.get_by_role("button", name="提交并完成任务").click()
-    expect(leader.get_by_role("status")).to_have_text("任务已完成。")
+    submit(leader)
 
     service = stack.wait_for_task(OFFICE, "recordLetterService")
     office.goto(f"{desk}/#/task/{service['userTaskKey']}")
@@ -162,8 +98,7 @@ def test_office_and_leader_work_a_clarification_case_through_the_desk(
     fill_date(office, "签收日期", "2026-09-04")
     office.get_by_label("直接送达").check()
     shot(office, "4-letter-service-form")
-    office.get_by_role("button", name="提交并完成任务").click()
-    expect(office.get_by_role("status")).to_have_text("任务已完成。")
+    submit(office)
 
     finished = stack.call(ADMIN, "GET", f"/process-instances/{case_key}")
     for _ in range(100):

@@ -7,21 +7,13 @@ the 舆情回应情况记录."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.desk import test_desk_clarification_browser as clarification
-from tests.desk.browser import ARTIFACTS
+from tests.desk import desk_pages
+from tests.desk.desk_pages import Screenshots, fill_date, no_ascii_words, submit
 from tests.desk.live_stack import LiveStack
 from tests.desk.test_desk_browser import signed_in
-from tests.desk.test_desk_clarification_browser import fill_date, no_ascii_words
-
-# The same running stack, browser and desk as the clarification case.
-stack = clarification.stack
-browser = clarification.browser
-desk = clarification.desk
 
 OFFICE = ("jiwei", "demo-jiwei")
 PUBLICITY = ("xuanchuan", "demo-xuanchuan")
@@ -30,22 +22,11 @@ ADMIN = ("admin", "demo-admin")
 ORIGIN = "游容免〔2026〕3号"
 pytestmark = pytest.mark.timeout(300)
 
-
-@pytest.fixture(autouse=True)
-def patient_expectations() -> Iterator[None]:
-    expect.set_options(timeout=20_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"opinion-response-{name}.png"), full_page=True)
-
-
-def submit(page: Page) -> None:
-    page.get_by_role("button", name="提交并完成任务").click()
-    expect(page.get_by_role("status")).to_have_text("任务已完成。")
+stack = desk_pages.stack
+browser = desk_pages.browser
+desk = desk_pages.desk
+patient_expectations = desk_pages.patient_expectations  # autouse
+shot = Screenshots("opinion-response")
 
 
 def test_an_opinion_response_is_asked_planned_approved_made_and_closed_in_the_desk(

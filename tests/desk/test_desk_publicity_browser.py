@@ -10,27 +10,22 @@ over REST, with the engine clock pinned, never slept for.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from desk.app import create_desk_app
 from desk.settings import DeskSettings
 from tests.containers.product_procedure import ProductProcedure
-from tests.desk.browser import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    require_browser_prerequisites,
-    serving,
-)
-from tests.desk.live_stack import LiveStack, live_stack
+from tests.desk import desk_pages
+from tests.desk.browser import serving
+from tests.desk.desk_pages import Screenshots, no_ascii_words
+from tests.desk.live_stack import LiveStack
 from tests.desk.test_desk_browser import signed_in
 from tests.procedure import case_steps as steps
 from tests.procedure.scenario import Case
@@ -43,25 +38,10 @@ T = TypeVar("T")
 pytestmark = pytest.mark.timeout(300)
 
 
-@pytest.fixture
-def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveStack]:
-    require_browser_prerequisites()
-    monkeypatch.setenv("EXEMPTION_DATA_DIR", str(tmp_path / "exemption-data"))
-    monkeypatch.setenv("NOTICE_TRANSPORT", "file")
-    monkeypatch.delenv("EXEMPTION_HOLIDAY_OVERRIDES", raising=False)
-    with live_stack(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        # An office's browsers run in Chinese: date fields then read 年/月/日, not mm/dd/yyyy.
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--lang=zh-CN"]
-        )
-        yield launched
-        launched.close()
+stack = desk_pages.stack
+browser = desk_pages.browser
+shot = Screenshots("publicity")
+holiday_shot = Screenshots("holiday-schedule")
 
 
 def _procedure(stack: LiveStack) -> ProductProcedure:
@@ -89,20 +69,6 @@ def _run(work: Coroutine[Any, Any, T]) -> T:
     """Playwright's sync API owns this thread's event loop: the REST steps run in another."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, work).result()
-
-
-def _shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-
-
-def _no_ascii_words(page: Page) -> None:
-    """What an officer reads is Chinese: no English word (ids, field names) on the page."""
-    text = page.locator("main").inner_text()
-    words = [
-        w for w in text.replace("PDF", "").split() if any(c.isascii() and c.isalpha() for c in w)
-    ]
-    assert words == [], words
 
 
 def test_office_records_an_objection_during_publicity_and_a_manager_never_sees_who(
@@ -133,8 +99,8 @@ def test_office_records_an_objection_during_publicity_and_a_manager_never_sees_w
         expect(table).to_contain_text("赵强")
         expect(table).to_contain_text("并入公示流程办理")
         expect(table).to_contain_text("待答复")
-        _no_ascii_words(office)
-        _shot(office, "publicity-objection-recorded.png")
+        no_ascii_words(office)
+        shot(office, "objection-recorded")
 
         # the handling task shows the period too, and the notice, from the task page
         task = _run(run.wait_for_user_task(case, "handleObjection"))
@@ -145,7 +111,7 @@ def test_office_records_an_objection_during_publicity_and_a_manager_never_sees_w
         )
         expect(period.get_by_role("link", name="公示公告（新窗口打开）")).to_be_visible()
         expect(office.locator("main")).not_to_contain_text("赵强")
-        _shot(office, "publicity-objection-task.png")
+        shot(office, "objection-task")
 
         # the office answers in writing through its task; the register shows the answer
         office.get_by_role("link", name="公示与异议").click()
@@ -160,7 +126,7 @@ def test_office_records_an_objection_during_publicity_and_a_manager_never_sees_w
         expect(table).to_contain_text("经核实，会议纪要形成于决策当日，所反映问题不属实")
         expect(table).to_contain_text("核实结论：不成立")
         expect(table.get_by_role("link", name="异议答复书（新窗口打开）")).to_be_visible()
-        _shot(office, "publicity-objection-answered.png")
+        shot(office, "objection-answered")
 
         manager = signed_in(browser, url, "manager", "demo-manager")
         manager.goto(f"{url}/#/case/{case.key}")
@@ -171,12 +137,12 @@ def test_office_records_an_objection_during_publicity_and_a_manager_never_sees_w
         expect(manager.locator("main")).not_to_contain_text("赵强")
         expect(manager.locator("main")).not_to_contain_text("0816-7654321")
         expect(objections.get_by_role("form")).to_have_count(0)
-        _shot(manager, "publicity-case-page-manager.png")
+        shot(manager, "case-page-manager")
         manager.goto(f"{url}/#/dashboard")
         expect(manager.get_by_test_id("in-publicity")).to_contain_text(
             "公示期自2026年9月28日次日起至2026年10月13日24时止", timeout=60_000
         )
-        _shot(manager, "publicity-dashboard.png")
+        shot(manager, "dashboard")
 
 
 def test_administrator_enters_next_years_holiday_schedule(
@@ -202,7 +168,7 @@ def test_administrator_enters_next_years_holiday_schedule(
         expect(admin.get_by_role("alert")).to_contain_text(
             "调休上班日期第2项（2027-02-22）不是星期六或星期日：调休上班只能安排在周末"
         )
-        _shot(admin, "holiday-schedule-refused.png")
+        holiday_shot(admin, "refused")
 
         workdays.fill("2027-01-30，2027-02-20，2027-10-09")
         form.get_by_role("button", name="核验并录入").click()
@@ -215,7 +181,7 @@ def test_administrator_enters_next_years_holiday_schedule(
         expect(admin.locator("main")).to_contain_text(
             "admin 录入2027年安排（国办发明电〔2026〕9号）"
         )
-        _shot(admin, "holiday-schedule-entered.png")
+        holiday_shot(admin, "entered")
 
     # the workers count 2027 from what was entered (the same data directory)
     last = WorkingDayCalendar.from_file().add_working_days(datetime(2027, 1, 29).date(), 7)

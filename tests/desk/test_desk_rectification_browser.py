@@ -6,7 +6,6 @@ shown on the form, and the commission's leader approves. The clock is pinned, ne
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -14,18 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from desk.app import create_desk_app
-from desk.settings import DeskSettings
-from tests.desk.browser import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    require_browser_prerequisites,
-    serving,
-)
-from tests.desk.live_stack import DEMO_IDENTITY, LiveStack, live_stack
+from tests.desk import desk_pages
+from tests.desk.desk_pages import Screenshots, fill_date, no_ascii_words, running_stack, submit
+from tests.desk.live_stack import LiveStack
 from tests.desk.test_desk_browser import signed_in
 
 BEIJING = timezone(timedelta(hours=8))
@@ -33,62 +25,19 @@ ADMIN = ("admin", "demo-admin")
 OFFICE = ("discipline", "demo-discipline")
 LEADER = ("dleader", "demo-dleader")
 UNIT = ("audit", "demo-audit")  # 区审计局: the unit whose party organisation rectifies
-REGISTER_TOKEN = "yxt_demo-register-reader-token-for-local-demo-only"
 pytestmark = pytest.mark.timeout(300)
+
+browser = desk_pages.browser
+desk = desk_pages.desk
+patient_expectations = desk_pages.patient_expectations  # autouse
+shot = Screenshots("rectification")
 
 
 @pytest.fixture
 def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveStack]:
-    require_browser_prerequisites()
-    monkeypatch.setenv("EXEMPTION_DATA_DIR", str(tmp_path / "exemption-data"))
-    monkeypatch.setenv("NOTICE_TRANSPORT", "file")
-    with live_stack(tmp_path) as running:
-        # The workers (in this process) read the register over the engine's /v2 API.
-        monkeypatch.setenv("CAMUNDA_REST_ADDRESS", running.api_url)
-        monkeypatch.setenv("CAMUNDA_REST_TOKEN", REGISTER_TOKEN)
+    # The workers (in this process) read the register for the repeat check on the office's form.
+    with running_stack(tmp_path, monkeypatch, register_reader=True) as running:
         yield running
-
-
-@pytest.fixture(autouse=True)
-def patient_expectations() -> Iterator[None]:
-    expect.set_options(timeout=20_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--lang=zh-CN"]
-        )
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def desk(stack: LiveStack) -> Iterator[str]:
-    settings = dataclasses.replace(
-        DeskSettings.from_environment(),
-        api_url=stack.api_url,
-        data_dir=stack.data_dir,
-        people_file=DEMO_IDENTITY,
-    )
-    with serving(create_desk_app(settings)) as url:
-        yield url
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"rectification-{name}.png"), full_page=True)
-
-
-def no_ascii_words(page: Page) -> None:
-    text = page.locator("main").inner_text()
-    words = [
-        w for w in text.replace("PDF", "").split() if any(c.isascii() and c.isalpha() for c in w)
-    ]
-    assert words == [], words
 
 
 def open_from_inbox(page: Page, desk: str, task_name: str) -> None:
@@ -97,17 +46,6 @@ def open_from_inbox(page: Page, desk: str, task_name: str) -> None:
     expect(row.first).to_be_visible()
     row.first.get_by_role("link").first.click()
     expect(page.locator("main")).to_contain_text(task_name)
-
-
-def fill_date(page: Page, label: str, day: str) -> None:
-    field = page.get_by_label(label)
-    field.fill(day)
-    field.press("Enter")
-
-
-def submit(page: Page) -> None:
-    page.get_by_role("button", name="提交并完成任务").click()
-    expect(page.get_by_role("status")).to_have_text("任务已完成。")
 
 
 def wait_for_task(stack: LiveStack, element_id: str) -> dict[str, Any]:

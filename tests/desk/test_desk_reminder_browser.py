@@ -7,25 +7,15 @@ procedures is another branch's); the engine clock is pinned, never slept for."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from desk.app import create_desk_app
-from desk.settings import DeskSettings
-from tests.desk.browser import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    require_browser_prerequisites,
-    serving,
-)
-from tests.desk.live_stack import DEMO_IDENTITY, LiveStack, live_stack
+from tests.desk import desk_pages
+from tests.desk.desk_pages import Screenshots, fill_date, no_ascii_words, submit
+from tests.desk.live_stack import LiveStack
 from tests.desk.test_desk_browser import signed_in
 
 BEIJING = timezone(timedelta(hours=8))
@@ -33,47 +23,11 @@ SUPERVISION = ("supervision", "demo-supervision")
 ADMIN = ("admin", "demo-admin")
 pytestmark = pytest.mark.timeout(300)
 
-
-@pytest.fixture
-def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveStack]:
-    require_browser_prerequisites()
-    monkeypatch.setenv("EXEMPTION_DATA_DIR", str(tmp_path / "exemption-data"))
-    monkeypatch.setenv("NOTICE_TRANSPORT", "file")
-    monkeypatch.delenv("EXEMPTION_HOLIDAY_OVERRIDES", raising=False)
-    with live_stack(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def patient_expectations() -> Iterator[None]:
-    # A task page reads the whole case; on a shared, loaded machine that can exceed 5 s.
-    expect.set_options(timeout=20_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--lang=zh-CN"]
-        )
-        yield launched
-        launched.close()
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"reminder-{name}.png"), full_page=True)
-
-
-def no_ascii_words(page: Page) -> None:
-    """What an officer reads is Chinese: no English word (ids, field names) on the page."""
-    text = page.locator("main").inner_text()
-    words = [
-        w for w in text.replace("PDF", "").split() if any(c.isascii() and c.isalpha() for c in w)
-    ]
-    assert words == [], words
+stack = desk_pages.stack
+browser = desk_pages.browser
+desk = desk_pages.desk
+patient_expectations = desk_pages.patient_expectations  # autouse
+shot = Screenshots("reminder")
 
 
 def open_from_inbox(page: Page, url: str, task_name: str) -> None:
@@ -93,23 +47,8 @@ def fill_text(page: Page, label: str, value: str) -> None:
     field.press("Tab")
 
 
-def fill_date(page: Page, label: str, value: str) -> None:
-    field = page.get_by_label(label)
-    field.fill(value)
-    field.press("Enter")
-
-
-def submit(page: Page) -> None:
-    page.get_by_role("button", name="提交并完成任务").click()
-    try:
-        expect(page.get_by_role("status")).to_have_text("任务已完成。")
-    except AssertionError:
-        shot(page, "failed-submit")
-        raise
-
-
 def test_a_written_enquiry_worked_through_the_inbox_and_task_pages(
-    stack: LiveStack, browser: Browser
+    stack: LiveStack, browser: Browser, desk: str
 ) -> None:
     stack.call(
         ADMIN,
@@ -133,87 +72,80 @@ def test_a_written_enquiry_worked_through_the_inbox_and_task_pages(
         },
     )
     case_key = int(created["processInstanceKey"])
-    settings = dataclasses.replace(
-        DeskSettings.from_environment(),
-        api_url=stack.api_url,
-        data_dir=stack.data_dir,
-        people_file=DEMO_IDENTITY,
-    )
-    with serving(create_desk_app(settings)) as url:
-        office = signed_in(browser, url, *SUPERVISION)
-        stack.wait_for_task(SUPERVISION, "proposeDisposal")
-        open_from_inbox(office, url, "提出处置方式")
-        main = office.locator("main")
-        expect(main).to_contain_text("被反映人：李明（绵阳市游仙区审计局，区审计局副局长）")
-        expect(main).to_contain_text("问题来源：信访反映")
-        summary = office.locator("dl.summary")
-        expect(summary).to_contain_text("被反映人李明")
-        expect(summary).to_contain_text("所在单位绵阳市游仙区审计局")
-        expect(summary).not_to_contain_text("申请人")
-        office.get_by_label("函询").check()
-        fill_text(office, "提出理由", "反映问题具体，需本人作出书面说明")
-        expect(office.get_by_label("书面说明期限（工作日）")).to_have_value("15")
-        no_ascii_words(office)
-        shot(office, "1-proposal")
-        submit(office)
+    office = signed_in(browser, desk, *SUPERVISION)
+    stack.wait_for_task(SUPERVISION, "proposeDisposal")
+    open_from_inbox(office, desk, "提出处置方式")
+    main = office.locator("main")
+    expect(main).to_contain_text("被反映人：李明（绵阳市游仙区审计局，区审计局副局长）")
+    expect(main).to_contain_text("问题来源：信访反映")
+    summary = office.locator("dl.summary")
+    expect(summary).to_contain_text("被反映人李明")
+    expect(summary).to_contain_text("所在单位绵阳市游仙区审计局")
+    expect(summary).not_to_contain_text("申请人")
+    office.get_by_label("函询").check()
+    fill_text(office, "提出理由", "反映问题具体，需本人作出书面说明")
+    expect(office.get_by_label("书面说明期限（工作日）")).to_have_value("15")
+    no_ascii_words(office)
+    shot(office, "1-proposal")
+    submit(office, shot)
 
-        leader = signed_in(browser, url, "commissioner", "demo-commissioner")
-        stack.wait_for_task(("commissioner", "demo-commissioner"), "approveDisposal")
-        open_from_inbox(leader, url, "委领导审批处置方式")
-        expect(leader.locator("main")).to_contain_text("拟采取的处置方式：函询")
-        leader.get_by_label("同意所提处置方式").check()
-        leader.get_by_label("委领导会议研究").check()
-        fill_date(leader, "会议日期", "2026-09-02")
-        fill_text(leader, "会议纪要编号", "游纪纪要〔2026〕9号")
-        fill_text(leader, "审批领导姓名", "何建华")
-        no_ascii_words(leader)
-        shot(leader, "2-approval")
-        submit(leader)
+    leader = signed_in(browser, desk, "commissioner", "demo-commissioner")
+    stack.wait_for_task(("commissioner", "demo-commissioner"), "approveDisposal")
+    open_from_inbox(leader, desk, "委领导审批处置方式")
+    expect(leader.locator("main")).to_contain_text("拟采取的处置方式：函询")
+    leader.get_by_label("同意所提处置方式").check()
+    leader.get_by_label("委领导会议研究").check()
+    fill_date(leader, "会议日期", "2026-09-02")
+    fill_text(leader, "会议纪要编号", "游纪纪要〔2026〕9号")
+    fill_text(leader, "审批领导姓名", "何建华")
+    no_ascii_words(leader)
+    shot(leader, "2-approval")
+    submit(leader, shot)
 
-        stack.wait_for_task(SUPERVISION, "recordEnquiryDelivery")
-        open_from_inbox(office, url, "登记函询函送达")
-        main = office.locator("main")
-        expect(main).to_contain_text("书面说明期限：2026年9月22日24时前")
-        expect(main).to_contain_text(re.compile(r"函询函发文字号：游纪函〔2026〕\d+号"))
-        expect(office.get_by_role("link", name="函询函", exact=True)).to_be_visible()
-        letter = office.request.get(f"{url}/documents/{case_key}/enquiryLetterDocument")
-        assert letter.status == 200, letter.text()
-        assert letter.body().startswith(b"%PDF")
-        fill_date(office, "送达日期", "2026-09-03")
-        office.get_by_label("委托所在单位党组织转交").check()
-        fill_text(office, "签收人", "王芳")
-        no_ascii_words(office)
-        shot(office, "3-enquiry-delivery")
-        submit(office)
+    stack.wait_for_task(SUPERVISION, "recordEnquiryDelivery")
+    open_from_inbox(office, desk, "登记函询函送达")
+    main = office.locator("main")
+    expect(main).to_contain_text("书面说明期限：2026年9月22日24时前")
+    expect(main).to_contain_text(re.compile(r"函询函发文字号：游纪函〔2026〕\d+号"))
+    expect(office.get_by_role("link", name="函询函", exact=True)).to_be_visible()
+    letter = office.request.get(f"{desk}/documents/{case_key}/enquiryLetterDocument")
+    assert letter.status == 200, letter.text()
+    assert letter.body().startswith(b"%PDF")
+    fill_date(office, "送达日期", "2026-09-03")
+    office.get_by_label("委托所在单位党组织转交").check()
+    fill_text(office, "签收人", "王芳")
+    no_ascii_words(office)
+    shot(office, "3-enquiry-delivery")
+    submit(office, shot)
 
-        stack.wait_for_task(SUPERVISION, "recordEnquiryReply")
-        open_from_inbox(office, url, "登记书面说明")
-        fill_date(office, "收到书面说明日期", "2026-09-18")
-        fill_text(office, "书面说明主要内容", "验收依据第三方机构出具的验收报告签字")
-        office.get_by_label("所在单位党组织主要负责人已签署意见").check()
-        shot(office, "4-enquiry-reply")
-        submit(office)
+    stack.wait_for_task(SUPERVISION, "recordEnquiryReply")
+    open_from_inbox(office, desk, "登记书面说明")
+    fill_date(office, "收到书面说明日期", "2026-09-18")
+    fill_text(office, "书面说明主要内容", "验收依据第三方机构出具的验收报告签字")
+    office.get_by_label("所在单位党组织主要负责人已签署意见").check()
+    shot(office, "4-enquiry-reply")
+    submit(office, shot)
 
-        stack.wait_for_task(SUPERVISION, "recordOutcome")
-        open_from_inbox(office, url, "提出处置结果")
-        office.get_by_label("了结", exact=True).check()
-        office.get_by_label("已说明清楚").check()
-        fill_text(office, "理由", "书面说明附验收报告，反映问题已说明清楚")
-        fill_date(office, "日期", "2026-09-21")
-        no_ascii_words(office)
-        shot(office, "5-outcome")
-        submit(office)
+    stack.wait_for_task(SUPERVISION, "recordOutcome")
+    open_from_inbox(office, desk, "提出处置结果")
+    office.get_by_label("了结", exact=True).check()
+    office.get_by_label("已说明清楚").check()
+    fill_text(office, "理由", "书面说明附验收报告，反映问题已说明清楚")
+    fill_date(office, "日期", "2026-09-21")
+    no_ascii_words(office)
+    shot(office, "5-outcome")
+    submit(office, shot)
 
+    final = stack.call(ADMIN, "GET", f"/process-instances/{case_key}")
+    deadline = datetime.now().timestamp() + 30
+    while final["state"] == "ACTIVE" and datetime.now().timestamp() < deadline:
         final = stack.call(ADMIN, "GET", f"/process-instances/{case_key}")
-        deadline = datetime.now().timestamp() + 30
-        while final["state"] == "ACTIVE" and datetime.now().timestamp() < deadline:
-            final = stack.call(ADMIN, "GET", f"/process-instances/{case_key}")
-        assert final["state"] == "COMPLETED"
+    assert final["state"] == "COMPLETED"
 
-        # the business history on the case page says what each step decided, in words
-        office.goto(f"{url}/#/case/{case_key}")
-        history = office.locator("main")
-        expect(history).to_contain_text("拟函询", timeout=60_000)
-        expect(history).to_contain_text("审批领导：何建华")
-        expect(history).to_contain_text("了结；已说明清楚")
-        shot(office, "6-case-history")
+    # the business history on the case page says what each step decided, in words
+    office.goto(f"{desk}/#/case/{case_key}")
+    history = office.locator("main")
+    expect(history).to_contain_text("拟函询", timeout=60_000)
+    expect(history).to_contain_text("审批领导：何建华")
+    expect(history).to_contain_text("了结；已说明清楚")
+    shot(office, "6-case-history")

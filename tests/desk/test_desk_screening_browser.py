@@ -7,59 +7,25 @@ unit's analysis is listed. Screenshots in test-artifacts/desk/screening-*.png.""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from desk.app import create_desk_app
 from desk.settings import DeskSettings
-from tests.desk.browser import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    require_browser_prerequisites,
-    serving,
-)
-from tests.desk.live_stack import LiveStack, live_stack
+from tests.desk import desk_pages
+from tests.desk.browser import serving
+from tests.desk.desk_pages import Screenshots, no_ascii_words
+from tests.desk.live_stack import LiveStack
 from tests.desk.test_desk_browser import signed_in
 
 pytestmark = pytest.mark.timeout(300)
 OFFICE = ("caseoffice", "demo-caseoffice")
 AUDIT = ("audit", "demo-audit")
 
-
-@pytest.fixture
-def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveStack]:
-    require_browser_prerequisites()
-    monkeypatch.setenv("EXEMPTION_DATA_DIR", str(tmp_path / "exemption-data"))
-    monkeypatch.setenv("NOTICE_TRANSPORT", "file")
-    with live_stack(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--lang=zh-CN"]
-        )
-        yield launched
-        launched.close()
-
-
-def _shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
-
-
-def _no_ascii_words(page: Page) -> None:
-    text = page.locator("main").inner_text()
-    words = [
-        w for w in text.replace("PDF", "").split() if any(c.isascii() and c.isalpha() for c in w)
-    ]
-    assert words == [], words
+stack = desk_pages.stack
+browser = desk_pages.browser
+shot = Screenshots("screening")
 
 
 def test_unit_files_its_screening_analysis_in_the_desk_and_the_office_reviews_it(
@@ -86,7 +52,7 @@ def test_unit_files_its_screening_analysis_in_the_desk_and_the_office_reviews_it
         audit = signed_in(browser, url, *AUDIT)
         row = audit.locator("tr", has_text="报送排查梳理分析")
         expect(row).to_be_visible(timeout=30_000)
-        _shot(audit, "screening-inbox.png")
+        shot(audit, "inbox")
         audit.goto(f"{url}/#/task/{task['userTaskKey']}")
         expect(audit.locator("main")).to_contain_text("报送单位：区审计局", timeout=30_000)
         expect(audit.locator("main")).to_contain_text("排查期间：2026年第四季度")
@@ -98,8 +64,8 @@ def test_unit_files_its_screening_analysis_in_the_desk_and_the_office_reviews_it
         )
         audit.get_by_label("苗头性、倾向性问题分析").fill("审计项目外包管理存在廉政风险苗头")
         audit.get_by_label("拟采取的措施").fill("完善外包审计项目复核制度")
-        _no_ascii_words(audit)
-        _shot(audit, "screening-analysis-form.png")
+        no_ascii_words(audit)
+        shot(audit, "analysis-form")
         audit.get_by_role("button", name="提交并完成任务").click()
         expect(audit.get_by_role("status")).to_contain_text("完成", timeout=30_000)
 
@@ -127,8 +93,8 @@ def test_unit_files_its_screening_analysis_in_the_desk_and_the_office_reviews_it
         expect(main).to_contain_text("审计项目外包管理存在廉政风险苗头", timeout=30_000)
         expect(main).to_contain_text("区委组织部")
         office.get_by_label("分析研判意见").fill("外包审计项目存在廉政风险，纳入重点监督")
-        _no_ascii_words(office)
-        _shot(office, "screening-review-form.png")
+        no_ascii_words(office)
+        shot(office, "review-form")
         office.get_by_role("button", name="提交并完成任务").click()
         expect(office.get_by_role("status")).to_contain_text("完成", timeout=30_000)
     # the report is generated and the screening closes without referrals

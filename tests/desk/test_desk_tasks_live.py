@@ -7,27 +7,18 @@ submit button moving under the mouse. Cases are driven by tests/procedure/case_s
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import re
 from collections.abc import Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from desk.app import create_desk_app
-from desk.settings import DeskSettings
-from tests.desk.browser import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    require_browser_prerequisites,
-    serving,
-)
-from tests.desk.live_stack import DEMO_IDENTITY, LiveProcedure, LiveStack, live_stack
+from tests.desk import desk_pages
+from tests.desk.desk_pages import Screenshots, chromium, fill_date
+from tests.desk.live_stack import LiveProcedure, LiveStack
 from tests.desk.test_desk_browser import VIEWPORT, signed_in
 from tests.procedure import case_steps
 
@@ -44,48 +35,17 @@ T = TypeVar("T")
 LOGIN_NAMES = re.compile(r"\b(office|subject|audit|orgdept|leader|personnel|committee|admin)\b")
 
 
-@pytest.fixture
-def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveStack]:
-    require_browser_prerequisites()
-    monkeypatch.setenv("EXEMPTION_DATA_DIR", str(tmp_path / "exemption-data"))
-    monkeypatch.setenv("NOTICE_TRANSPORT", "file")
-    with live_stack(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def patient_expectations() -> Iterator[None]:
-    # A task page reads the whole case (a dozen searches); on a shared, loaded machine that can
-    # take longer than Playwright's 5 s default.
-    expect.set_options(timeout=20_000)
-    yield
-    expect.set_options(timeout=5_000)
+stack = desk_pages.stack
+desk = desk_pages.desk
+patient_expectations = desk_pages.patient_expectations  # autouse
+shot = Screenshots("desk-tasks")
 
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    # As these tests always ran: only each page's context is Chinese (locale zh-CN).
+    with chromium(chinese=False) as launched:
         yield launched
-        launched.close()
-
-
-@pytest.fixture
-def desk(stack: LiveStack) -> Iterator[str]:
-    # DESK_STATIC_DIR runs these tests against another build of the pages (the old code).
-    settings = dataclasses.replace(
-        DeskSettings.from_environment(),
-        api_url=stack.api_url,
-        data_dir=stack.data_dir,
-        people_file=DEMO_IDENTITY,
-    )
-    with serving(create_desk_app(settings)) as url:
-        yield url
-
-
-def shot(page: Page, name: str, *, full_page: bool = True) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"desk-tasks-{name}.png"), full_page=full_page)
 
 
 def steps(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -118,9 +78,7 @@ def test_completing_an_unclaimed_task_records_the_officer_who_decided(
     expect(office.locator(".meta")).to_contain_text("待认领（提交时由您认领）")
     office.get_by_label("办公室意见：同意受理").check()
     office.get_by_label("理由（不予受理的，理由写入不予受理通知书）").fill("申请要件齐全")
-    date = office.get_by_label("审核日期")
-    date.fill("2026-09-02")
-    date.press("Enter")
+    fill_date(office, "审核日期", "2026-09-02")
     office.get_by_role("button", name="提交并完成任务").click()
     expect(office.get_by_role("status")).to_have_text("任务已完成。")
     expect(office.locator(".meta")).to_contain_text(
@@ -419,7 +377,5 @@ def fill_start_form(page: Page) -> None:
     page.get_by_label("失误错误行为及其背景、动机、后果").fill("为保汛期通行提前拨付养护资金")
     page.get_by_label("挽回损失、消除影响的措施").fill("已补齐审批手续")
     page.get_by_label("佐证材料清单（每行一份）").fill("会议纪要")
-    for label, day in (("启动问责日期", "2026-08-20"), ("申请日期", "2026-09-01")):
-        field = page.get_by_label(label)
-        field.fill(day)
-        field.press("Enter")
+    fill_date(page, "启动问责日期", "2026-08-20")
+    fill_date(page, "申请日期", "2026-09-01")

@@ -6,70 +6,23 @@ part of the history it has tasks in, and is told so. Screenshots in the artifact
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, expect
 
-from desk.app import create_desk_app
-from desk.settings import DeskSettings
-from tests.desk.browser import (
-    ARTIFACTS,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    require_browser_prerequisites,
-    serving,
-)
-from tests.desk.live_stack import DEMO_IDENTITY, LiveStack, live_stack
+from tests.desk import desk_pages
+from tests.desk.browser import ARTIFACTS
+from tests.desk.desk_pages import Screenshots
+from tests.desk.live_stack import LiveStack
 from tests.desk.register_cases import DISCIPLINE_OFFICE, MANAGER, open_register_cases
 from tests.desk.test_desk_browser import signed_in
 
 pytestmark = pytest.mark.timeout(300)
 
-
-@pytest.fixture
-def stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveStack]:
-    require_browser_prerequisites()
-    monkeypatch.setenv("EXEMPTION_DATA_DIR", str(tmp_path / "exemption-data"))
-    monkeypatch.setenv("NOTICE_TRANSPORT", "file")
-    with live_stack(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture(autouse=True)
-def patient_expectations() -> Iterator[None]:
-    expect.set_options(timeout=20_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, "--lang=zh-CN"]
-        )
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def desk(stack: LiveStack) -> Iterator[str]:
-    settings = dataclasses.replace(
-        DeskSettings.from_environment(),
-        api_url=stack.api_url,
-        data_dir=stack.data_dir,
-        people_file=DEMO_IDENTITY,
-    )
-    with serving(create_desk_app(settings)) as url:
-        yield url
-
-
-def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"register-{name}.png"), full_page=True)
+stack = desk_pages.stack
+browser = desk_pages.browser
+desk = desk_pages.desk
+patient_expectations = desk_pages.patient_expectations  # autouse
+shot = Screenshots("register")
 
 
 def no_ascii_words(part: Locator) -> None:
@@ -110,7 +63,7 @@ def test_a_history_across_procedures_and_the_chapter_three_and_four_charts(
     subjects = manager.locator("section.case-subjects")
     expect(subjects).to_contain_text("李明（新桥镇）的历史记录")
     subjects.scroll_into_view_if_needed()
-    manager.screenshot(path=str(ARTIFACTS / "register-2-case-page-subjects.png"))
+    shot(manager, "2-case-page-subjects", full_page=False)
     subjects.get_by_role("link", name="李明（新桥镇）的历史记录").click()
     expect(manager.locator("table.history tbody tr")).to_have_count(3)
 
