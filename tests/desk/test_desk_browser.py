@@ -19,6 +19,7 @@ from tests.desk.browser import (
     require_browser_prerequisites,
     serving,
 )
+from tests.desk.desk_pages import fill_date
 from tests.desk.fake_api import ACCEPTANCE, CASE, TASK, FakeCamunda, create_fake_api
 from tests.desk.live_stack import DEMO_IDENTITY
 
@@ -97,9 +98,7 @@ def test_officer_claims_and_completes_acceptance_review_manager_sees_case_move(
 
     office.get_by_label("办公室意见：同意受理").check()
     office.get_by_label("理由（不予受理的，理由写入不予受理通知书）").fill("符合第八条第（一）项")
-    date = office.get_by_label("审核日期")
-    date.fill("2026-01-05")
-    date.press("Enter")
+    fill_date(office, "审核日期", "2026-01-05")
 
     # Not claimed yet: submitting claims the task for the officer first (issue 13, item 1:
     # whoever decided is recorded), then completes it.

@@ -22,6 +22,7 @@ from tests.desk.browser import (
     require_browser_prerequisites,
     serving,
 )
+from tests.desk.desk_pages import fill_date
 from tests.desk.live_stack import DEMO_IDENTITY, LiveStack, live_stack, sample_application
 from tests.desk.test_desk_browser import VIEWPORT, signed_in, stage_count
 
@@ -87,9 +88,7 @@ def test_acceptance_review_through_the_desk_on_the_real_engine(
         expect(office.get_by_role("alert")).to_contain_text("请按红色提示修改后再提交")
         office.get_by_label("办公室意见：同意受理").check()
         office.get_by_label("理由（不予受理的，理由写入不予受理通知书）").fill("符合受理条件")
-        date = office.get_by_label("审核日期")
-        date.fill("2026-09-02")
-        date.press("Enter")
+        fill_date(office, "审核日期", "2026-09-02")
         history = office.locator("table.history")
         # By name and unit, never by login name (issue 13, item 3); claimed before the form.
         expect(history.locator("tr", has_text="办公室审核申请")).to_contain_text("王敏")
@@ -174,9 +173,7 @@ def test_officer_files_an_application_through_the_start_form(
         office.get_by_label("挽回损失、消除影响的措施").fill("已补齐审批手续")
         office.get_by_label("佐证材料清单（每行一份）").fill("会议纪要")
         for label, day in (("启动问责日期", "2026-08-20"), ("申请日期", "2026-09-01")):
-            field = office.get_by_label(label)
-            field.fill(day)
-            field.press("Enter")
+            fill_date(office, label, day)
         office.screenshot(path=str(ARTIFACTS / "live-start-form.png"), full_page=True)
         submit.click()
         expect(office.get_by_role("status")).to_contain_text("申请已登记")
