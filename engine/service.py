@@ -126,6 +126,10 @@ def _ignore_outcome(future: asyncio.Future[Any]) -> None:
         log.warning("engine follow-up command failed: %r", future.exception())
 
 
+# Records removed from the primary log per transaction when compacting (RecordStore.drop_exported).
+_DROP_SLICE = 1_000
+
+
 def _log_snapshot_failure(future: asyncio.Future[None]) -> None:
     if not future.cancelled() and future.exception() is not None:
         log.error("snapshot failed; the log is kept whole", exc_info=future.exception())
@@ -298,9 +302,14 @@ class EngineService:
             position, checksum = self._durable_snapshot
             started = time.perf_counter()
             await loop.run_in_executor(self._compaction, self.store.export_to_history, position)
-            moved = await loop.run_in_executor(
-                self._storage, self.store.drop_exported, position, checksum
-            )
+            # In slices, each a short transaction of its own on the storage thread: they fill
+            # the time it is idle while the loop processes, and an append waits behind one slice
+            # at most instead of behind the whole removal.
+            moved = 0
+            while self.store.compacted_up_to < position:
+                moved += await loop.run_in_executor(
+                    self._storage, self.store.drop_exported, position, checksum, _DROP_SLICE
+                )
             log.info(
                 "compacted up to position %d; %d records moved to the history in %.0f ms",
                 position,

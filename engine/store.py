@@ -639,15 +639,20 @@ class RecordStore:
             raise
         pause_for_test("history-exported")
 
-    def drop_exported(self, up_to: int, checksum: bytes | None = None) -> int:
+    def drop_exported(
+        self, up_to: int, checksum: bytes | None = None, most: int | None = None
+    ) -> int:
         """Second half: removes the exported records from the log and moves its anchor. Call on
         the thread that appends: on the appends' own connection it takes the log's write lock in
         turn with them, where a third connection made them wait and sleep on a busy lock.
         `checksum`, the one of the record at `up_to` when the caller has it (a snapshot's), spares
         a query: each statement on this thread waits for the interpreter's lock anew, behind the
-        loop that is processing commands."""
+        loop that is processing commands. With `most`, removes at most that many records (a slice
+        of the compaction); returns how many it removed."""
         if up_to <= self._anchor[0]:
             return 0
+        if most is not None and up_to > self._anchor[0] + most:
+            up_to, checksum = self._anchor[0] + most, None
         db = self._writer
         if checksum is None:
             row = db.execute(
