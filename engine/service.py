@@ -11,10 +11,10 @@ timeouts, retry backoffs and message expiry when the engine clock reaches them, 
 the clock is moved. On open, the state is read from the latest snapshot and the records written
 after it are replayed through the same appliers (with no usable snapshot, all records are).
 
-Every `snapshot_every` records the state is snapshotted (engine.snapshot) on the storage thread,
-after the group that reached that count, and the records it covers are compacted out of the
-primary log into the history (RecordStore.compact). A clean close snapshots too (without
-compacting), so the next start replays nothing.
+Every `snapshot_every` records the state is snapshotted (engine.snapshot), after the group that
+reached that count, and written on a thread of its own; the records a durable snapshot covers
+are then compacted out of the primary log into the history (RecordStore.compact), on another.
+A clean close snapshots too (without compacting), so the next start replays nothing.
 """
 
 from __future__ import annotations
@@ -126,6 +126,10 @@ def _ignore_outcome(future: asyncio.Future[Any]) -> None:
         log.warning("engine follow-up command failed: %r", future.exception())
 
 
+# Records removed from the primary log per transaction when compacting (RecordStore.drop_exported).
+_DROP_SLICE = 1_000
+
+
 def _log_snapshot_failure(future: asyncio.Future[None]) -> None:
     if not future.cancelled() and future.exception() is not None:
         log.error("snapshot failed; the log is kept whole", exc_info=future.exception())
@@ -165,10 +169,21 @@ class EngineService:
         self._snapshot_every = snapshot_every if self._storage is not None else 0
         self._snapshot_position = 0
         self._snapshot_in_flight: asyncio.Future[None] | None = None
+        # The newest durable snapshot (position, checksum of the record there): what compaction
+        # may move out of the primary log.
+        self._durable_snapshot: tuple[int, bytes] | None = None
+        self._compacting: asyncio.Future[None] | None = None
         # Compaction copies and deletes thousands of records: on a thread of its own, beside
-        # the storage thread's appends rather than in front of them.
+        # the storage thread's appends rather than in front of them. Snapshots are written on
+        # another, so that a snapshot falling due is never held up behind a compaction: the
+        # records a restart replays stay bounded by `snapshot_every` (plus one group).
         self._compaction = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-compaction")
+            if self._snapshot_every
+            else None
+        )
+        self._snapshot_writer = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-snapshot")
             if self._snapshot_every
             else None
         )
@@ -191,14 +206,18 @@ class EngineService:
         """Opens (or creates) the engine in `data_dir`; None keeps everything in memory.
         `snapshot_every`: records between snapshots (0: none; only with a data directory)."""
         # Loading V8 and the FEEL bundle takes tens of ms: not on the loop, and not on the first
-        # command. (The runtime runs on a thread of its own whichever thread starts it.)
-        await asyncio.to_thread(_warm_up_feel)
-        service = cls(RecordStore(data_dir), clock or Clock(), snapshot_every)
+        # command. (The runtime runs on a thread of its own whichever thread starts it.) It loads
+        # while the state is replayed, on the other core, which a restart waits for anyway.
+        warming = asyncio.get_running_loop().run_in_executor(None, _warm_up_feel)
         try:
-            service._replay()
-        except BaseException:
-            await service.read_side.close()
-            raise
+            service = cls(RecordStore(data_dir), clock or Clock(), snapshot_every)
+            try:
+                service._replay()
+            except BaseException:
+                await service.read_side.close()
+                raise
+        finally:
+            await warming
         # Records committed but not yet exported (a crash, a first start over an existing log)
         # are folded in first by the exporter's thread; reads wait for them, bounded.
         service.read_side.start(service.store, service.state.position)
@@ -257,20 +276,42 @@ class EngineService:
     async def _snapshot(self, payload: bytes, position: int, compact: bool = True) -> None:
         """The checksum at `position` is read on the storage thread, after the appends up to
         `position` are committed, so the snapshot never covers a record that is not durable.
-        Writing and fsyncing the file, and then the compaction, run on the compaction thread:
-        appends go on meanwhile (on the storage thread they waited for the fsync). The snapshot
-        is durable before any record it covers leaves the primary log."""
+        Writing and fsyncing the file runs on the snapshot thread: appends go on meanwhile (on
+        the storage thread they waited for the fsync). The snapshot is durable before any record
+        it covers leaves the primary log: only then may compaction start."""
         loop = asyncio.get_running_loop()
         assert self._storage is not None
         checksum = await loop.run_in_executor(self._storage, self.store.checksum_at, position)
-        writer = self._compaction or self._storage
+        writer = self._snapshot_writer or self._storage
         await loop.run_in_executor(writer, self._write_snapshot, payload, position, checksum)
-        if compact and self._compaction is not None:
+        self._durable_snapshot = (position, checksum)
+        idle = self._compacting is None or self._compacting.done()
+        if compact and self._compaction is not None and idle:
+            self._compacting = asyncio.ensure_future(self._compact())
+            self._compacting.add_done_callback(_log_snapshot_failure)
+
+    async def _compact(self) -> None:
+        """Moves what the newest durable snapshot covers from the primary log into the history,
+        and again while a newer snapshot was written meanwhile."""
+        loop = asyncio.get_running_loop()
+        assert self._storage is not None and self._compaction is not None
+        while (
+            self._durable_snapshot is not None
+            and self._durable_snapshot[0] > self.store.compacted_up_to
+        ):
+            position, checksum = self._durable_snapshot
             started = time.perf_counter()
             await loop.run_in_executor(self._compaction, self.store.export_to_history, position)
-            moved = await loop.run_in_executor(self._storage, self.store.drop_exported, position)
+            # In slices, each a short transaction of its own on the storage thread: they fill
+            # the time it is idle while the loop processes, and an append waits behind one slice
+            # at most instead of behind the whole removal.
+            moved = 0
+            while self.store.compacted_up_to < position:
+                moved += await loop.run_in_executor(
+                    self._storage, self.store.drop_exported, position, checksum, _DROP_SLICE
+                )
             log.info(
-                "snapshot at position %d; %d records moved to the history in %.0f ms",
+                "compacted up to position %d; %d records moved to the history in %.0f ms",
                 position,
                 moved,
                 (time.perf_counter() - started) * 1000,
@@ -314,6 +355,9 @@ class EngineService:
         if self._snapshot_in_flight is not None:
             with contextlib.suppress(Exception):  # logged by its callback
                 await self._snapshot_in_flight
+        if self._compacting is not None:
+            with contextlib.suppress(Exception):  # logged by its callback
+                await self._compacting
         if self._storage is not None:
             if self._snapshot_every and self.state.position > self._snapshot_position:
                 # A clean stop leaves a snapshot of everything, so the next start replays nothing.
@@ -327,6 +371,8 @@ class EngineService:
             self._storage.shutdown(wait=True)
         if self._compaction is not None:
             self._compaction.shutdown(wait=True)
+        if self._snapshot_writer is not None:
+            self._snapshot_writer.shutdown(wait=True)
         await self.read_side.close()
         self.store.close()
 

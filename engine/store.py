@@ -59,6 +59,20 @@ def _encode_value(value: dict[str, Any]) -> str:
         return _encode_with_json(value)
 
 
+def _decode_value(text: str) -> Any:
+    """Reads back what `_encode_value` wrote: with orjson (a restart replays thousands of records
+    before it listens), and with json what orjson refuses (json's NaN, lone surrogates, integers
+    beyond 64 bits), so that every stored text reads back as it always did."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+# Text to enum by a dict: a replay converts two per record.
+_RECORD_TYPES = {str(t): t for t in RecordType}
+_VALUE_TYPES = {str(t): t for t in ValueType}
+
 DB_FILE = "engine.sqlite3"
 # Records compacted out of the primary log behind a snapshot move here: the history the read side
 # (REST searches, the desk) reads, kept apart so that the running state's files stay small.
@@ -297,6 +311,10 @@ class RecordStore:
             # A checkpointed write-ahead log is cut back to this size, so compaction keeps the
             # files bounded instead of leaving the log file at its largest.
             db.execute(f"PRAGMA {schema}.journal_size_limit={16 * 1024 * 1024}")
+        # Debian's SQLite zeroes what a DELETE frees (SECURE_DELETE): for the primary log that
+        # doubled the cost of each compaction, on the thread that appends, to blank records
+        # whose copy the history keeps anyway.
+        db.execute("PRAGMA main.secure_delete=OFF")
         return db
 
     def _prepare_schema(self) -> None:
@@ -486,13 +504,13 @@ class RecordStore:
                     record = Record(
                         position=at,
                         key=row[1],
-                        record_type=RecordType(row[2]),
-                        value_type=ValueType(row[3]),
+                        record_type=_RECORD_TYPES.get(row[2]) or RecordType(row[2]),
+                        value_type=_VALUE_TYPES.get(row[3]) or ValueType(row[3]),
                         intent=row[4],
                         timestamp=row[5],
                         rejection_type=row[7],
                         rejection_reason=row[8],
-                        value=json.loads(row[9]),
+                        value=_decode_value(row[9]),
                     )
                 except ValueError as error:
                     raise StoreDamaged(file, at, f"the record is unreadable ({error})") from None
@@ -564,7 +582,7 @@ class RecordStore:
                 timestamp=int(r[5]),
                 rejection_type=str(r[6]),
                 rejection_reason=str(r[7]),
-                value=json.loads(str(r[8])),
+                value=_decode_value(str(r[8])),
             )
             for r in rows
         ]
@@ -579,6 +597,8 @@ class RecordStore:
         there); call on the storage thread, after that record was appended."""
         if position == self._anchor[0]:
             return self._anchor[1]
+        if position == self._last_position:  # a snapshot is taken between groups: the usual case
+            return self._last_checksum
         row = self._compactor.execute(
             "SELECT checksum FROM main.records WHERE position = ?", (position,)
         ).fetchone()
@@ -619,31 +639,41 @@ class RecordStore:
             raise
         pause_for_test("history-exported")
 
-    def drop_exported(self, up_to: int) -> int:
+    def drop_exported(
+        self, up_to: int, checksum: bytes | None = None, most: int | None = None
+    ) -> int:
         """Second half: removes the exported records from the log and moves its anchor. Call on
-        the thread that appends: on the appends' own connection it takes the log's write lock
-        in turn with them, where a third connection made them wait and sleep on a busy lock."""
+        the thread that appends: on the appends' own connection it takes the log's write lock in
+        turn with them, where a third connection made them wait and sleep on a busy lock.
+        `checksum`, the one of the record at `up_to` when the caller has it (a snapshot's), spares
+        a query: each statement on this thread waits for the interpreter's lock anew, behind the
+        loop that is processing commands. With `most`, removes at most that many records (a slice
+        of the compaction); returns how many it removed."""
         if up_to <= self._anchor[0]:
             return 0
+        if most is not None and up_to > self._anchor[0] + most:
+            up_to, checksum = self._anchor[0] + most, None
         db = self._writer
-        checksum = db.execute(
-            "SELECT checksum FROM main.records WHERE position = ?", (up_to,)
-        ).fetchone()
         if checksum is None:
-            raise ValueError(f"no record at position {up_to} in the primary log")
+            row = db.execute(
+                "SELECT checksum FROM main.records WHERE position = ?", (up_to,)
+            ).fetchone()
+            if row is None:
+                raise ValueError(f"no record at position {up_to} in the primary log")
+            checksum = bytes(row[0])
         db.execute("BEGIN IMMEDIATE")
         try:
             moved = db.execute("DELETE FROM main.records WHERE position <= ?", (up_to,)).rowcount
             db.execute(
                 "INSERT OR REPLACE INTO main.log_anchor (id, position, checksum) VALUES (1, ?, ?)",
-                (up_to, bytes(checksum[0])),
+                (up_to, checksum),
             )
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-        self._anchor = (up_to, bytes(checksum[0]))
+        self._anchor = (up_to, checksum)
         return int(moved)
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:

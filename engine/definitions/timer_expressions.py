@@ -14,8 +14,6 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from croniter import CroniterError, croniter
-
 _DURATION = re.compile(
     r"^(?P<sign>-)?P(?:(?P<y>\d+(?:\.\d+)?)Y)?(?:(?P<mo>\d+(?:\.\d+)?)M)?(?:(?P<w>\d+(?:\.\d+)?)W)?"
     r"(?:(?P<d>\d+(?:\.\d+)?)D)?(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<mi>\d+(?:\.\d+)?)M)?"
@@ -149,6 +147,9 @@ def next_cron(text: str, after_ms: int) -> int:
     Day of month and day of week must both match when both are given (Spring's reading, which
     Zeebe's follows), not either of them as in Unix cron.
     """
+    # Loaded on first use: only cron timers need it, and a restart waits for every import.
+    from croniter import CroniterError, croniter
+
     expression = _cron_fields(text)
     try:
         start = datetime.fromtimestamp(_representable(after_ms, "the timer") / 1000, tz=UTC)

@@ -6,6 +6,7 @@ rebuilt from all records. Killing the engine during a snapshot: test_crash_with_
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,8 @@ async def _quiet(service: EngineService) -> None:
     await service._settled()
     if service._snapshot_in_flight is not None:
         await service._snapshot_in_flight
+    if service._compacting is not None:
+        await service._compacting
 
 
 def _copy(source: Path, target: Path) -> Path:
@@ -92,6 +95,38 @@ async def test_a_restart_replays_only_the_records_after_the_last_snapshot(tmp_pa
         assert reopened.replayed_records == 0
     finally:
         await reopened.close()
+
+
+async def test_a_snapshot_falling_due_is_not_held_up_by_a_slow_compaction(tmp_path: Path) -> None:
+    """The records a kill -9 leaves to replay stay within one interval (and a group): while the
+    first compaction is stuck, the next snapshots are still written, and compaction then catches
+    up to the newest of them."""
+    service = await _run(tmp_path, 1)
+    stuck = threading.Event()
+    export = service.store.export_to_history
+
+    def slow_export(up_to: int) -> None:
+        assert stuck.wait(30), "the test never let the compaction go on"
+        export(up_to)
+
+    service.store.export_to_history = slow_export  # type: ignore[method-assign]
+    try:
+        for number in range(60):
+            await service.create_process_instance(bpmn_process_id="p", variables={"n": number})
+        await service._settled()
+        assert service._snapshot_in_flight is not None
+        await service._snapshot_in_flight
+        on_disk = snapshot_module.read_snapshot(tmp_path)
+        assert on_disk is not None
+        assert service.store.compacted_up_to == 0, "the first compaction is still stuck"
+        assert on_disk.position > 2 * EVERY, "later snapshots were written all the same"
+        assert service.state.position - on_disk.position < 2 * EVERY
+        stuck.set()
+        await _quiet(service)
+        assert service.store.compacted_up_to == service._snapshot_position
+    finally:
+        stuck.set()
+        await service.close()
 
 
 async def test_compaction_moves_what_a_snapshot_covers_into_the_history(tmp_path: Path) -> None:

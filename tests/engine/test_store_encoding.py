@@ -3,13 +3,14 @@ wrote them (the fast one, or json for what the fast one refuses)."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from engine.core.records import Record, RecordType, ValueType
-from engine.store import RecordStore
+from engine.store import RecordStore, _decode_value
 
 
 def _record(position: int, value: dict[str, Any]) -> Record:
@@ -51,3 +52,22 @@ def test_a_value_is_stored_as_compact_utf8_text(tmp_path: Path) -> None:
         store.close()
     assert kind == "text"  # json_extract in searches reads text, not SQLite's binary JSONB
     assert text == '{"name":"申请人","items":[1,2]}'
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"amount":1180591620717411303424}', {"amount": 2**70}),  # beyond orjson's 64 bits
+        ('{"text":"\\ud800"}', {"text": "\ud800"}),  # a lone surrogate, as json wrote it
+        ('{"tag":"容错","ratio":1e-7}', {"tag": "容错", "ratio": 1e-7}),
+    ],
+)
+def test_text_the_fast_decoder_refuses_reads_back_as_json_reads_it(
+    text: str, expected: dict[str, Any]
+) -> None:
+    assert _decode_value(text) == expected
+
+
+def test_a_nan_written_by_an_earlier_version_still_reads_back() -> None:
+    value = _decode_value('{"score":NaN}')
+    assert math.isnan(value["score"])
