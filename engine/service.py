@@ -66,7 +66,7 @@ from engine.limits import HeldJobCalls, check_message_names
 from engine.read_side import ReadSide
 from engine.snapshot import DEFAULT_SNAPSHOT_EVERY, encode_state, read_snapshot, write_snapshot
 from engine.storable_text import UNSTORABLE_TEXT, storable, unstorable_record
-from engine.store import RecordStore, SnapshotMismatch, storage_refusal
+from engine.store import DROP_SLICE, RecordStore, SnapshotMismatch, storage_refusal
 
 log = logging.getLogger("engine.service")
 T = TypeVar("T")
@@ -126,8 +126,9 @@ def _ignore_outcome(future: asyncio.Future[Any]) -> None:
         log.warning("engine follow-up command failed: %r", future.exception())
 
 
-# Records removed from the primary log per transaction when compacting (RecordStore.drop_exported).
-_DROP_SLICE = 1_000
+# How long compaction leaves the removal of exported records to the appends before it concludes
+# that none are coming (an idle engine) and removes a slice itself.
+_APPENDS_AWAITED_S = 0.05
 
 
 def _log_snapshot_failure(future: asyncio.Future[None]) -> None:
@@ -291,31 +292,34 @@ class EngineService:
             self._compacting.add_done_callback(_log_snapshot_failure)
 
     async def _compact(self) -> None:
-        """Moves what the newest durable snapshot covers from the primary log into the history,
-        and again while a newer snapshot was written meanwhile."""
+        """Copies what the newest durable snapshot covers from the primary log into the history
+        (again while a newer snapshot was written meanwhile); the appends then remove it from the
+        log, a slice each (RecordStore.append). When none come (an idle engine, a closing one),
+        the slices are removed here."""
         loop = asyncio.get_running_loop()
         assert self._storage is not None and self._compaction is not None
-        while (
-            self._durable_snapshot is not None
-            and self._durable_snapshot[0] > self.store.compacted_up_to
-        ):
-            position, checksum = self._durable_snapshot
-            started = time.perf_counter()
-            await loop.run_in_executor(self._compaction, self.store.export_to_history, position)
-            # In slices, each a short transaction of its own on the storage thread: they fill
-            # the time it is idle while the loop processes, and an append waits behind one slice
-            # at most instead of behind the whole removal.
-            moved = 0
-            while self.store.compacted_up_to < position:
-                moved += await loop.run_in_executor(
-                    self._storage, self.store.drop_exported, position, checksum, _DROP_SLICE
+        while True:
+            durable = self._durable_snapshot
+            if durable is not None and durable[0] > self.store.exported_up_to:
+                position, checksum = durable
+                started = time.perf_counter()
+                await loop.run_in_executor(self._compaction, self.store.export_to_history, position)
+                self.store.mark_exported(position, checksum)
+                log.info(
+                    "records up to position %d copied to the history in %.0f ms",
+                    position,
+                    (time.perf_counter() - started) * 1000,
                 )
-            log.info(
-                "compacted up to position %d; %d records moved to the history in %.0f ms",
-                position,
-                moved,
-                (time.perf_counter() - started) * 1000,
-            )
+                continue
+            if self.store.compacted_up_to >= self.store.exported_up_to:
+                return
+            before = self.store.compacted_up_to
+            if not self._closed:
+                await asyncio.sleep(_APPENDS_AWAITED_S)
+            if self.store.compacted_up_to == before:
+                await loop.run_in_executor(
+                    self._storage, self.store.drop_exported, None, DROP_SLICE
+                )
 
     def _write_snapshot(self, payload: bytes, position: int, checksum: bytes) -> None:
         assert self.store.data_dir is not None

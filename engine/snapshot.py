@@ -129,8 +129,8 @@ def read_snapshot(data_dir: Path) -> Snapshot | None:
 
 def pause_for_test(stage: str) -> None:
     """Fault injection for the kill -9 tests only: ENGINE_TEST_PAUSE=<stage>:<seconds> makes the
-    storage thread stop at that stage (announced on stderr) so a test can kill the process
-    exactly there. Unset in every real deployment."""
+    snapshot or compaction thread stop at that stage (announced on stderr) so a test can kill
+    the process exactly there. Unset in every real deployment."""
     wanted = os.environ.get("ENGINE_TEST_PAUSE", "")
     if not wanted.startswith(stage + ":"):
         return

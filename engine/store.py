@@ -73,6 +73,10 @@ def _decode_value(text: str) -> Any:
 _RECORD_TYPES = {str(t): t for t in RecordType}
 _VALUE_TYPES = {str(t): t for t in ValueType}
 
+# Exported records that one append removes from the log along with writing its own (compaction):
+# more than a group of commands writes, so that the log shrinks while it grows.
+DROP_SLICE = 2_000
+
 DB_FILE = "engine.sqlite3"
 # Records compacted out of the primary log behind a snapshot move here: the history the read side
 # (REST searches, the desk) reads, kept apart so that the running state's files stay small.
@@ -293,6 +297,9 @@ class RecordStore:
             raise StoreDamaged(target, None, f"SQLite cannot open it ({error})") from None
         self._anchor = (int(anchor[0]), bytes(anchor[1])) if anchor else (0, _NO_CHECKSUM)
         self._last_position, self._last_checksum = self._anchor
+        # (position, checksum) up to which the records are in the history too (mark_exported);
+        # appends remove them from the log, a slice each.
+        self._exported: tuple[int, bytes] | None = None
         if last is not None:
             self._last_position, self._last_checksum = int(last[0]), bytes(last[1] or _NO_CHECKSUM)
 
@@ -384,12 +391,19 @@ class RecordStore:
             db.executemany("INSERT INTO records VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
             for timestamp, draft in audit:
                 write_entry(db, timestamp, draft)
+            # Compaction rides along: the loop is waiting for this commit, so these statements
+            # get the interpreter's lock at once, and the commit is one fsync for both.
+            dropped = self._next_slice(db)
+            if dropped is not None:
+                self._remove_up_to(db, *dropped)
             db.execute("COMMIT")
         except BaseException:
             # A failed COMMIT (SQLITE_FULL) may leave the transaction open; end it either way.
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+        if dropped is not None:
+            self._anchor = dropped
         if rows:
             self._last_checksum = previous
             self._last_position = rows[-1][0]
@@ -639,42 +653,68 @@ class RecordStore:
             raise
         pause_for_test("history-exported")
 
-    def drop_exported(
-        self, up_to: int, checksum: bytes | None = None, most: int | None = None
-    ) -> int:
-        """Second half: removes the exported records from the log and moves its anchor. Call on
-        the thread that appends: on the appends' own connection it takes the log's write lock in
-        turn with them, where a third connection made them wait and sleep on a busy lock.
-        `checksum`, the one of the record at `up_to` when the caller has it (a snapshot's), spares
-        a query: each statement on this thread waits for the interpreter's lock anew, behind the
-        loop that is processing commands. With `most`, removes at most that many records (a slice
-        of the compaction); returns how many it removed."""
-        if up_to <= self._anchor[0]:
-            return 0
+    def mark_exported(self, up_to: int, checksum: bytes) -> None:
+        """The records up to `up_to` (`checksum`: the one there) are in the history now
+        (export_to_history): from here on each append also removes up to DROP_SLICE of them from
+        the log, in its own transaction. An engine with nothing to append calls drop_exported."""
+        self._exported = (up_to, checksum)
+
+    @property
+    def exported_up_to(self) -> int:
+        """Up to where the records are in the history, whether or not still in the log too."""
+        return max(self._anchor[0], self._exported[0] if self._exported else 0)
+
+    def _next_slice(
+        self, db: sqlite3.Connection, most: int | None = DROP_SLICE
+    ) -> tuple[int, bytes] | None:
+        """(position, checksum) up to which the next slice removes exported records (at most
+        `most`; None: all); None when none are left."""
+        if self._exported is None or self._exported[0] <= self._anchor[0]:
+            return None
+        up_to, checksum = self._exported
         if most is not None and up_to > self._anchor[0] + most:
-            up_to, checksum = self._anchor[0] + most, None
-        db = self._writer
-        if checksum is None:
+            up_to = self._anchor[0] + most
             row = db.execute(
                 "SELECT checksum FROM main.records WHERE position = ?", (up_to,)
             ).fetchone()
             if row is None:
                 raise ValueError(f"no record at position {up_to} in the primary log")
             checksum = bytes(row[0])
+        return up_to, checksum
+
+    @staticmethod
+    def _remove_up_to(db: sqlite3.Connection, up_to: int, checksum: bytes) -> int:
+        """Inside the caller's transaction: removes the log's records up to `up_to` and notes the
+        last one removed as the log's anchor."""
+        moved = db.execute("DELETE FROM main.records WHERE position <= ?", (up_to,)).rowcount
+        db.execute(
+            "INSERT OR REPLACE INTO main.log_anchor (id, position, checksum) VALUES (1, ?, ?)",
+            (up_to, checksum),
+        )
+        return int(moved)
+
+    def drop_exported(self, up_to: int | None = None, most: int | None = None) -> int:
+        """Second half of a compaction, for an engine with nothing to append (and tools): removes
+        exported records from the log, up to `up_to` (default: all that mark_exported named), at
+        most `most` of them, and moves its anchor; returns how many it removed. Call on the
+        thread that appends: on the appends' own connection it takes the log's write lock in turn
+        with them, where a third connection made them wait and sleep on a busy lock."""
+        if up_to is not None and up_to > self.exported_up_to:
+            self._exported = (up_to, self.checksum_at(up_to))
+        db = self._writer
+        dropped = self._next_slice(db, most)
+        if dropped is None:
+            return 0
         db.execute("BEGIN IMMEDIATE")
         try:
-            moved = db.execute("DELETE FROM main.records WHERE position <= ?", (up_to,)).rowcount
-            db.execute(
-                "INSERT OR REPLACE INTO main.log_anchor (id, position, checksum) VALUES (1, ?, ?)",
-                (up_to, checksum),
-            )
+            moved = self._remove_up_to(db, *dropped)
             db.execute("COMMIT")
         except BaseException:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-        self._anchor = (up_to, checksum)
-        return int(moved)
+        self._anchor = dropped
+        return moved
 
     def query(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
         """Read-only access for search endpoints and dashboards (SELECT statements only)."""

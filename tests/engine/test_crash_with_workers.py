@@ -6,9 +6,9 @@ the kill is offered again after its timeout, so a handler may run twice; the eng
 complete every element once and lose no instance it acknowledged.
 
 The kill comes either in the middle of the run, or while the engine writes a snapshot (its
-storage thread held at one stage of it by the test-only ENGINE_TEST_PAUSE): after the snapshot
-file is written but before it replaces the old one, or after the records were copied into the
-history but before they left the primary log.
+snapshot or compaction thread held at one stage of it by the test-only ENGINE_TEST_PAUSE): after
+the snapshot file is written but before it replaces the old one, or after the records were
+copied into the history but before they left the primary log.
 """
 
 from __future__ import annotations
