@@ -28,6 +28,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
 
@@ -42,10 +43,12 @@ from engine.audit import AuditTrail
 from engine.gateway import ClusterInfo, GatewayServer, start_gateway
 from engine.gateway.auth import Authorizer, allow_all
 from engine.gateway.server import CannotListen, split_address
-from engine.http import HttpServer, create_app, start_http
 from engine.snapshot import DEFAULT_SNAPSHOT_EVERY
 from engine.store import StoreDamaged
 from observability.logging import configure_logging
+
+if TYPE_CHECKING:
+    from engine.http import HttpServer
 
 log = structlog.get_logger("engine.cli")
 
@@ -213,7 +216,6 @@ async def start_adapters(
 ) -> RunningEngine:
     """Start the gateway and (unless disabled) HTTP in front of an open engine. With an enabled
     `identity`, both adapters authenticate every call; `trail` receives the audit entries."""
-    from engine.http.context import RestContext, RestEngine
 
     secured = identity is not None and identity.enabled
     directory_admin: DirectoryAdmin | None = None
@@ -231,6 +233,11 @@ async def start_adapters(
     gateway = await start_gateway(gateway_engine, options.grpc_address, authorize)
     http: HttpServer | None = None
     if options.http_address is not None:
+        # Loaded once the gateway listens (a tenth of a second of imports): a restart has gRPC
+        # clients answered first, and `--no-http` does not load the HTTP stack at all.
+        from engine.http import create_app, start_http
+        from engine.http.context import RestContext, RestEngine
+
         cluster = ClusterInfo(host=gateway.host, port=gateway.port)
         rest = (
             RestContext(engine, trail)

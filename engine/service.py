@@ -128,7 +128,7 @@ def _ignore_outcome(future: asyncio.Future[Any]) -> None:
 
 # How long compaction leaves the removal of exported records to the appends before it concludes
 # that none are coming (an idle engine) and removes a slice itself.
-_APPENDS_AWAITED_S = 0.05
+_APPENDS_AWAITED_S = 0.5
 
 
 def _log_snapshot_failure(future: asyncio.Future[None]) -> None:

@@ -14,9 +14,10 @@ import pytest
 import engine.snapshot as snapshot_module
 from engine.api import Resource
 from engine.core import appliers
+from engine.core.records import Record, RecordType, ValueType
 from engine.service import EngineService
 from engine.snapshot import SNAPSHOT_FILE
-from engine.store import DB_FILE, HISTORY_FILE
+from engine.store import DB_FILE, DROP_SLICE, HISTORY_FILE, RecordStore
 from tests.engine.fake_engine import one_task_process
 
 EVERY = 100
@@ -198,3 +199,45 @@ async def test_finished_instances_do_not_grow_the_state(
         assert service.state.elements == {}
     finally:
         await service.close()
+
+
+def _records(first: int, count: int) -> list[Record]:
+    return [
+        Record(
+            position=position,
+            key=position,
+            record_type=RecordType.EVENT,
+            value_type=ValueType.VARIABLE,
+            intent="CREATED",
+            timestamp=0,
+            value={"n": position},
+        )
+        for position in range(first, first + count)
+    ]
+
+
+def test_appends_remove_what_was_exported_a_slice_each(tmp_path: Path) -> None:
+    """Compaction's removals ride on the appends (the loop waits for those commits anyway): each
+    append removes at most DROP_SLICE exported records, and the log reads whole throughout."""
+    store = RecordStore(tmp_path)
+    try:
+        store.append(_records(1, DROP_SLICE + 500))
+        store.export_to_history(DROP_SLICE + 100)
+        store.mark_exported(DROP_SLICE + 100, store.checksum_at(DROP_SLICE + 100))
+        assert store.compacted_up_to == 0, "exported, not yet removed"
+        store.append(_records(DROP_SLICE + 501, 1))
+        assert store.compacted_up_to == DROP_SLICE, "one slice with the first append"
+        store.append(_records(DROP_SLICE + 502, 1))
+        assert store.compacted_up_to == DROP_SLICE + 100
+        store.append(_records(DROP_SLICE + 503, 1))
+        assert store.compacted_up_to == DROP_SLICE + 100, "nothing more was exported"
+        assert store.query("SELECT count(*) FROM main.records") == [(403,)]
+    finally:
+        store.close()
+    reopened = RecordStore(tmp_path)
+    try:
+        assert reopened.compacted_up_to == DROP_SLICE + 100
+        positions = [record.position for record in reopened.read_all()]
+    finally:
+        reopened.close()
+    assert positions == list(range(1, DROP_SLICE + 504))
