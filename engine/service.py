@@ -22,6 +22,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -136,6 +138,18 @@ def _log_snapshot_failure(future: asyncio.Future[None]) -> None:
         log.error("snapshot failed; the log is kept whole", exc_info=future.exception())
 
 
+# How much lower the compaction thread's scheduling priority is than the rest of the engine.
+_COMPACTION_NICENESS = 10
+
+
+def _yield_to_the_appends() -> None:
+    """Lowers the calling thread's scheduling priority (Linux schedules threads one by one).
+    Copying records into the history is work that may wait: under load it shares a core with the
+    storage thread's appends, which every answer waits for."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux, or not permitted
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _COMPACTION_NICENESS)
+
+
 def _warm_up_feel() -> None:
     from engine.feel import feel
 
@@ -179,7 +193,11 @@ class EngineService:
         # another, so that a snapshot falling due is never held up behind a compaction: the
         # records a restart replays stay bounded by `snapshot_every` (plus one group).
         self._compaction = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-compaction")
+            ThreadPoolExecutor(
+                max_workers=1,
+                thread_name_prefix="engine-compaction",
+                initializer=_yield_to_the_appends,
+            )
             if self._snapshot_every
             else None
         )
