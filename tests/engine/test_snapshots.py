@@ -5,6 +5,7 @@ rebuilt from all records. Killing the engine during a snapshot: test_crash_with_
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -241,3 +242,19 @@ def test_appends_remove_what_was_exported_a_slice_each(tmp_path: Path) -> None:
     finally:
         reopened.close()
     assert positions == list(range(1, DROP_SLICE + 504))
+
+
+async def test_the_compaction_thread_yields_the_processor_to_the_appends(tmp_path: Path) -> None:
+    """Copying into the history may wait; the appends that every answer waits for may not."""
+    service = await EngineService.open(tmp_path, snapshot_every=EVERY)
+    try:
+        assert service._compaction is not None and service._storage is not None
+
+        def priority() -> int:
+            return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+        compaction = service._compaction.submit(priority).result(timeout=10)
+        storage = service._storage.submit(priority).result(timeout=10)
+    finally:
+        await service.close()
+    assert compaction > storage
