@@ -201,6 +201,13 @@ class EngineService:
             if self._snapshot_every
             else None
         )
+        # At the normal priority, for when the niced thread has fallen more than two intervals
+        # behind (a machine loaded for long): the log stays bounded all the same.
+        self._compaction_behind = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-compaction-behind")
+            if self._snapshot_every
+            else None
+        )
         self._snapshot_writer = (
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine-snapshot")
             if self._snapshot_every
@@ -321,7 +328,9 @@ class EngineService:
             if durable is not None and durable[0] > self.store.exported_up_to:
                 position, checksum = durable
                 started = time.perf_counter()
-                await loop.run_in_executor(self._compaction, self.store.export_to_history, position)
+                behind = position - self.store.exported_up_to > 2 * self._snapshot_every
+                copier = self._compaction_behind if behind else self._compaction
+                await loop.run_in_executor(copier, self.store.export_to_history, position)
                 self.store.mark_exported(position, checksum)
                 log.info(
                     "records up to position %d copied to the history in %.0f ms",
@@ -393,6 +402,8 @@ class EngineService:
             self._storage.shutdown(wait=True)
         if self._compaction is not None:
             self._compaction.shutdown(wait=True)
+        if self._compaction_behind is not None:
+            self._compaction_behind.shutdown(wait=True)
         if self._snapshot_writer is not None:
             self._snapshot_writer.shutdown(wait=True)
         await self.read_side.close()

@@ -107,7 +107,10 @@ async def test_a_snapshot_falling_due_is_not_held_up_by_a_slow_compaction(tmp_pa
     stuck = threading.Event()
     export = service.store.export_to_history
 
+    copiers: list[str] = []
+
     def slow_export(up_to: int) -> None:
+        copiers.append(threading.current_thread().name)
         assert stuck.wait(30), "the test never let the compaction go on"
         export(up_to)
 
@@ -126,6 +129,9 @@ async def test_a_snapshot_falling_due_is_not_held_up_by_a_slow_compaction(tmp_pa
         stuck.set()
         await _quiet(service)
         assert service.store.compacted_up_to == service._snapshot_position
+        # Niced at first; more than two intervals behind, the copy runs at normal priority.
+        assert copiers[0].startswith("engine-compaction_")
+        assert copiers[1].startswith("engine-compaction-behind")
     finally:
         stuck.set()
         await service.close()
