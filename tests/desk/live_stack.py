@@ -27,6 +27,8 @@ DEMO_IDENTITY = ROOT / "engine" / "access" / "demo-identity.toml"
 # to the procedure's job types, as `make demo` gives the workers.
 WORKER_TOKEN = "yxt_demo-worker-token-for-local-demo-only"
 
+ADMIN = ("admin", "demo-admin")
+
 
 @dataclass
 class LiveStack:
@@ -59,11 +61,22 @@ class LiveStack:
             time.sleep(0.2)
         raise AssertionError(f"no open user task {element_id} after {timeout} s")
 
+    def wait_until_completed(self, instance_key: int | str, timeout: float = 30) -> None:
+        """Until the process instance has completed, as the administrator reads it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.call(ADMIN, "GET", f"/process-instances/{instance_key}")["state"]
+            if state == "COMPLETED":
+                return
+            if time.monotonic() >= deadline:
+                raise AssertionError(f"instance {instance_key} is {state} after {timeout} s")
+            time.sleep(0.2)
+
     def wait_for_element(self, element_id: str, timeout: float = 30) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             found = self.call(
-                ("admin", "demo-admin"),
+                ADMIN,
                 "POST",
                 "/element-instances/search",
                 {"filter": {"elementId": element_id, "state": "ACTIVE"}},

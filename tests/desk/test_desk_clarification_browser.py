@@ -100,13 +100,7 @@ def test_office_and_leader_work_a_clarification_case_through_the_desk(
     shot(office, "4-letter-service-form")
     submit(office)
 
-    finished = stack.call(ADMIN, "GET", f"/process-instances/{case_key}")
-    for _ in range(100):
-        if finished["state"] == "COMPLETED":
-            break
-        office.wait_for_timeout(200)
-        finished = stack.call(ADMIN, "GET", f"/process-instances/{case_key}")
-    assert finished["state"] == "COMPLETED"
+    stack.wait_until_completed(case_key, timeout=20)
 
     office.goto(f"{desk}/#/case/{case_key}")
     history = office.locator("table.business-history")

@@ -108,13 +108,7 @@ def test_an_opinion_response_is_asked_planned_approved_made_and_closed_in_the_de
     office.get_by_label("确认意见").fill("舆情已平息，同意办结")
     submit(office)
 
-    finished = stack.call(ADMIN, "GET", f"/process-instances/{case_key}")
-    for _ in range(100):
-        if finished["state"] == "COMPLETED":
-            break
-        office.wait_for_timeout(200)
-        finished = stack.call(ADMIN, "GET", f"/process-instances/{case_key}")
-    assert finished["state"] == "COMPLETED"
+    stack.wait_until_completed(case_key, timeout=20)
 
     office.goto(f"{desk}/#/case/{case_key}")
     history = office.locator("table.business-history")

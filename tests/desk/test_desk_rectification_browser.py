@@ -6,7 +6,6 @@ shown on the form, and the commission's leader approves. The clock is pinned, ne
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -144,13 +143,7 @@ def test_office_works_a_rectification_case_through_inbox_and_task_pages(
     shot(leader, "5-approval")
     submit(leader)
 
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        instance = stack.call(ADMIN, "GET", f"/process-instances/{key}")
-        if instance["state"] == "COMPLETED":
-            break
-        time.sleep(0.2)
-    assert instance["state"] == "COMPLETED"
+    stack.wait_until_completed(key, timeout=60)
     office.goto(f"{desk}/#/case/{key}")
     history = office.locator("table.business-history")
     expect(history).to_contain_text("整改销号", timeout=60_000)

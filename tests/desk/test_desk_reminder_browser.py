@@ -136,11 +136,7 @@ def test_a_written_enquiry_worked_through_the_inbox_and_task_pages(
     shot(office, "5-outcome")
     submit(office, shot)
 
-    final = stack.call(ADMIN, "GET", f"/process-instances/{case_key}")
-    deadline = datetime.now().timestamp() + 30
-    while final["state"] == "ACTIVE" and datetime.now().timestamp() < deadline:
-        final = stack.call(ADMIN, "GET", f"/process-instances/{case_key}")
-    assert final["state"] == "COMPLETED"
+    stack.wait_until_completed(case_key, timeout=30)
 
     # the business history on the case page says what each step decided, in words
     office.goto(f"{desk}/#/case/{case_key}")

@@ -6,8 +6,6 @@ unit's analysis is listed. Screenshots in test-artifacts/desk/screening-*.png.""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from playwright.sync_api import Browser, expect
 
@@ -98,15 +96,4 @@ def test_unit_files_its_screening_analysis_in_the_desk_and_the_office_reviews_it
         office.get_by_role("button", name="提交并完成任务").click()
         expect(office.get_by_role("status")).to_contain_text("完成", timeout=30_000)
     # the report is generated and the screening closes without referrals
-    deadline = time.monotonic() + 30
-    state = ""
-    while time.monotonic() < deadline and state != "COMPLETED":
-        found = stack.call(
-            ("admin", "demo-admin"),
-            "POST",
-            "/process-instances/search",
-            {"filter": {"processInstanceKey": started["processInstanceKey"]}},
-        )
-        state = found["items"][0]["state"] if found["items"] else ""
-        time.sleep(0.2)
-    assert state == "COMPLETED"
+    stack.wait_until_completed(started["processInstanceKey"], timeout=30)
