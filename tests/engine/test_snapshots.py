@@ -15,11 +15,12 @@ import pytest
 import engine.snapshot as snapshot_module
 from engine.api import Resource
 from engine.core import appliers
-from engine.core.records import Record, RecordType, ValueType
+from engine.core.records import Record
 from engine.service import EngineService
 from engine.snapshot import SNAPSHOT_FILE
 from engine.store import DB_FILE, DROP_SLICE, HISTORY_FILE, RecordStore
 from tests.engine.fake_engine import one_task_process
+from tests.engine.test_store_encoding import variable_record
 
 EVERY = 100
 
@@ -209,18 +210,7 @@ async def test_finished_instances_do_not_grow_the_state(
 
 
 def _records(first: int, count: int) -> list[Record]:
-    return [
-        Record(
-            position=position,
-            key=position,
-            record_type=RecordType.EVENT,
-            value_type=ValueType.VARIABLE,
-            intent="CREATED",
-            timestamp=0,
-            value={"n": position},
-        )
-        for position in range(first, first + count)
-    ]
+    return [variable_record(p, {"n": p}) for p in range(first, first + count)]
 
 
 def test_appends_remove_what_was_exported_a_slice_each(tmp_path: Path) -> None:

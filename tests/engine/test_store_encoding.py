@@ -13,7 +13,8 @@ from engine.core.records import Record, RecordType, ValueType
 from engine.store import RecordStore, _decode_value
 
 
-def _record(position: int, value: dict[str, Any]) -> Record:
+def variable_record(position: int, value: dict[str, Any]) -> Record:
+    """A stored record with `value`, the shape the store tests append."""
     return Record(
         position=position,
         key=position,
@@ -36,7 +37,7 @@ def _record(position: int, value: dict[str, Any]) -> Record:
 def test_a_value_reads_back_as_appended(tmp_path: Path, value: dict[str, Any]) -> None:
     store = RecordStore(tmp_path)
     try:
-        store.append([_record(1, value)])
+        store.append([variable_record(1, value)])
         (read,) = list(store.read_all())
     finally:
         store.close()
@@ -46,7 +47,7 @@ def test_a_value_reads_back_as_appended(tmp_path: Path, value: dict[str, Any]) -
 def test_a_value_is_stored_as_compact_utf8_text(tmp_path: Path) -> None:
     store = RecordStore(tmp_path)
     try:
-        store.append([_record(1, {"name": "申请人", "items": [1, 2]})])
+        store.append([variable_record(1, {"name": "申请人", "items": [1, 2]})])
         ((text, kind),) = store.query("SELECT value, typeof(value) FROM records")
     finally:
         store.close()
