@@ -13,7 +13,8 @@ after it are replayed through the same appliers (with no usable snapshot, all re
 
 Every `snapshot_every` records the state is snapshotted (engine.snapshot), after the group that
 reached that count, and written on a thread of its own; the records a durable snapshot covers
-are then compacted out of the primary log into the history (RecordStore.compact), on another.
+are then copied into the history (RecordStore.export_to_history), on another, and removed from
+the primary log along with the next appends (RecordStore.mark_exported).
 A clean close snapshots too (without compacting), so the next start replays nothing.
 """
 
@@ -344,9 +345,7 @@ class EngineService:
             if not self._closed:
                 await asyncio.sleep(_APPENDS_AWAITED_S)
             if self.store.compacted_up_to == before:
-                await loop.run_in_executor(
-                    self._storage, self.store.drop_exported, None, DROP_SLICE
-                )
+                await loop.run_in_executor(self._storage, self.store.drop_exported, DROP_SLICE)
 
     def _write_snapshot(self, payload: bytes, position: int, checksum: bytes) -> None:
         assert self.store.data_dir is not None

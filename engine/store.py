@@ -626,15 +626,6 @@ class RecordStore:
             raise ValueError(f"no record at position {position} in the primary log")
         return bytes(row[0])
 
-    def compact(self, up_to: int) -> int:
-        """Moves the records up to `up_to` (covered by a durable snapshot) from the primary log
-        to the history, on one thread (tests and tools; the served engine calls the two halves
-        on two threads). Returns the number of records moved."""
-        if up_to <= self._anchor[0]:
-            return 0
-        self.export_to_history(up_to)
-        return self.drop_exported(up_to)
-
     def export_to_history(self, up_to: int) -> None:
         """First half of a compaction: copies the records up to `up_to` into the history, in a
         transaction on the history file only; the log is only read, so appends go on meanwhile.
@@ -699,14 +690,12 @@ class RecordStore:
         )
         return int(moved)
 
-    def drop_exported(self, up_to: int | None = None, most: int | None = None) -> int:
-        """Second half of a compaction, for an engine with nothing to append (and tools): removes
-        exported records from the log, up to `up_to` (default: all that mark_exported named), at
-        most `most` of them, and moves its anchor; returns how many it removed. Call on the
-        thread that appends: on the appends' own connection it takes the log's write lock in turn
-        with them, where a third connection made them wait and sleep on a busy lock."""
-        if up_to is not None and up_to > self.exported_up_to:
-            self._exported = (up_to, self.checksum_at(up_to))
+    def drop_exported(self, most: int | None = None) -> int:
+        """Second half of a compaction, for an engine with nothing to append: removes the records
+        mark_exported named from the log, at most `most` of them, and moves its anchor; returns
+        how many it removed. Call on the thread that appends: on the appends' own connection it
+        takes the log's write lock in turn with them, where a third connection made them wait
+        and sleep on a busy lock."""
         db = self._writer
         dropped = self._next_slice(db, most)
         if dropped is None:
